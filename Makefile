@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := kim_app
+
+.PHONY: run test venv migrate seed serve lint clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+migrate: venv
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask kim seed-demo
+
+serve: venv
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+run: seed
+	@echo "KIM berjalan di http://127.0.0.1:$(PORT)  (hentikan dengan Ctrl+C)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,80 @@
+"""KIM — Kelompok Informasi Masyarakat. `create_app` wires config, extensions, blueprints, CLI and error handlers."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from kim_app import config as kim_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance_path = os.environ.get("KIM_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    env = (overrides or {}).get("KIM_ENV") or os.environ.get("KIM_ENV", "development")
+    app.config.from_mapping(kim_config.settings_for(env, Path(app.instance_path)))
+    app.config.from_mapping(overrides or {})
+    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from kim_app import database
+    from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_sqlite(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    login_manager.init_app(app)
+
+    from kim_app.accounts import session as account_session
+
+    account_session.init_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from kim_app import cli
+    from kim_app.accounts.routes import api_bp as me_api
+    from kim_app.accounts.routes import bp as accounts
+    from kim_app.extensions import api
+    from kim_app.moderation.routes import bp as moderation
+    from kim_app.publish.routes import bp as publish
+    from kim_app.sync.routes import bp as items_api
+    from kim_app.sync.shell import bp as app_shell
+
+    for blueprint in (accounts, moderation, publish, app_shell, cli.bp):
+        app.register_blueprint(blueprint)
+    api.register_blueprint(me_api)
+    api.register_blueprint(items_api)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from kim_app.sync.kategori import label
+    from kim_app.timeutil import format_wita
+
+    app.add_template_filter(format_wita, "wita")
+    app.add_template_filter(lambda value: format_wita(value, with_time=False), "tanggal")
+    app.add_template_global(label, "kategori_label")

@@ -1,0 +1,61 @@
+"""Accounts and their roles.
+
+anggota: member of one KIM group (their desa is the group's desa); moderator: works the queue of one
+kabupaten/kota; admin: Dinas Kominfo of the province, sees everything. The database refuses a moderator without a
+kabupaten or a member without a group.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kim_app.extensions import db
+from kim_app.timeutil import UTCDateTime, utcnow
+from kim_app.wilayah.models import Kabupaten, KimGroup
+
+ROLES = ("anggota", "moderator", "admin")
+ROLE_LABELS = {"anggota": "Anggota KIM", "moderator": "Moderator kabupaten/kota", "admin": "Admin provinsi"}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('anggota', 'moderator', 'admin')", name="role_known"),
+        CheckConstraint("role <> 'moderator' OR kabupaten_kode IS NOT NULL", name="moderator_has_kabupaten"),
+        CheckConstraint("role <> 'anggota' OR kim_id IS NOT NULL", name="anggota_has_kim"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    nama: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    kabupaten_kode: Mapped[str | None] = mapped_column(ForeignKey("kabupaten.kode"), index=True)
+    kim_id: Mapped[int | None] = mapped_column(ForeignKey("kim_group.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    kabupaten: Mapped[Kabupaten | None] = relationship()
+    kim: Mapped[KimGroup | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,72 @@
+"""Signing in and out (pages), and `GET /api/v1/me` for the phone."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_smorest import Blueprint as ApiBlueprint
+from flask_wtf.csrf import generate_csrf
+
+from kim_app.accounts import services
+from kim_app.accounts.forms import LoginForm
+from kim_app.accounts.schemas import MeSchema
+from kim_app.extensions import limiter
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("accounts", __name__)
+api_bp = ApiBlueprint("me", __name__, url_prefix="/api/v1", description="The signed-in account")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: a login link must never bounce a member to another site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _home_for(user) -> str:
+    return url_for("app_shell.shell") if user.role == "anggota" else url_for("moderation.queue")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    next_url = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or _home_for(current_user))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            logger.info("Login by %s", user.username)
+            return redirect(next_url or _home_for(user))
+        # One message for an unknown account and a wrong password: no account enumeration.
+        flash("Nama pengguna atau kata sandi salah.", "error")
+    return render_template("accounts/login.html", form=form, next_url=next_url)
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout():
+    # The phone's outbox is not the session's: signing out never touches items waiting on the phone.
+    logout_user()
+    session.clear()
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": True}
+    return redirect(url_for("accounts.login"))
+
+
+@api_bp.route("/me")
+@api_bp.response(200, MeSchema)
+@login_required
+def me():
+    """The signed-in account, its desa and KIM group, and the CSRF token for state-changing requests."""
+    return {"user": current_user, "csrf_token": generate_csrf()}

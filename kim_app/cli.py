@@ -1,0 +1,85 @@
+"""`flask kim …`: the operator's commands. Each one calls a service; nothing here holds a rule of its own."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Blueprint, current_app
+
+from kim_app.errors import ProblemError
+from kim_app.extensions import db
+
+bp = Blueprint("kim", __name__, cli_group="kim")
+
+
+def _fail(error: ProblemError):
+    db.session.rollback()
+    raise click.ClickException(error.detail)
+
+
+@bp.cli.command("import-wilayah")
+@click.argument("source")
+@click.option("--provinsi", help="Only this province (two digits, e.g. 53) from a national folder.")
+def import_wilayah_command(source: str, provinsi: str | None):
+    """Load Kemendagri region codes from a folder of CSV files, or a province code such as 53."""
+    from kim_app.wilayah import services
+
+    shared = Path(current_app.root_path).parent.parent / "shared" / "data" / "wilayah"
+    try:
+        folder, code = services.resolve_source(source, shared_dir=shared)
+        counts = services.import_wilayah(folder, provinsi or code)
+    except ProblemError as error:
+        _fail(error)
+    click.echo(
+        "Wilayah dimuat: {provinsi} provinsi, {kabupaten} kabupaten/kota, {kecamatan} kecamatan, "
+        "{desa} desa/kelurahan.".format(**counts)
+    )
+
+
+@bp.cli.command("create-kim")
+@click.argument("nama")
+@click.argument("desa_kode")
+def create_kim_command(nama: str, desa_kode: str):
+    """Register a KIM group in a desa (by Kemendagri code)."""
+    from kim_app.wilayah.services import ensure_kim_group
+
+    try:
+        group = ensure_kim_group(nama, desa_kode)
+        db.session.commit()
+    except ProblemError as error:
+        _fail(error)
+    click.echo(f"KIM {group.nama} (id {group.id}) di desa {group.desa.nama}.")
+
+
+@bp.cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["anggota", "moderator", "admin"]), required=True)
+@click.option("--nama", required=True, help="Full name shown in the app.")
+@click.option("--kabupaten", "kabupaten_kode", help="Kabupaten/kota code for a moderator, e.g. 53.04.")
+@click.option("--kim", "kim_id", type=int, help="KIM group id for an anggota.")
+@click.password_option(help="At least 8 characters; asked for when not given.")
+def create_user_command(username, role, nama, kabupaten_kode, kim_id, password):
+    """Create an account."""
+    from kim_app.accounts.services import create_user
+
+    try:
+        user = create_user(username, password, role, nama, kabupaten_kode=kabupaten_kode, kim_id=kim_id)
+        db.session.commit()
+    except ProblemError as error:
+        _fail(error)
+    click.echo(f"Akun {user.username} ({user.role_label}) dibuat.")
+
+
+@bp.cli.command("seed-demo")
+@click.option("--no-news", is_flag=True, help="Accounts only, no example news.")
+def seed_demo_command(no_news: bool):
+    """Demo wilayah, KIM Kabuna and accounts (refused when KIM_ENV=production)."""
+    from kim_app.demo import DEMO_PASSWORD, seed_demo
+
+    try:
+        accounts = seed_demo(with_news=not no_news)
+    except ProblemError as error:
+        _fail(error)
+    click.echo(f"Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
+    for username, description in accounts:
+        click.echo(f"  {username:<10} {description}")

@@ -1,0 +1,109 @@
+"""Settings, read from the environment only (12-factor).
+
+Development works on a fresh machine with no variables at all: SQLite and media under `instance/`, and a secret key
+generated once and kept in `instance/secret_key`. Production refuses to start without a real SECRET_KEY and
+DATABASE_URL, because a guessable key or a forgotten SQLite file there would be a silent disaster.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def normalize_database_url(url: str) -> str:
+    """Point plain postgres URLs at psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    KIM_ENV = "development"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Members log in once and then work offline for days; a short session would strand their outbox.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # The CSRF token lives as long as the session: a phone that was offline for a week must still be able to send.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # Delta pulls overlap by this much so that a slow transaction's change is never skipped (docs/sync-protocol.md).
+    SYNC_CURSOR_OVERLAP_SECONDS = 120
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    API_TITLE = "KIM API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    @classmethod
+    def load(cls, instance_path: Path) -> dict:
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
+        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'kim.sqlite3'}"
+        )
+        settings["MEDIA_ROOT"] = os.environ.get("MEDIA_ROOT") or str(instance_path / "media")
+        return settings
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    KIM_ENV = "test"
+    TESTING = True
+    RATELIMIT_ENABLED = False
+    # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+    @classmethod
+    def load(cls, instance_path: Path) -> dict:
+        settings = super().load(instance_path)
+        url = os.environ.get("TEST_DATABASE_URL")
+        if url:
+            settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
+        return settings
+
+
+class ProductionConfig(Config):
+    KIM_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def load(cls, instance_path: Path) -> dict:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"KIM_ENV=production needs {', '.join(missing)} in the environment")
+        return super().load(instance_path)
+
+
+PROFILES = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def settings_for(env: str, instance_path: Path) -> dict:
+    try:
+        profile = PROFILES[env]
+    except KeyError:
+        raise RuntimeError(f"KIM_ENV must be one of {', '.join(PROFILES)}, not {env!r}") from None
+    return profile.load(instance_path)

@@ -1,0 +1,77 @@
+"""What members send: berita (news) and aduan (citizens' complaints), one row per item captured on a phone.
+
+`client_uuid` is the identity the phone gave the item when it was first saved; its unique constraint is what makes
+creation idempotent (docs/sync-protocol.md). `content_hash` lets a repeated create tell "the same item again" from
+"a different item under a UUID we already have".
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kim_app.accounts.models import User
+from kim_app.extensions import db
+from kim_app.timeutil import UTCDateTime, utcnow
+from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
+
+KINDS = ("berita", "aduan")
+STATUSES = ("menunggu", "disetujui", "ditolak", "perlu_revisi")
+
+
+class Submission(db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        CheckConstraint("kind IN ('berita', 'aduan')", name="kind_known"),
+        CheckConstraint("status IN ('menunggu', 'disetujui', 'ditolak', 'perlu_revisi')", name="status_known"),
+        CheckConstraint("kind <> 'berita' OR (judul IS NOT NULL AND isi IS NOT NULL)", name="berita_complete"),
+        CheckConstraint("kind <> 'aduan' OR (uraian IS NOT NULL AND lokasi IS NOT NULL)", name="aduan_complete"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        # The moderation queue: one kabupaten's pending items, oldest first.
+        Index("ix_submission_queue", "kabupaten_kode", "status", "received_at"),
+        # The delta pull: one author's items changed since a time.
+        Index("ix_submission_author_updated", "author_id", "updated_at"),
+        # The public portal: approved news, newest first.
+        Index("ix_submission_published", "kind", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kim_id: Mapped[int | None] = mapped_column(ForeignKey("kim_group.id"), index=True)
+    desa_kode: Mapped[str] = mapped_column(ForeignKey("desa.kode"), index=True)
+    kabupaten_kode: Mapped[str] = mapped_column(ForeignKey("kabupaten.kode"))
+
+    kategori: Mapped[str] = mapped_column(String(32))
+    judul: Mapped[str | None] = mapped_column(String(200))
+    isi: Mapped[str | None] = mapped_column(Text)
+    uraian: Mapped[str | None] = mapped_column(Text)
+    lokasi: Mapped[str | None] = mapped_column(String(300))
+    # The citizen who complained: shown to moderators only, never in public pages or the public API.
+    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
+    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
+
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    status: Mapped[str] = mapped_column(String(16), default="menunggu")
+    revision: Mapped[int] = mapped_column(default=1)
+    moderator_note: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    author: Mapped[User] = relationship()
+    kim: Mapped[KimGroup | None] = relationship()
+    desa: Mapped[Desa] = relationship()
+    kabupaten: Mapped[Kabupaten] = relationship()
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind == "berita" and self.status == "disetujui"
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.id} {self.kind} {self.status}>"

@@ -1,0 +1,54 @@
+"""The member's API under /api/v1: send items, pull what became of them (docs/sync-protocol.md)."""
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from kim_app.accounts import policy
+from kim_app.errors import Forbidden
+from kim_app.sync import services
+from kim_app.sync.schemas import ItemCreateSchema, ItemListArgs, ItemListSchema, ItemSchema
+
+bp = Blueprint("items", __name__, url_prefix="/api/v1", description="Items captured on members' phones")
+
+
+def _member():
+    if not policy.can_capture(current_user):
+        raise Forbidden("Hanya anggota KIM yang mengirim berita dan aduan.")
+    return current_user
+
+
+@bp.route("/items")
+class Items(MethodView):
+    decorators = [login_required]
+
+    @bp.arguments(ItemListArgs, location="query")
+    @bp.response(200, ItemListSchema)
+    def get(self, args):
+        """Your items changed since a cursor (delta pull)"""
+        items, cursor = services.changes_since(_member(), args["since"])
+        return {"items": items, "cursor": cursor}
+
+    @bp.arguments(ItemCreateSchema)
+    @bp.response(201, ItemSchema, description="The item was new and is stored")
+    @bp.alt_response(200, schema=ItemSchema, description="The same item was already stored; nothing changed")
+    @bp.alt_response(409, description="An item with this UUID exists with a different body or author")
+    @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)")
+    @bp.alt_response(401, description="Not signed in, or the session expired")
+    def post(self, data):
+        """Send an item captured on the phone; idempotent on its UUID"""
+        item, created = services.receive_item(_member(), data)
+        return item, 201 if created else 200
+
+
+@bp.route("/items/<uuid:item_uuid>")
+class Item(MethodView):
+    decorators = [login_required]
+
+    @bp.response(200, ItemSchema)
+    def get(self, item_uuid: uuid.UUID):
+        """One of your items"""
+        return services.own_item(_member(), item_uuid)

@@ -1,0 +1,144 @@
+"""The wire format of the member's API (docs/sync-protocol.md), with Indonesian validation messages."""
+from __future__ import annotations
+
+from datetime import timezone
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import validate
+
+from kim_app.sync.kategori import KATEGORI
+from kim_app.sync.models import KINDS, STATUSES
+
+REQUIRED = {"required": "Wajib diisi.", "null": "Wajib diisi."}
+
+
+class Teks(ma.fields.String):
+    """Text from a phone keyboard: trimmed, and an empty box counts as not filled in."""
+
+    default_error_messages = {**REQUIRED, "invalid": "Harus berupa teks.", "too_long": "Paling banyak {max} karakter."}
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        self.metadata.setdefault("maxLength", max_length)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(text) > self.max_length:
+            raise self.make_error("too_long", max=self.max_length)
+        return text or None
+
+
+class BaseSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    error_messages = {"unknown": "Isian ini tidak dikenal.", "type": "Data harus berupa objek JSON."}
+
+
+# Which fields each kind needs, and which it may carry. One table, used by validation and the canonical hash.
+KIND_FIELDS = {
+    "berita": {"required": ("judul", "isi"), "optional": ()},
+    "aduan": {"required": ("uraian", "lokasi"), "optional": ("pelapor_nama", "pelapor_telepon")},
+}
+CONTENT_FIELDS = ("judul", "isi", "uraian", "lokasi", "pelapor_nama", "pelapor_telepon")
+
+
+class ItemCreateSchema(BaseSchema):
+    uuid = ma.fields.UUID(
+        required=True,
+        error_messages={**REQUIRED, "invalid_uuid": "Harus UUID yang dibuat oleh HP."},
+        metadata={"description": "Given by the phone when the item was first saved; the item's identity"},
+    )
+    kind = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(KINDS, error="Jenis harus salah satu dari: {choices}."),
+        error_messages=REQUIRED,
+    )
+    author_id = ma.fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
+        metadata={"description": "The account that captured the item; must be the signed-in account"},
+    )
+    captured_at = ma.fields.AwareDateTime(
+        required=True,
+        default_timezone=timezone.utc,
+        error_messages={**REQUIRED, "invalid": "Waktu harus dalam format ISO 8601."},
+        metadata={"description": "When the member saved the item on the phone"},
+    )
+    desa_kode = Teks(
+        load_default=None,
+        allow_none=True,
+        max_length=13,
+        metadata={"description": "Kemendagri code of the desa; the member's own desa when omitted"},
+    )
+    kategori = Teks(required=True, max_length=32)
+    judul = Teks(load_default=None, allow_none=True, max_length=200)
+    isi = Teks(load_default=None, allow_none=True, max_length=20000)
+    uraian = Teks(load_default=None, allow_none=True, max_length=10000)
+    lokasi = Teks(load_default=None, allow_none=True, max_length=300)
+    pelapor_nama = Teks(load_default=None, allow_none=True, max_length=120)
+    pelapor_telepon = Teks(
+        load_default=None,
+        allow_none=True,
+        max_length=20,
+        validate=validate.Regexp(r"^\+?[0-9][0-9 \-]{5,18}$", error="Nomor HP hanya angka, spasi atau tanda -."),
+    )
+
+    @ma.validates_schema
+    def check_kind_fields(self, data, **kwargs):
+        kind = data.get("kind")
+        if kind not in KIND_FIELDS:
+            return
+        errors: dict[str, list[str]] = {}
+        spec = KIND_FIELDS[kind]
+        for name in spec["required"]:
+            if not data.get(name):
+                errors[name] = ["Wajib diisi."]
+        allowed = set(spec["required"]) | set(spec["optional"])
+        for name in CONTENT_FIELDS:
+            if name not in allowed and data.get(name) is not None:
+                errors[name] = [f"Tidak dipakai untuk {kind}."]
+        if data.get("kategori") and data["kategori"] not in KATEGORI[kind]:
+            errors["kategori"] = ["Kategori tidak dikenal."]
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class ItemSchema(ma.Schema):
+    uuid = ma.fields.UUID(attribute="client_uuid")
+    kind = ma.fields.String(metadata={"enum": list(KINDS)})
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    revision = ma.fields.Integer()
+    captured_at = ma.fields.AwareDateTime()
+    received_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+    desa_kode = ma.fields.String()
+    kategori = ma.fields.String()
+    judul = ma.fields.String(allow_none=True)
+    isi = ma.fields.String(allow_none=True)
+    uraian = ma.fields.String(allow_none=True)
+    lokasi = ma.fields.String(allow_none=True)
+    pelapor_nama = ma.fields.String(allow_none=True)
+    pelapor_telepon = ma.fields.String(allow_none=True)
+    moderator_note = ma.fields.String(
+        allow_none=True, metadata={"description": "Reason of a rejection or note of a revision request"}
+    )
+    public_url = ma.fields.Method("get_public_url", metadata={"type": "string", "nullable": True})
+
+    def get_public_url(self, item):
+        return url_for("publish.berita", item_id=item.id) if item.is_public else None
+
+
+class ItemListArgs(BaseSchema):
+    since = ma.fields.String(
+        load_default=None,
+        metadata={"description": "The cursor from the previous pull; omit it to receive all of your items"},
+    )
+
+
+class ItemListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ItemSchema))
+    cursor = ma.fields.String(metadata={"description": "Opaque; send it as `since` on the next pull"})

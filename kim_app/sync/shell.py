@@ -1,0 +1,80 @@
+"""The member's installable app: the shell page, the web app manifest and the service worker.
+
+The shell is the same for everyone (no user data in it), so the service worker can cache it and open the app with
+no network. Its version is a hash of every file in it; the service worker's file list is generated here from
+`static/`, never typed by hand.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+
+from kim_app.sync.kategori import KATEGORI_ADUAN, KATEGORI_BERITA
+
+bp = Blueprint("app_shell", __name__)
+
+SHELL_STATIC_DIRS = ("css", "js", "icons")
+
+
+def _project_root() -> Path:
+    return Path(current_app.root_path).parent
+
+
+def shell_static_files() -> list[Path]:
+    static = Path(current_app.static_folder)
+    return sorted(p for d in SHELL_STATIC_DIRS for p in (static / d).rglob("*") if p.is_file())
+
+
+def _render_shell(version: str) -> str:
+    return render_template(
+        "app/shell.html", kategori_berita=KATEGORI_BERITA, kategori_aduan=KATEGORI_ADUAN, shell_version=version
+    )
+
+
+@lru_cache(maxsize=8)
+def _shell_manifest(_cache_key) -> tuple[str, tuple[str, ...]]:
+    static = Path(current_app.static_folder)
+    files = shell_static_files()
+    digest = hashlib.sha256()
+    for path in files + [static / "manifest.webmanifest", _project_root() / "service-worker" / "sw.js"]:
+        digest.update(str(path.relative_to(_project_root())).encode())
+        digest.update(path.read_bytes())
+    digest.update(_render_shell("").encode())
+    urls = ["/app", "/manifest.webmanifest"] + ["/static/" + p.relative_to(static).as_posix() for p in files]
+    return digest.hexdigest()[:16], tuple(urls)
+
+
+def shell_manifest() -> tuple[str, tuple[str, ...]]:
+    """(version, urls). Computed once per process in production; on every request while developing."""
+    key = None if not current_app.debug else object()
+    return _shell_manifest(key)
+
+
+@bp.route("/app")
+def shell():
+    version, _ = shell_manifest()
+    response = Response(_render_shell(version), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/manifest.webmanifest")
+def web_manifest():
+    response = send_from_directory(current_app.static_folder, "manifest.webmanifest", max_age=3600)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    version, urls = shell_manifest()
+    source = (_project_root() / "service-worker" / "sw.js").read_text()
+    header = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(list(urls))};\n"
+    response = Response(header + source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

@@ -1,0 +1,242 @@
+"""Fixtures: an app on a real database (SQLite file by default, PostgreSQL when TEST_DATABASE_URL is set), migrated
+with the real migrations, reset before every test; clients that sign in through the real login form; a live server
+and Chromium for the browser tests.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from kim_app import create_app
+from kim_app.accounts.services import create_user
+from kim_app.demo import seed_demo
+from kim_app.extensions import db
+from kim_app.wilayah.services import SHIPPED_DATA, ensure_kim_group, import_wilayah
+
+PASSWORD = "demo12345"
+DATA_TABLES = ("moderation_event", "submission", "user_account", "kim_group")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["KIM_INSTANCE_PATH"] = str(instance)
+    app = create_app({"KIM_ENV": "test", "SERVER_NAME": None})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        import_wilayah(SHIPPED_DATA, "53")
+        db.session.remove()
+        if db.engine.dialect.name == "sqlite":
+            # A migrated copy with the regions loaded; every test starts from it.
+            db.engine.dispose()
+            path = Path(db.engine.url.database)
+            shutil.copyfile(path, path.with_suffix(".template"))
+    yield app
+
+
+def _reset_database(app):
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "sqlite":
+            # The audit log refuses DELETE (append-only triggers), so SQLite starts each test from the template file.
+            db.engine.dispose()
+            path = Path(db.engine.url.database)
+            for suffix in ("-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            shutil.copyfile(path.with_suffix(".template"), path)
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+@dataclass
+class People:
+    anggota: int
+    anggota_lain: int
+    moderator: int
+    moderator_kupang: int
+    admin: int
+
+
+@pytest.fixture(autouse=True)
+def people(app) -> People:
+    """Fresh data for every test: the demo accounts plus a second member and a moderator of another kabupaten."""
+    _reset_database(app)
+    with app.app_context():
+        seed_demo(with_news=False)
+        kim_lain = ensure_kim_group("KIM Maudemu", "53.04.05.2001")
+        anggota_lain = create_user("anggota2", PASSWORD, "anggota", "Fransiska Abuk", kim_id=kim_lain.id)
+        mod_kupang = create_user("moderator.kupang", PASSWORD, "moderator", "Moderator Kupang", kabupaten_kode="53.01")
+        db.session.commit()
+        from kim_app.accounts.services import find_user
+
+        ids = People(
+            anggota=find_user("anggota").id,
+            anggota_lain=anggota_lain.id,
+            moderator=find_user("moderator").id,
+            moderator_kupang=mod_kupang.id,
+            admin=find_user("admin").id,
+        )
+        db.session.remove()
+    return ids
+
+
+class Person:
+    """A test client that signs in like a person (through the form, with its CSRF token) and then speaks the API
+    like the phone (X-CSRFToken from /api/v1/me)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf = None
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self.client.get("/masuk").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        response = self.client.post("/masuk", data={"username": username, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        me = self.client.get("/api/v1/me")
+        self.csrf = me.json["csrf_token"]
+        self.me = me.json
+        return self
+
+    def form_token(self, path: str) -> str:
+        page = self.client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def post_json(self, path: str, body, **kwargs):
+        headers = {"X-CSRFToken": self.csrf} if self.csrf else {}
+        return self.client.post(path, json=body, headers=headers, **kwargs)
+
+    def send(self, body):
+        return self.post_json("/api/v1/items", body)
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def decide(self, item_id: int, action: str, note: str = ""):
+        token = self.form_token(f"/moderasi/item/{item_id}")
+        return self.client.post(
+            f"/moderasi/item/{item_id}", data={"action": action, "note": note, "csrf_token": token}
+        )
+
+
+@pytest.fixture
+def make_person(app):
+    def make(username: str | None = None) -> Person:
+        person = Person(app.test_client())
+        return person.login(username) if username else person
+
+    return make
+
+
+@pytest.fixture
+def member(make_person) -> Person:
+    return make_person("anggota")
+
+
+@pytest.fixture
+def moderator(make_person) -> Person:
+    return make_person("moderator")
+
+
+def berita_body(author_id: int, **overrides) -> dict:
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "berita",
+        "author_id": author_id,
+        "captured_at": datetime(2026, 11, 27, 23, 15, tzinfo=timezone.utc).isoformat().replace("+00:00", "Z"),
+        "kategori": "pertanian",
+        "judul": "Panen jagung di Kabuna",
+        "isi": "Petani Desa Kabuna memanen jagung lebih awal tahun ini.",
+    }
+    body.update(overrides)
+    return body
+
+
+def aduan_body(author_id: int, **overrides) -> dict:
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "aduan",
+        "author_id": author_id,
+        "captured_at": "2026-11-28T01:00:00.000Z",
+        "kategori": "air",
+        "uraian": "Pipa air bersih di dusun 2 bocor sejak seminggu.",
+        "lokasi": "Dusun 2, dekat gereja",
+        "pelapor_nama": "Agustinus Seran",
+        "pelapor_telepon": "0812 3456 7890",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def berita(people):
+    return lambda **overrides: berita_body(people.anggota, **overrides)
+
+
+@pytest.fixture
+def aduan(people):
+    return lambda **overrides: aduan_body(people.anggota, **overrides)
+
+
+# --- Browser tests -------------------------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@dataclass
+class LiveServer:
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = find_chromium()
+    if executable is None:
+        message = "Chromium not found (install Debian's chromium or set CHROMIUM_PATH): browser tests skipped"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " — not allowed under CI=true")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
