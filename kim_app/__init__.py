@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from kim_app import config as kim_config
+from kim_app import security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    security.init_app(app)
     return app
 
 
@@ -48,6 +50,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
+    api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api.spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
     login_manager.init_app(app)
 
     from kim_app.accounts import session as account_session
@@ -56,7 +60,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kim_app import cli
+    from kim_app import cli, health
     from kim_app.accounts.routes import api_bp as me_api
     from kim_app.accounts.routes import bp as accounts
     from kim_app.extensions import api
@@ -65,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from kim_app.sync.routes import bp as items_api
     from kim_app.sync.shell import bp as app_shell
 
-    for blueprint in (accounts, moderation, publish, app_shell, cli.bp):
+    for blueprint in (accounts, moderation, publish, app_shell, health.bp, cli.bp):
         app.register_blueprint(blueprint)
     api.register_blueprint(me_api)
     api.register_blueprint(items_api)

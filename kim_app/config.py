@@ -50,6 +50,17 @@ class Config:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": (
+                "The member's API of KIM: items captured offline on phones, sent idempotently by their UUID, "
+                "and their verdicts pulled back. Sign in through the page /masuk; the session cookie then serves "
+                "the API. Every state-changing request carries the header X-CSRFToken with the token from "
+                "GET /api/v1/me. Errors are RFC 9457 problem documents. The contract in prose: docs/sync-protocol.md."
+            )
+        },
+        "security": [{"session": []}],
+    }
 
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")

@@ -8,11 +8,13 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from kim_app.accounts import policy
-from kim_app.errors import Forbidden
+from kim_app.errors import Forbidden, ProblemSchema
 from kim_app.sync import services
 from kim_app.sync.schemas import ItemCreateSchema, ItemListArgs, ItemListSchema, ItemSchema
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1", description="Items captured on members' phones")
+
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
 
 def _member():
@@ -35,9 +37,10 @@ class Items(MethodView):
     @bp.arguments(ItemCreateSchema)
     @bp.response(201, ItemSchema, description="The item was new and is stored")
     @bp.alt_response(200, schema=ItemSchema, description="The same item was already stored; nothing changed")
-    @bp.alt_response(409, description="An item with this UUID exists with a different body or author")
-    @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)")
-    @bp.alt_response(401, description="Not signed in, or the session expired")
+    @bp.alt_response(409, description="An item with this UUID exists with a different body or author", **PROBLEM)
+    @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)", **PROBLEM)
+    @bp.alt_response(401, description="Not signed in, or the session expired", **PROBLEM)
+    @bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again", **PROBLEM)
     def post(self, data):
         """Send an item captured on the phone; idempotent on its UUID"""
         item, created = services.receive_item(_member(), data)

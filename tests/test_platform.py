@@ -1,0 +1,42 @@
+"""What every answer carries: security headers, a health check, and an OpenAPI document true to the API."""
+
+
+def test_pages_and_api_carry_a_strict_content_security_policy(app, member):
+    for response in (app.test_client().get("/"), member.get("/app"), member.get("/api/v1/me")):
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "object-src 'none'" in policy and "base-uri 'none'" in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_page_has_inline_script_or_style(app, member, moderator):
+    pages = [app.test_client().get(p).get_data(as_text=True) for p in ("/", "/masuk", "/app")]
+    pages.append(moderator.get("/moderasi").get_data(as_text=True))
+    for page in pages:
+        for tag in page.split("<script")[1:]:
+            assert "src=" in tag.split(">", 1)[0], "inline <script> would be blocked by the CSP"
+        assert "<style" not in page and " style=" not in page and " onclick=" not in page
+
+
+def test_session_cookie_is_http_only_and_same_site(app, make_person):
+    person = make_person("anggota")
+    cookie = person.client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_health_check_reports_the_database(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_document_describes_the_sync_api(app):
+    spec = app.test_client().get("/api/openapi.json").json
+    assert {"/api/v1/me", "/api/v1/items", "/api/v1/items/{item_uuid}"} <= set(spec["paths"])
+    post = spec["paths"]["/api/v1/items"]["post"]
+    assert {"200", "201", "401", "403", "409"} <= set(post["responses"])
+    assert "application/problem+json" in post["responses"]["409"]["content"]
+    assert spec["components"]["securitySchemes"]["csrf"] == {"type": "apiKey", "in": "header", "name": "X-CSRFToken"}
+    item = spec["components"]["schemas"]["ItemCreate"]
+    assert {"uuid", "kind", "author_id", "captured_at", "kategori"} <= set(item["required"])
