@@ -64,7 +64,10 @@ class Config:
 
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed sign-ins only. Per account against guessing one member's password; per address generous, because a
+    # whole village may reach us through one carrier address.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute; 20 per hour")
+    LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "30 per minute")
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:
@@ -84,7 +87,9 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     KIM_ENV = "test"
     TESTING = True
-    RATELIMIT_ENABLED = False
+    # Tests sign in hundreds of times; the login brake itself is tested with the real limits (tests/test_login.py).
+    LOGIN_RATE_LIMIT_ACCOUNT = "10000 per minute"
+    LOGIN_RATE_LIMIT_ADDRESS = "10000 per minute"
     # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -34,8 +34,22 @@ def _home_for(user) -> str:
     return url_for("app_shell.shell") if user.role == "anggota" else url_for("moderation.queue")
 
 
+def _login_failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "akun:" + (request.form.get("username") or "").strip().lower()
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
 def login():
     form = LoginForm()
     next_url = _safe_next(request.values.get("next"))
