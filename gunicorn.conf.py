@@ -1,0 +1,14 @@
+"""gunicorn settings for production (`gunicorn -c gunicorn.conf.py 'kim_app:create_app()'`); docs/deploy.md."""
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# Phones on 2G send slowly; the reverse proxy buffers request bodies, so a worker is never held by a slow client.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
