@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kim_app import config as kim_config
 from kim_app import security
@@ -26,6 +27,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(overrides or {})
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
 
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)

@@ -44,6 +44,7 @@ class Config:
     SYNC_CURSOR_OVERLAP_SECONDS = 120
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     API_TITLE = "KIM API"
     API_VERSION = "v1"
@@ -105,6 +106,8 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     KIM_ENV = "production"
     SESSION_COOKIE_SECURE = True
+    # Behind one reverse proxy (docs/deploy.md): trust its X-Forwarded-For/-Proto so share links say https.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:
