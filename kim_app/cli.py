@@ -83,3 +83,26 @@ def seed_demo_command(no_news: bool):
     click.echo(f"Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
     for username, description in accounts:
         click.echo(f"  {username:<10} {description}")
+
+
+@bp.cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path):
+    """Write the database and the media to one archive (.tar.gz)."""
+    from kim_app.backup import create_backup
+
+    counts = create_backup(target)
+    click.echo(f"Cadangan ditulis ke {target}: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")
+
+
+@bp.cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source: Path):
+    """Load an archive made by `flask kim backup` into this (migrated, empty) instance."""
+    from kim_app.backup import restore_backup
+
+    try:
+        counts = restore_backup(source)
+    except ProblemError as error:
+        _fail(error)
+    click.echo(f"Cadangan dipulihkan: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")
