@@ -1,0 +1,95 @@
+// The service worker of the member app: precached shell, offline navigation, Background Sync.
+//
+// The server prepends two constants to this file when it serves /sw.js, generated from static/:
+//   SHELL_VERSION  a hash of the shell's files (so any change to the shell makes a new worker)
+//   SHELL_FILES    every URL of the shell, '/app' first
+// Registered as a module worker (scope '/'), so it shares the sync code with the page. Module workers allow
+// only static imports at the top level.
+//
+// It never touches /api/ (the sync owns those requests) or /sw.js itself.
+
+import { runSync } from '/static/js/sync.js';
+
+const CACHE_PREFIX = 'kim-shell-';
+const CACHE = `${CACHE_PREFIX}${SHELL_VERSION}`;
+const SHELL_PATHS = new Set(SHELL_FILES);
+
+self.addEventListener('install', (event) => {
+  // No skipWaiting here: a new version waits until the member presses "Perbarui".
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await Promise.all(SHELL_FILES.map(async (path) => {
+      // 'no-cache' revalidates with the server, so an old copy in the HTTP cache cannot slip into a new version.
+      const response = await fetch(new Request(path, { cache: 'no-cache', credentials: 'same-origin' }));
+      // A redirect (e.g. to a login page) or an error must fail the install, not be cached as the shell.
+      if (!response.ok || response.redirected) throw new Error(`precache ${path}: ${response.status}`);
+      await cache.put(path, response);
+    }));
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
+      .map((name) => caches.delete(name)));
+    // Activation happens only on the very first install or after the member agreed to update, so taking
+    // control of open pages here never mixes versions against their will.
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
+});
+
+async function fromCache(path) {
+  const cache = await caches.open(CACHE);
+  return cache.match(path, { ignoreSearch: true, ignoreVary: true });
+}
+
+async function cacheFirst(request, path) {
+  return (await fromCache(path)) || fetch(request);
+}
+
+async function navigate(request, path) {
+  if (path === '/app') return cacheFirst(request, '/app');
+  try {
+    return await fetch(request);
+  } catch (error) {
+    // No network: any page of the site falls back to the app, which works offline.
+    const shell = await fromCache('/app');
+    if (shell) return shell;
+    throw error;
+  }
+}
+
+async function networkFirst(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const cached = await caches.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname === '/sw.js') return;
+  if (request.mode === 'navigate') event.respondWith(navigate(request, url.pathname));
+  else if (SHELL_PATHS.has(url.pathname)) event.respondWith(cacheFirst(request, url.pathname));
+  else event.respondWith(networkFirst(request));
+});
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'kim-outbox') return;
+  event.waitUntil((async () => {
+    const result = await runSync();
+    // Rejecting asks the browser to try again later; pointless when only the member can help (login-needed).
+    if (result.state !== 'login-needed' && result.waiting > 0) throw new Error('outbox not sent yet');
+  })());
+});

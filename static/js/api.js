@@ -1,0 +1,54 @@
+// The server's member API (docs/sync-protocol.md), as plain functions that answer {status, data}.
+// No DOM: the service worker uses it too. No answer at all (no signal, timeout) throws NetworkError;
+// every HTTP answer, even an error, is returned, because what to do with each status is the caller's decision.
+
+// On 2G a small JSON answer can take many seconds; after this long we give up and retry later.
+const TIMEOUT_MS = 30000;
+
+export class NetworkError extends Error {}
+
+// fetch() rejects only when no answer arrived; that is the one case the sync treats as "offline".
+async function send(path, options) {
+  try {
+    return await fetch(path, { credentials: 'same-origin', signal: AbortSignal.timeout(TIMEOUT_MS), ...options });
+  } catch (error) {
+    throw new NetworkError(error.message);
+  }
+}
+
+const readJson = (response) =>
+  ((response.headers.get('Content-Type') || '').includes('json') ? response.json().catch(() => null) : null);
+
+async function call(method, path, { body, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers['X-CSRFToken'] = token;
+  const response = await send(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    cache: 'no-store',
+  });
+  return { status: response.status, data: await readJson(response) };
+}
+
+export const isCsrfProblem = (answer) =>
+  answer.status === 400 && String(answer.data?.type || '').endsWith('csrf');
+
+export const getMe = () => call('GET', '/api/v1/me');
+
+export const postItem = (body, token) => call('POST', '/api/v1/items', { body, token });
+
+export const pullItems = (cursor) =>
+  call('GET', cursor ? `/api/v1/items?since=${encodeURIComponent(cursor)}` : '/api/v1/items');
+
+// Logout is a page route, not an API one: it answers with a redirect, which we do not follow.
+export async function logout(token) {
+  const response = await send('/keluar', {
+    method: 'POST',
+    headers: { 'X-CSRFToken': token, Accept: 'application/json' },
+    redirect: 'manual',
+  });
+  if (response.ok || response.type === 'opaqueredirect') return { status: 200, data: null };
+  return { status: response.status, data: await readJson(response) };
+}

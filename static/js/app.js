@@ -1,0 +1,69 @@
+// Entry point of the member app (templates/app/shell.html): wires the modules together. The page redraws from
+// IndexedDB whenever the sync announces a change, whether the sync ran in this page or in the service worker.
+
+import { startCapture } from './capture.js';
+import { items } from './db.js';
+import { renderItems } from './list.js';
+import { cachedMe, logout, renderAccount } from './session.js';
+import { keepStorage } from './storage.js';
+import { startTriggers } from './triggers.js';
+import { requestBackgroundSync, startWorker } from './worker.js';
+
+let me = null;
+let unsent = 0;
+let redrawQueued = false;
+
+async function redraw() {
+  me = await cachedMe();
+  renderAccount(me);
+  unsent = renderItems(await items.all(), me);
+}
+
+// A pull can announce many changes in a row; draw once for all of them.
+function queueRedraw() {
+  if (redrawQueued) return;
+  redrawQueued = true;
+  setTimeout(() => {
+    redrawQueued = false;
+    redraw();
+  }, 50);
+}
+
+function showSyncResult(result) {
+  document.getElementById('login-needed').hidden = result.state !== 'login-needed' || !me;
+  document.getElementById('sync-status').textContent = result.state === 'offline'
+    ? 'Belum tersambung ke server. Kiriman dikirim otomatis saat ada sinyal.'
+    : '';
+}
+
+async function onLogout() {
+  const question = `Ada ${unsent} kiriman yang belum terkirim. Kiriman tetap aman di HP ini `
+    + 'dan akan dikirim setelah Anda masuk lagi. Tetap keluar?';
+  if (unsent > 0 && !window.confirm(question)) return;
+  const status = document.getElementById('sync-status');
+  status.textContent = 'Sedang keluar…';
+  const problem = await logout();
+  if (problem) status.textContent = problem;
+  else window.location.assign('/masuk?next=/app');
+}
+
+async function main() {
+  await redraw();
+  new BroadcastChannel('kim-sync').addEventListener('message', (event) => {
+    if (event.data.type === 'done') showSyncResult(event.data);
+    queueRedraw();
+  });
+  const syncNow = startTriggers();
+  startCapture(() => {
+    queueRedraw();
+    requestBackgroundSync();
+    syncNow();
+    keepStorage();
+  });
+  document.getElementById('send-now').addEventListener('click', () => syncNow(true));
+  document.getElementById('logout').addEventListener('click', onLogout);
+  keepStorage();
+  startWorker().catch((error) => console.error('service worker', error));
+}
+
+main();

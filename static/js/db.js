@@ -1,0 +1,87 @@
+// The phone's storage: IndexedDB database 'kim', behind a tiny promise API.
+// Used by the page and by the service worker alike, so it touches neither window nor DOM.
+//
+// Stores: 'items' (outbox and server copies, keyPath uuid, index author_id) and 'meta' (small named values:
+// the signed-in member 'me', one delta-pull cursor per account).
+//
+// Upgrades MIGRATE: each step below only adds what is missing, so a member's unsent items survive every new
+// version of the app. Never delete or recreate a store that holds member data here.
+
+const NAME = 'kim';
+
+const STEPS = [
+  // version 1
+  (db) => {
+    if (!db.objectStoreNames.contains('items')) {
+      const items = db.createObjectStore('items', { keyPath: 'uuid' });
+      items.createIndex('author_id', 'author_id');
+    }
+    if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+  },
+];
+
+let opening = null;
+
+function open() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const request = indexedDB.open(NAME, STEPS.length);
+      request.onupgradeneeded = (event) => {
+        for (let v = event.oldVersion; v < STEPS.length; v += 1) STEPS[v](request.result, request.transaction);
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        // A newer version of the app (another tab, or a new service worker) wants to upgrade: let it.
+        db.onversionchange = () => {
+          db.close();
+          opening = null;
+        };
+        resolve(db);
+      };
+      request.onerror = () => {
+        opening = null;
+        reject(request.error);
+      };
+    });
+  }
+  return opening;
+}
+
+// Runs `work(store)` in one transaction; resolves with the result of the request `work` returns (if any)
+// once the transaction has committed, so a resolved write is really on disk.
+async function run(storeName, mode, work) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(storeName, mode);
+    const request = work(tx.objectStore(storeName));
+    tx.oncomplete = () => resolve(request ? request.result : undefined);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+export const items = {
+  get: (uuid) => run('items', 'readonly', (s) => s.get(uuid)),
+  all: () => run('items', 'readonly', (s) => s.getAll()),
+  put: (item) => run('items', 'readwrite', (s) => s.put(item)),
+  // Read-modify-write in a single transaction, so two writers cannot lose each other's change.
+  // `change(old)` returns the new record, or null to leave it as it is; resolves with what was written.
+  async update(uuid, change) {
+    let next = null;
+    await run('items', 'readwrite', (s) => {
+      const read = s.get(uuid);
+      read.onsuccess = () => {
+        next = change(read.result);
+        if (next) s.put(next);
+      };
+      return null;
+    });
+    return next;
+  },
+};
+
+export const meta = {
+  get: (key) => run('meta', 'readonly', (s) => s.get(key)),
+  set: (key, value) => run('meta', 'readwrite', (s) => s.put(value, key)),
+  remove: (key) => run('meta', 'readwrite', (s) => s.delete(key)),
+};

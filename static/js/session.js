@@ -1,0 +1,49 @@
+// Who is signed in on this phone, as far as the phone knows, and signing out.
+// The cached 'me' is written by the sync (it asks the server first on every run); here it is only read,
+// shown, and forgotten on logout. Logging out never touches the outbox.
+
+import * as api from './api.js';
+import { meta } from './db.js';
+
+export const cachedMe = async () => (await meta.get('me')) || null;
+
+export function renderAccount(me) {
+  document.getElementById('who').textContent = me
+    ? `Masuk sebagai ${me.nama} (${me.username})${me.desa ? ` · Desa ${me.desa.nama}` : ''}`
+    : 'Belum ada yang masuk di HP ini.';
+  document.getElementById('signed-out').hidden = Boolean(me);
+  document.getElementById('logout').hidden = !me;
+  document.getElementById('capture').hidden = !me;
+  for (const node of document.querySelectorAll('[data-desa]')) {
+    node.textContent = me && me.desa ? me.desa.nama : 'desa akun Anda';
+  }
+}
+
+async function signOut() {
+  let answer = await api.getMe();
+  if (answer.status === 200) {
+    const token = answer.data.csrf_token;
+    answer = await api.logout(token);
+    if (api.isCsrfProblem(answer)) {
+      const me = await api.getMe();
+      answer = me.status === 200 ? await api.logout(me.data.csrf_token) : me;
+    }
+  }
+  // 401 from /me: the server had already ended the session; the phone only has to forget it too.
+  if (answer.status !== 200 && answer.status !== 401) {
+    return `Gagal keluar (kode ${answer.status}). Coba lagi.`;
+  }
+  await meta.remove('me');
+  return null;
+}
+
+// Resolves with null when signed out, or an Indonesian sentence saying why not. Holds the sync lock so that a
+// run in progress cannot write 'me' back after it was forgotten.
+export async function logout() {
+  try {
+    return navigator.locks ? await navigator.locks.request('kim-sync', signOut) : await signOut();
+  } catch (error) {
+    if (error instanceof api.NetworkError) return 'Perlu sinyal untuk keluar. Coba lagi saat ada sinyal.';
+    throw error;
+  }
+}

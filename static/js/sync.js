@@ -1,0 +1,160 @@
+// The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in, send that
+// member's due items one at a time, then pull the verdicts. No DOM: the service worker runs this same code on
+// Background Sync, and every change is announced on BroadcastChannel 'kim-sync' so open pages redraw.
+//
+// A run ends with {state, waiting, next_attempt_at}: state is 'ok', 'login-needed' (session gone: nothing was
+// touched) or 'offline' (no answer, or the server is in trouble: try again later).
+
+import * as api from './api.js';
+import { items, meta } from './db.js';
+import { requestBody, withServerCopy } from './outbox.js';
+import { isSendable } from './states.js';
+
+const BASE_DELAY_MS = 10 * 1000;
+const MAX_DELAY_MS = 5 * 60 * 1000;
+
+const channel = 'BroadcastChannel' in self ? new BroadcastChannel('kim-sync') : null;
+
+const announce = (message) => channel && channel.postMessage(message);
+
+// Exponential backoff with "equal jitter" (half fixed, half random), so that the phones of a village that got
+// signal back at the same moment do not all return at the same moment, never waiting more than MAX_DELAY_MS.
+export function backoffUntil(attempts, now = Date.now()) {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempts - 1));
+  return new Date(now + ceiling / 2 + Math.random() * (ceiling / 2)).toISOString();
+}
+
+// Only one run at a time per phone, across tabs and the service worker.
+export async function runSync({ ignoreBackoff = false } = {}) {
+  const result = navigator.locks
+    ? await navigator.locks.request('kim-sync', () => syncOnce(ignoreBackoff))
+    : await syncOnce(ignoreBackoff);
+  announce({ type: 'done', ...result });
+  return result;
+}
+
+async function syncOnce(ignoreBackoff) {
+  let me = null;
+  try {
+    const session = await fetchSession();
+    if (!session) return summary('login-needed', null);
+    me = session.me;
+    const sent = await sendDue(session, ignoreBackoff);
+    if (sent !== 'ok') return summary(sent, me);
+    return summary((await pull(me)) ? 'ok' : 'login-needed', me);
+  } catch (error) {
+    if (error instanceof api.NetworkError) return summary('offline', me);
+    throw error;
+  }
+}
+
+// Who is signed in right now, with a fresh CSRF token; null when nobody is. The cached 'me' follows the server,
+// so that items are only ever sent as the account that is really signed in.
+async function fetchSession() {
+  const answer = await api.getMe();
+  if (answer.status === 401) return null;
+  if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`me: ${answer.status}`);
+  const { csrf_token: token, ...me } = answer.data;
+  const cached = await meta.get('me');
+  if (JSON.stringify(cached) !== JSON.stringify(me)) {
+    await meta.set('me', me);
+    announce({ type: 'me' });
+  }
+  return { me, token };
+}
+
+async function sendDue(session, ignoreBackoff) {
+  const now = Date.now();
+  const due = (await items.all())
+    .filter((item) => item.author_id === session.me.id && isSendable(item))
+    .filter((item) => ignoreBackoff || !item.next_attempt_at || Date.parse(item.next_attempt_at) <= now)
+    .sort((a, b) => Date.parse(a.captured_at) - Date.parse(b.captured_at));
+  for (const item of due) {
+    const outcome = await sendOne(item, session);
+    if (outcome !== 'next') return outcome;
+  }
+  return 'ok';
+}
+
+const change = async (uuid, edit) => {
+  await items.update(uuid, edit);
+  announce({ type: 'changed', uuid });
+};
+
+// One item, one answer, one decision (the table "Sending: what the phone does with each answer").
+// Returns 'next' to go on with the following item, or the state that ends the run.
+async function sendOne(item, session) {
+  await change(item.uuid, (i) => ({ ...i, state: 'mengirim' }));
+  let answer;
+  try {
+    answer = await api.postItem(requestBody(item), session.token);
+    if (api.isCsrfProblem(answer)) {
+      const fresh = await fetchSession();
+      if (!fresh || fresh.me.id !== item.author_id) answer = { status: 401 };
+      else {
+        session.token = fresh.token;
+        answer = await api.postItem(requestBody(item), session.token);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof api.NetworkError)) throw error;
+    await change(item.uuid, retryLater);
+    return 'offline';
+  }
+
+  const { status, data } = answer;
+  if (status === 200 || status === 201) {
+    await change(item.uuid, (i) => withServerCopy(i, data, i.author_id));
+  } else if (status === 401) {
+    await change(item.uuid, (i) => ({ ...i, state: 'tersimpan' }));
+    return 'login-needed';
+  } else if (status >= 400 && status < 500 && status !== 408 && status !== 429 && !api.isCsrfProblem(answer)) {
+    // Conflict, validation, wrong author …: retrying the same body cannot help; the member has to see why.
+    await change(item.uuid, (i) => ({ ...i, state: 'gagal', reason: reasonOf(data, status) }));
+  } else {
+    await change(item.uuid, retryLater);
+  }
+  return 'next';
+}
+
+const retryLater = (item) => ({
+  ...item,
+  state: 'tersimpan',
+  attempts: (item.attempts || 0) + 1,
+  next_attempt_at: backoffUntil((item.attempts || 0) + 1),
+});
+
+// The server's Indonesian sentence, plus the per-field messages of a validation problem.
+function reasonOf(problem, status) {
+  if (!problem) return `kode ${status}`;
+  const messages = [];
+  const collect = (value) => {
+    if (typeof value === 'string') messages.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(problem.errors);
+  return [problem.detail || problem.title || `kode ${status}`, ...messages].join(' ');
+}
+
+// Verdicts back to the phone. The cursor is kept per account: another account's cursor would skip this
+// member's older items. Applying a server copy twice is harmless, so overlapping pulls are fine.
+async function pull(me) {
+  const key = `cursor:${me.id}`;
+  const answer = await api.pullItems(await meta.get(key));
+  if (answer.status === 401) return false;
+  if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`items: ${answer.status}`);
+  // Items the phone does not have yet (captured on another phone) are added the same way.
+  for (const server of answer.data.items) await change(server.uuid, (local) => withServerCopy(local, server, me.id));
+  await meta.set(key, answer.data.cursor);
+  return true;
+}
+
+// When the server could not be asked who is signed in, the cached member stands in: their items still wait.
+async function summary(state, signedIn) {
+  const me = signedIn || (await meta.get('me'));
+  const waiting = me
+    ? (await items.all()).filter((item) => item.author_id === me.id && isSendable(item))
+    : [];
+  const earliest = waiting.map((item) => item.next_attempt_at || '').sort()[0];
+  return { state, waiting: waiting.length, next_attempt_at: earliest || null };
+}

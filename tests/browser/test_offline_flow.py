@@ -1,0 +1,141 @@
+"""The member app on a phone with no signal: capture offline, survive reloads, send by itself when the network
+returns, and bring the moderator's verdict back. Drives the real app in Chromium (fixtures in tests/conftest.py).
+
+Every wait is on a condition (Playwright's expect, or a promise inside the page), never on a clock.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo12345"
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "id-ID",
+    "timezone_id": "Asia/Makassar",
+}
+# Long enough for a service worker install and a sync on a slow CI machine.
+SLOW_MS = 30_000
+
+
+def sign_in(page, base_url: str, username: str, next_path: str = "/app") -> None:
+    page.goto(f"{base_url}/masuk?next={next_path}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def wait_until_controlled(page) -> None:
+    """Until the service worker controls the page. Not wait_for_function: its predicate is evaluated as a string
+    inside the page, which the app's CSP (script-src 'self', no unsafe-eval) refuses; evaluate() is not affected."""
+    page.evaluate(
+        """timeout => new Promise((resolve, reject) => {
+            if (navigator.serviceWorker.controller) return resolve();
+            navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
+            setTimeout(() => reject(new Error('the service worker never took control')), timeout);
+        })""",
+        SLOW_MS,
+    )
+
+
+def open_member_app(browser, base_url: str):
+    """A phone where the member signed in and the app is installed (service worker controls the page)."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, base_url, "anggota")
+    wait_until_controlled(page)
+    expect(page.locator("#who")).to_contain_text("Yohanes Bria")
+    return context, page
+
+
+def item_state(page, title: str):
+    """The state element of the member's item whose title is `title`."""
+    return page.locator("#mine li[data-uuid]", has_text=title).locator("[data-state]")
+
+
+def approve_as_moderator(browser, base_url: str, link_text: str, must_see: str | None = None) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base_url, "moderator", "/moderasi")
+    page.get_by_role("link", name=link_text).click()
+    if must_see:
+        expect(page.get_by_text(must_see)).to_be_visible()
+    page.get_by_role("button", name="Setujui", exact=True).click()
+    expect(page.get_by_text("Item disetujui.")).to_be_visible()
+    context.close()
+
+
+def public_home_text(browser, base_url: str) -> str:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base_url}/")
+    text = page.locator("body").inner_text()
+    context.close()
+    return text
+
+
+def test_berita_captured_offline_is_sent_by_itself_and_its_approval_comes_back(browser, live_server):
+    judul = "Jembatan darurat Kabuna selesai dibangun"
+    context, page = open_member_app(browser, live_server.url)
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Simpan berita")).to_be_visible()
+
+    page.select_option("#berita-kategori", "pemerintahan")
+    page.fill("#berita-judul", judul)
+    page.fill("#berita-isi", "Warga bergotong royong membangun jembatan bambu di atas kali kecil.")
+    page.get_by_role("button", name="Simpan berita").click()
+    expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
+    expect(page.locator("#pending")).to_have_text("1 belum terkirim")
+
+    page.reload()
+    expect(item_state(page, judul)).to_have_attribute("data-state", "tersimpan")
+    expect(item_state(page, judul)).to_have_text("Tersimpan di HP")
+
+    # Nothing is clicked: the network coming back is enough.
+    context.set_offline(False)
+    expect(item_state(page, judul)).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
+    expect(item_state(page, judul)).to_have_text("Terkirim (menunggu moderasi)")
+    expect(page.locator("#pending")).to_have_text("0 belum terkirim")
+
+    approve_as_moderator(browser, live_server.url, judul)
+    assert judul in public_home_text(browser, live_server.url)
+
+    page.get_by_role("button", name="Kirim sekarang").click()
+    expect(item_state(page, judul)).to_have_attribute("data-state", "disetujui", timeout=SLOW_MS)
+    expect(item_state(page, judul)).to_have_text("Disetujui")
+    context.close()
+
+
+def test_aduan_captured_offline_is_sent_and_its_pelapor_never_appears_in_public(browser, live_server):
+    uraian = "Pipa air bersih di Dusun Tiga bocor sejak minggu lalu"
+    pelapor = "Agustinus Seran Tefa"
+    context, page = open_member_app(browser, live_server.url)
+
+    context.set_offline(True)
+    page.reload()
+    page.locator("summary", has_text="Catat aduan warga").click()
+    page.select_option("#aduan-kategori", "air")
+    page.fill("#aduan-uraian", uraian)
+    page.fill("#aduan-lokasi", "Dusun Tiga, dekat kapela")
+    page.fill("#aduan-pelapor_nama", pelapor)
+    page.fill("#aduan-pelapor_telepon", "0812 3456 7890")
+    page.get_by_role("button", name="Simpan aduan").click()
+    expect(item_state(page, uraian)).to_have_attribute("data-state", "tersimpan")
+
+    context.set_offline(False)
+    expect(item_state(page, uraian)).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
+
+    # The moderator sees who complained (so the name really reached the server) and accepts the complaint.
+    approve_as_moderator(browser, live_server.url, uraian, must_see=pelapor)
+
+    home = public_home_text(browser, live_server.url)
+    assert pelapor not in home
+    assert uraian not in home
+    context.close()
