@@ -29,9 +29,20 @@ def shell_static_files() -> list[Path]:
     return sorted(p for d in SHELL_STATIC_DIRS for p in (static / d).rglob("*") if p.is_file())
 
 
+def _shell_modules() -> list[str]:
+    """Every ES module of the shell, so the page can preload them all at once instead of discovering the import
+    chain one round trip at a time (four or five round trips on 2G)."""
+    static = Path(current_app.static_folder)
+    return ["/static/" + p.relative_to(static).as_posix() for p in sorted((static / "js").glob("*.js"))]
+
+
 def _render_shell(version: str) -> str:
     return render_template(
-        "app/shell.html", kategori_berita=KATEGORI_BERITA, kategori_aduan=KATEGORI_ADUAN, shell_version=version
+        "app/shell.html",
+        kategori_berita=KATEGORI_BERITA,
+        kategori_aduan=KATEGORI_ADUAN,
+        shell_version=version,
+        shell_modules=_shell_modules(),
     )
 
 
