@@ -45,7 +45,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from kim_app import database
+    from kim_app import compression, database
     from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
     login_manager.init_app(app)
+    compression.init_app(app)
 
     from kim_app.accounts import session as account_session
 

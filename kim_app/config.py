@@ -63,6 +63,14 @@ class Config:
         "security": [{"session": []}],
     }
 
+    # Every text answer travels compressed: on 2G each kilobyte is felt (kim_app/compression.py).
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+        "application/problem+json", "application/manifest+json", "image/svg+xml", "application/atom+xml",
+    ]
+    COMPRESS_MIN_SIZE = 500
+
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     # Failed sign-ins only. Per account against guessing one member's password; per address generous, because a

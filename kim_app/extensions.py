@@ -1,4 +1,5 @@
 """Extension objects, created unbound so that any module can import them without importing the app."""
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,3 +31,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 api = ProblemApi()
+compress = Compress()

@@ -1,0 +1,52 @@
+"""The app must be light on a village connection: the whole shell — HTML, CSS, JS, manifest and icons — in at most
+50 KB as it travels (compressed), the HTML in one 14 KB first round trip, and nothing from another origin."""
+import json
+import re
+
+import pytest
+
+SHELL_BUDGET = 50 * 1024
+HTML_BUDGET = 14 * 1024
+
+
+# What Chrome on Android sends (over HTTPS, as in production).
+CHROME = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
+def served_size(client, path: str) -> int:
+    with client.get(path, headers=CHROME) as response:
+        assert response.status_code == 200, path
+        return len(response.get_data())
+
+
+def shell_files(client) -> list[str]:
+    source = client.get("/sw.js").get_data(as_text=True)
+    return json.loads(re.search(r"^const SHELL_FILES = (\[.*\]);", source, re.M).group(1))
+
+
+def test_text_is_served_compressed(app):
+    client = app.test_client()
+    for path in ("/app", "/static/js/sync.js", "/static/css/app.css", "/", "/api/openapi.json"):
+        with client.get(path, headers=CHROME) as response:
+            assert response.headers.get("Content-Encoding") in ("br", "gzip"), path
+        with client.get(path, headers={"Accept-Encoding": "gzip"}) as response:
+            assert response.headers.get("Content-Encoding") == "gzip", path
+
+
+def test_first_load_of_the_app_fits_the_budget(app):
+    client = app.test_client()
+    sizes = {path: served_size(client, path) for path in shell_files(client)}
+    sizes["/sw.js"] = served_size(client, "/sw.js")
+    total = sum(sizes.values())
+    report = ", ".join(f"{p} {n}" for p, n in sorted(sizes.items(), key=lambda kv: -kv[1]))
+    assert total <= SHELL_BUDGET, f"shell is {total} bytes compressed: {report}"
+    assert sizes["/app"] <= HTML_BUDGET
+
+
+@pytest.mark.parametrize("path", ["/app", "/", "/masuk"])
+def test_pages_load_nothing_from_other_origins(app, path):
+    page = app.test_client().get(path).get_data(as_text=True)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert not re.match(r"^(https?:)?//", url) or "wa.me" in url, url
+    with app.test_client().get("/static/css/app.css") as css:
+        assert "@font-face" not in css.get_data(as_text=True)
