@@ -38,6 +38,10 @@ function ownItem(item) {
   if (item.moderator_note && item.state !== 'ditolak' && item.state !== 'perlu_revisi') {
     li.append(el('p', 'note', `Catatan moderator: ${item.moderator_note}`));
   }
+  if (item.state === 'gagal' && item.server_status) {
+    li.append(el('p', 'note', `Server menyimpan versi lain dari kiriman ini (${stateLabel({ state: item.server_status })}). `
+      + 'Isi di HP ini tidak diubah.'));
+  }
   if (item.public_url) {
     const link = el('a', '', 'Lihat di portal');
     link.href = item.public_url;

@@ -39,8 +39,6 @@ export function requestBody(item) {
 }
 
 // The server has the item: its copy (status, note, revision, public_url …) wins and the bookkeeping ends.
-// This also settles an item marked 'gagal' after a 409: a pull only returns the member's own items, so the server
-// holds this very item from this member. (Revisit if the phone ever lets members edit a sent item.)
 export function withServerCopy(local, server, authorId) {
   const { status, ...fields } = server;
   return {
@@ -52,4 +50,14 @@ export function withServerCopy(local, server, authorId) {
     next_attempt_at: null,
     reason: null,
   };
+}
+
+// What a pull does with the server's copy of an item. A local item marked 'gagal' (the server answered 409: it holds
+// this UUID with other content) keeps its own content: taking the server's copy would silently throw away what the
+// member typed on this phone. Only the server's status is noted on it; the member decides what to do.
+export function afterPull(local, server, authorId) {
+  if (local && local.state === 'gagal') {
+    return local.server_status === server.status ? null : { ...local, server_status: server.status };
+  }
+  return withServerCopy(local, server, authorId);
 }

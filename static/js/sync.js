@@ -7,7 +7,7 @@
 
 import * as api from './api.js';
 import { items, meta } from './db.js';
-import { requestBody, withServerCopy } from './outbox.js';
+import { afterPull, requestBody, withServerCopy } from './outbox.js';
 import { isSendable } from './states.js';
 
 const BASE_DELAY_MS = 10 * 1000;
@@ -144,7 +144,7 @@ async function pull(me) {
   if (answer.status === 401) return false;
   if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`items: ${answer.status}`);
   // Items the phone does not have yet (captured on another phone) are added the same way.
-  for (const server of answer.data.items) await change(server.uuid, (local) => withServerCopy(local, server, me.id));
+  for (const server of answer.data.items) await change(server.uuid, (local) => afterPull(local, server, me.id));
   await meta.set(key, answer.data.cursor);
   return true;
 }

@@ -139,3 +139,32 @@ def test_aduan_captured_offline_is_sent_and_its_pelapor_never_appears_in_public(
     assert pelapor not in home
     assert uraian not in home
     context.close()
+
+
+def test_item_refused_as_conflict_keeps_its_own_content_when_the_server_copy_is_pulled(browser, live_server):
+    judul = "Isi yang hanya ada di HP ini"
+    context, page = open_member_app(browser, live_server.url)
+    conflict = {"type": "https://kim.ntt.go.id/problems/conflict", "status": 409,
+                "title": "Item dengan UUID ini sudah ada dengan isi berbeda", "detail": "Isinya berbeda."}
+
+    def items(route):
+        # The server holds this UUID with other content: it refuses the phone's copy and hands back its own.
+        if route.request.method == "POST":
+            route.fulfill(status=409, json=conflict, headers={"Content-Type": "application/problem+json"})
+            return
+        uuids = page.evaluate("() => [...document.querySelectorAll('#mine li[data-uuid]')].map(li => li.dataset.uuid)")
+        server = [{"uuid": u, "kind": "berita", "status": "menunggu", "revision": 1, "judul": "Versi server",
+                   "isi": "Lain", "kategori": "sosial", "captured_at": "2026-11-28T01:00:00Z"} for u in uuids]
+        route.fulfill(json={"items": server, "cursor": "2026-11-28T01:00:00.000000Z"})
+
+    context.route("**/api/v1/items*", items)
+    page.select_option("#berita-kategori", "sosial")
+    page.fill("#berita-judul", judul)
+    page.fill("#berita-isi", "Ditulis di HP.")
+    page.get_by_role("button", name="Simpan berita").click()
+
+    mine = page.locator("#mine li[data-uuid]")
+    expect(mine.locator(".note")).to_contain_text("Server menyimpan versi lain", timeout=SLOW_MS)
+    expect(mine.locator("[data-state]")).to_have_attribute("data-state", "gagal")
+    expect(mine.locator(".item-title")).to_have_text(judul)
+    context.close()
