@@ -32,5 +32,9 @@ run: seed
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+lint: venv
+	$(BIN)/ruff check kim_app tests benchmarks migrations/env.py
+	$(BIN)/bandit -q -c pyproject.toml -r kim_app
+
 clean:
 	rm -rf $(VENV) .pytest_cache

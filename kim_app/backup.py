@@ -16,7 +16,7 @@ from pathlib import Path
 
 from alembic.migration import MigrationContext
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from kim_app.errors import ProblemError
 from kim_app.extensions import db
@@ -151,9 +151,6 @@ def _reset_sequences(tables) -> None:
     for table in tables:
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and pk[0].autoincrement is not False and pk[0].type.python_type is int:
-            db.session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
-                    f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"
-                )
-            )
+            next_id = select(func.coalesce(func.max(pk[0]), 0) + 1).scalar_subquery()
+            sequence = func.pg_get_serial_sequence(table.name, pk[0].name)
+            db.session.execute(select(func.setval(sequence, next_id, False)))

@@ -43,7 +43,7 @@ class Config:
     # Delta pulls overlap by this much so that a slow transaction's change is never skipped (docs/sync-protocol.md).
     SYNC_CURSOR_OVERLAP_SECONDS = 120
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     API_TITLE = "KIM API"
@@ -100,7 +100,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT_ACCOUNT = "10000 per minute"
     LOGIN_RATE_LIMIT_ADDRESS = "10000 per minute"
     # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:

@@ -21,7 +21,8 @@ from kim_app.timeutil import utcnow
 from kim_app.wilayah.models import Desa
 from kim_app.wilayah.services import SHIPPED_DATA, ensure_kim_group, import_wilayah
 
-DEMO_PASSWORD = "demo12345"
+# Published in the README on purpose; seed_demo refuses to run in production.
+DEMO_PASSWORD = "demo12345"  # nosec B105
 DESA_KABUNA = "53.04.05.2006"
 KAB_BELU = "53.04"
 

@@ -132,7 +132,7 @@ class ProblemApi(Api):
             if original is not None:
                 logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)
         title = TITLES.get(status, error.name)
-        slug = SLUGS.get(status, "http-%d" % status)
+        slug = SLUGS.get(status, f"http-{status}")
         detail = DETAILS.get(status)
         data = getattr(error, "data", None) or {}
         errors = data.get("errors")

@@ -43,7 +43,7 @@ def test_different_items_sent_concurrently_all_arrive(app, make_person, berita):
         return phone.send(body)
 
     with ThreadPoolExecutor(SENDERS) as pool:
-        responses = list(pool.map(send, zip(phones, bodies)))
+        responses = list(pool.map(send, zip(phones, bodies, strict=True)))
 
     assert [r.status_code for r in responses] == [201] * SENDERS
     with app.app_context():

@@ -1,4 +1,6 @@
 """The Dinas desk: each moderator sees and acts on their own kabupaten only; every verdict is logged for good."""
+import uuid
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -11,7 +13,7 @@ from kim_app.sync.models import Submission
 def sent_item(app, member, body) -> int:
     assert member.send(body).status_code == 201
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == __import__("uuid").UUID(body["uuid"])))
+        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
 
 
 def test_queue_lists_own_kabupaten_oldest_first(app, member, moderator, berita):

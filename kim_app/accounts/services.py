@@ -1,7 +1,11 @@
 """Accounts: creating them and checking passwords."""
 from __future__ import annotations
 
+import secrets
+
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from kim_app.accounts.models import ROLES, User
 from kim_app.errors import Invalid
@@ -10,7 +14,14 @@ from kim_app.wilayah.models import Kabupaten, KimGroup
 
 # Checked against when the username is unknown, so that a wrong username costs as much time as a wrong password
 # and login timing does not reveal which accounts exist.
-_DUMMY_HASH = None
+_dummy_hash: str | None = None
+
+
+def _spend_a_password_check(password: str) -> None:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = generate_password_hash(secrets.token_hex(16), method=current_app.config["PASSWORD_HASH_METHOD"])
+    check_password_hash(_dummy_hash, password)
 
 
 def find_user(username: str) -> User | None:
@@ -18,13 +29,9 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    global _DUMMY_HASH
     user = find_user(username)
     if user is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = User(password_hash="")
-            _DUMMY_HASH.set_password("tidak-ada-akun")
-        _DUMMY_HASH.check_password(password)
+        _spend_a_password_check(password)
         return None
     if not user.check_password(password) or not user.active:
         return None

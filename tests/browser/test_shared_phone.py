@@ -2,8 +2,6 @@
 session stops sending without touching the outbox. Real Chromium against the real app (tests/conftest.py)."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -29,7 +27,7 @@ def authors(app) -> dict[str, str]:
     """judul -> username of the account the server filed the item under."""
     with app.app_context():
         rows = db.session.execute(select(Submission.judul, User.username).join(User, Submission.author_id == User.id))
-        result = {judul: username for judul, username in rows}
+        result = dict(rows.all())
         db.session.remove()
     return result
 
