@@ -242,3 +242,87 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# --- Photos (tests/test_media_*.py, tests/test_photo_*.py) -----------------------------------------------------------
+# Every image is drawn here with Pillow; no binary file is committed.
+
+def make_jpeg(width: int = 120, height: int = 80, orientation: int | None = None, gps: bool = False,
+              comment: bytes | None = None, quality: int = 90) -> bytes:
+    """A JPEG whose left half is red and right half blue (as stored), so orientation can be checked by pixels.
+    With `gps`, the EXIF carries coordinates, a camera make and a body serial number, as phone cameras write."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (220, 30, 30))
+    image.paste((30, 30, 220), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        exif[0x010F] = "KameraHP"
+        exif[0x0110] = "Model X1"
+        exif.get_ifd(0x8769)[0xA431] = "SN-0042-RAHASIA"  # BodySerialNumber
+        exif.get_ifd(0x8825).update({1: "S", 2: (9.0, 5.0, 30.0), 3: "E", 4: (124.0, 53.0, 10.0)})
+    out = io.BytesIO()
+    options = {"quality": quality, "exif": exif}
+    if comment:
+        options["comment"] = comment
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+def photo_declaration(data: bytes, mime: str = "image/jpeg", **overrides) -> dict:
+    import hashlib
+
+    declared = {"id": str(uuid.uuid4()), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "mime": mime}
+    declared.update(overrides)
+    return declared
+
+
+def put_chunk(person: Person, photo_id: str, offset: int, data: bytes, **headers):
+    return person.client.put(
+        f"/api/v1/photos/{photo_id}/content",
+        data=data,
+        headers={"X-CSRFToken": person.csrf, "Upload-Offset": str(offset),
+                 "Content-Type": "application/octet-stream", **headers},
+    )
+
+
+@pytest.fixture
+def upload():
+    """Send a photo's bytes from `start` in chunks, as the phone does; returns the last answer."""
+    def send(person: Person, photo_id: str, data: bytes, start: int = 0, chunk: int = 64 * 1024):
+        offset = start
+        response = None
+        while offset < len(data) or response is None:
+            response = put_chunk(person, photo_id, offset, data[offset:offset + chunk])
+            if response.status_code != 200:
+                return response
+            offset = response.json["received"]
+            if response.json["state"] != "menunggu":
+                return response
+        return response
+
+    return send
+
+
+@pytest.fixture
+def foto(people):
+    """A valid photo story (kind foto) carrying the given photos' bytes; returns (body, declarations)."""
+    def make(*photos: bytes, **overrides):
+        declarations = [photo_declaration(data) for data in photos]
+        body = {
+            "uuid": str(uuid.uuid4()),
+            "kind": "foto",
+            "author_id": people.anggota,
+            "captured_at": "2026-11-28T02:15:00Z",
+            "kategori": "budaya",
+            "keterangan": "Tarian likurai menyambut tamu di Kabuna",
+            "photos": declarations,
+        }
+        body.update(overrides)
+        return body, declarations
+
+    return make

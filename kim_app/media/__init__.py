@@ -1,0 +1,1 @@
+"""Photos of items: the resumable upload protocol, the Pillow pipeline and where derivatives are stored."""
