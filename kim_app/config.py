@@ -32,8 +32,20 @@ def _instance_secret(instance_path: Path) -> str:
 class Config:
     KIM_ENV = "development"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # Members log in once and then work offline for days; a short session would strand their outbox.
-    PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
+    # Members log in once and then work offline for days; a short session would strand their outbox. Moderators
+    # work on shared office laptops. Per role: ended after this long without a request, and after this long at most
+    # (kim_app/accounts/session.py). The cookie itself lives as long as the longest of them.
+    SESSION_IDLE_SECONDS = {
+        "anggota": int(os.environ.get("SESSION_IDLE_DAYS_ANGGOTA", "14")) * 86400,
+        "moderator": 8 * 3600,
+        "admin": 8 * 3600,
+    }
+    SESSION_ABSOLUTE_SECONDS = {
+        "anggota": int(os.environ.get("SESSION_DAYS", "30")) * 86400,
+        "moderator": 24 * 3600,
+        "admin": 24 * 3600,
+    }
+    PERMANENT_SESSION_LIFETIME = timedelta(seconds=max(SESSION_ABSOLUTE_SECONDS.values()))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

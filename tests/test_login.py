@@ -65,3 +65,48 @@ def test_repeated_failures_on_one_account_are_slowed_down_in_indonesian(app, rat
 def test_successful_logins_do_not_use_up_the_limit(app, rate_limited):
     for _ in range(8):
         assert attempt(app.test_client(), "anggota", "demo12345").status_code == 302
+
+
+def age_session(client, **seconds_ago):
+    """Move the session's clocks back in time, as if the phone had been away that long."""
+    import time
+
+    with client.session_transaction() as session:
+        for key, ago in seconds_ago.items():
+            session[key] = int(time.time()) - ago
+
+
+DAY = 86400
+
+
+def test_member_stays_signed_in_through_a_week_without_signal(member):
+    age_session(member.client, seen_at=7 * DAY, signed_in_at=7 * DAY)
+    assert member.get("/api/v1/me").status_code == 200
+
+
+def test_member_session_ends_after_two_idle_weeks_and_the_phone_is_told(member, berita):
+    age_session(member.client, seen_at=15 * DAY)
+    response = member.send(berita())
+    assert response.status_code in (400, 401)  # the CSRF secret went with the session
+    me = member.get("/api/v1/me")
+    assert me.status_code == 401
+    assert me.json["type"] == "urn:kim:problem:unauthenticated"
+
+
+def test_member_session_has_an_absolute_end(member):
+    age_session(member.client, seen_at=0, signed_in_at=31 * DAY)
+    assert member.get("/api/v1/me").status_code == 401
+
+
+def test_moderator_session_ends_after_a_night_away(moderator):
+    age_session(moderator.client, seen_at=9 * 3600)
+    response = moderator.get("/moderasi")
+    assert response.status_code == 302
+    assert "/masuk" in response.headers["Location"]
+
+
+def test_activity_keeps_a_session_alive(moderator):
+    age_session(moderator.client, seen_at=7 * 3600)
+    assert moderator.get("/moderasi").status_code == 200
+    age_session(moderator.client, signed_in_at=7 * 3600)  # seen_at was renewed by the request above
+    assert moderator.get("/moderasi").status_code == 200

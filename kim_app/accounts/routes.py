@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from kim_app.accounts import services
 from kim_app.accounts.forms import LoginForm
 from kim_app.accounts.schemas import MeSchema
+from kim_app.accounts.session import start_session
 from kim_app.extensions import limiter
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def login():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
             session.clear()
-            session.permanent = True
+            start_session()
             login_user(user)
             logger.info("Login by %s", user.username)
             return redirect(next_url or _home_for(user))
