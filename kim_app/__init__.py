@@ -69,15 +69,18 @@ def register_blueprints(app: Flask) -> None:
     from kim_app.accounts.routes import api_bp as me_api
     from kim_app.accounts.routes import bp as accounts
     from kim_app.extensions import api
+    from kim_app.media.routes import api_bp as photos_api
+    from kim_app.media.routes import bp as media
     from kim_app.moderation.routes import bp as moderation
     from kim_app.publish.routes import bp as publish
     from kim_app.sync.routes import bp as items_api
     from kim_app.sync.shell import bp as app_shell
 
-    for blueprint in (accounts, moderation, publish, app_shell, health.bp, cli.bp):
+    for blueprint in (accounts, moderation, publish, app_shell, media, health.bp, cli.bp):
         app.register_blueprint(blueprint)
     api.register_blueprint(me_api)
     api.register_blueprint(items_api)
+    api.register_blueprint(photos_api)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -41,6 +41,11 @@ class StaleAction(Conflict):
     title = "Item sudah diputuskan"
 
 
+class PhotosIncomplete(Conflict):
+    slug = "photos-incomplete"
+    title = "Foto belum lengkap"
+
+
 def record_event(submission, actor: User, action: str, from_status: str | None, note: str | None) -> None:
     db.session.add(
         ModerationEvent(
@@ -63,11 +68,18 @@ def _submission_model():
 
 
 def queue(moderator: User, limit: int = 50):
-    """Pending items this moderator may act on, oldest first."""
+    """Pending items this moderator may act on, oldest first. An item whose photos are still arriving is not here
+    yet: it joins the queue when its last photo is `siap` (docs/sync-protocol.md)."""
+    from kim_app.media.models import photos_complete
+
     Submission = _submission_model()
     query = (
         select(Submission)
-        .where(Submission.status == "menunggu", policy.moderation_scope(moderator, Submission.kabupaten_kode))
+        .where(
+            Submission.status == "menunggu",
+            policy.moderation_scope(moderator, Submission.kabupaten_kode),
+            photos_complete(Submission.id),
+        )
         .order_by(Submission.received_at, Submission.id)
         .limit(limit)
     )
@@ -92,17 +104,21 @@ def history(item) -> list[ModerationEvent]:
 
 def decide(moderator: User, item_id: int, action: str, note: str | None):
     """Apply a verdict; the caller gets the updated item or a ProblemError saying why not."""
+    from kim_app.sync.models import PUBLIC_KINDS
+
     Submission = _submission_model()
     item = item_for(moderator, item_id)
     if action not in TRANSITIONS:
         raise Invalid("Tindakan tidak dikenal.")
     from_status, to_status, needs_note = TRANSITIONS[action]
+    if not item.photos_complete:
+        raise PhotosIncomplete("Foto item ini belum lengkap diterima; putuskan setelah semua foto masuk.")
     note = (note or "").strip() or None
     if needs_note and not note:
         raise Invalid(NOTE_REQUIRED[action], errors={"note": [NOTE_REQUIRED[action]]})
     now = utcnow()
     values = {"status": to_status, "moderator_note": note, "updated_at": now}
-    if to_status == "disetujui" and item.kind == "berita":
+    if to_status == "disetujui" and item.kind in PUBLIC_KINDS:
         values["published_at"] = now
     result = db.session.execute(
         update(Submission)

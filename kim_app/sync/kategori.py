@@ -26,7 +26,8 @@ KATEGORI_ADUAN = (
     ("lainnya", "Lainnya"),
 )
 
-KATEGORI = {"berita": dict(KATEGORI_BERITA), "aduan": dict(KATEGORI_ADUAN)}
+# A photo story is news told in pictures: it takes the berita's categories.
+KATEGORI = {"berita": dict(KATEGORI_BERITA), "aduan": dict(KATEGORI_ADUAN), "foto": dict(KATEGORI_BERITA)}
 
 
 def label(kind: str, kode: str) -> str:

@@ -1,4 +1,5 @@
-"""What members send: berita (news) and aduan (citizens' complaints), one row per item captured on a phone.
+"""What members send: berita (news), aduan (citizens' complaints) and foto (a photo story: photos and a caption),
+one row per item captured on a phone.
 
 `client_uuid` is the identity the phone gave the item when it was first saved; its unique constraint is what makes
 creation idempotent (docs/sync-protocol.md). `content_hash` lets a repeated create tell "the same item again" from
@@ -14,20 +15,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kim_app.accounts.models import User
 from kim_app.extensions import db
+from kim_app.media.models import Photo, all_ready
 from kim_app.timeutil import UTCDateTime, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
 
-KINDS = ("berita", "aduan")
+KINDS = ("berita", "aduan", "foto")
+# Kinds that are published on the portal once approved; a complaint is followed up, never published.
+PUBLIC_KINDS = ("berita", "foto")
 STATUSES = ("menunggu", "disetujui", "ditolak", "perlu_revisi")
 
 
 class Submission(db.Model):
     __tablename__ = "submission"
     __table_args__ = (
-        CheckConstraint("kind IN ('berita', 'aduan')", name="kind_known"),
+        CheckConstraint("kind IN ('berita', 'aduan', 'foto')", name="kind_known"),
         CheckConstraint("status IN ('menunggu', 'disetujui', 'ditolak', 'perlu_revisi')", name="status_known"),
         CheckConstraint("kind <> 'berita' OR (judul IS NOT NULL AND isi IS NOT NULL)", name="berita_complete"),
         CheckConstraint("kind <> 'aduan' OR (uraian IS NOT NULL AND lokasi IS NOT NULL)", name="aduan_complete"),
+        # "At least one photo" spans two tables; ItemCreateSchema checks it.
+        CheckConstraint("kind <> 'foto' OR keterangan IS NOT NULL", name="foto_complete"),
         CheckConstraint("revision >= 1", name="revision_positive"),
         # The moderation queue: one kabupaten's pending items, oldest first.
         Index("ix_submission_queue", "kabupaten_kode", "status", "received_at"),
@@ -50,6 +56,7 @@ class Submission(db.Model):
     isi: Mapped[str | None] = mapped_column(Text)
     uraian: Mapped[str | None] = mapped_column(Text)
     lokasi: Mapped[str | None] = mapped_column(String(300))
+    keterangan: Mapped[str | None] = mapped_column(Text)
     # The citizen who complained: shown to moderators only, never in public pages or the public API.
     pelapor_nama: Mapped[str | None] = mapped_column(String(120))
     pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
@@ -68,10 +75,23 @@ class Submission(db.Model):
     kim: Mapped[KimGroup | None] = relationship()
     desa: Mapped[Desa] = relationship()
     kabupaten: Mapped[Kabupaten] = relationship()
+    # selectin: item answers and pages list the photos of many items; one query for all of them, not one per item.
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="submission", order_by=Photo.position, lazy="selectin"
+    )
 
     @property
     def is_public(self) -> bool:
-        return self.kind == "berita" and self.status == "disetujui"
+        return self.kind in PUBLIC_KINDS and self.status == "disetujui"
+
+    @property
+    def headline(self) -> str:
+        """What lists and page titles show: the berita's title, the photo story's caption, the complaint itself."""
+        return self.judul or self.keterangan or self.uraian or ""
+
+    @property
+    def photos_complete(self) -> bool:
+        return all_ready(self.photos)
 
     def __repr__(self) -> str:
         return f"<Submission {self.id} {self.kind} {self.status}>"

@@ -7,6 +7,8 @@ import marshmallow as ma
 from flask import url_for
 from marshmallow import validate
 
+from kim_app.media.models import MAX_PHOTOS, MIMES
+from kim_app.media.schemas import PhotoSchema
 from kim_app.sync.kategori import KATEGORI
 from kim_app.sync.models import KINDS, STATUSES
 
@@ -41,8 +43,43 @@ class BaseSchema(ma.Schema):
 KIND_FIELDS = {
     "berita": {"required": ("judul", "isi"), "optional": ()},
     "aduan": {"required": ("uraian", "lokasi"), "optional": ("pelapor_nama", "pelapor_telepon")},
+    "foto": {"required": ("keterangan",), "optional": ()},
 }
-CONTENT_FIELDS = ("judul", "isi", "uraian", "lokasi", "pelapor_nama", "pelapor_telepon")
+CONTENT_FIELDS = ("judul", "isi", "uraian", "lokasi", "pelapor_nama", "pelapor_telepon", "keterangan")
+# The phone shrinks photos to a long edge of 1600 px (a few hundred kB); 8 MB leaves room for a PNG screenshot.
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+class PhotoDeclarationSchema(BaseSchema):
+    id = ma.fields.UUID(
+        required=True,
+        error_messages={**REQUIRED, "invalid_uuid": "Harus UUID yang dibuat oleh HP."},
+        metadata={"description": "Given by the phone; names the photo in the upload URLs"},
+    )
+    sha256 = ma.fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Harus SHA-256 dalam 64 karakter heksadesimal."),
+        error_messages=REQUIRED,
+    )
+    size = ma.fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(
+            min=1, max=MAX_PHOTO_BYTES, error=f"Ukuran foto harus 1 byte sampai {MAX_PHOTO_BYTES // (1024 * 1024)} MB."
+        ),
+        error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
+        metadata={"description": "Bytes the phone will upload"},
+    )
+    mime = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(MIMES, error="Jenis foto harus salah satu dari: {choices}."),
+        error_messages=REQUIRED,
+    )
+
+    @ma.post_load
+    def lowercase_hash(self, data, **kwargs):
+        data["sha256"] = data["sha256"].lower()
+        return data
 
 
 class ItemCreateSchema(BaseSchema):
@@ -86,6 +123,14 @@ class ItemCreateSchema(BaseSchema):
         max_length=20,
         validate=validate.Regexp(r"^\+?[0-9][0-9 \-]{5,18}$", error="Nomor HP hanya angka, spasi atau tanda -."),
     )
+    keterangan = Teks(load_default=None, allow_none=True, max_length=2000)
+    photos = ma.fields.List(
+        ma.fields.Nested(PhotoDeclarationSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_PHOTOS, error=f"Paling banyak {MAX_PHOTOS} foto per item."),
+        error_messages={"invalid": "Harus berupa daftar foto."},
+        metadata={"description": "Photos declared now, uploaded afterwards through /api/v1/photos/{id}/content"},
+    )
 
     @ma.validates_schema
     def check_kind_fields(self, data, **kwargs):
@@ -103,6 +148,11 @@ class ItemCreateSchema(BaseSchema):
                 errors[name] = [f"Tidak dipakai untuk {kind}."]
         if data.get("kategori") and data["kategori"] not in KATEGORI[kind]:
             errors["kategori"] = ["Kategori tidak dikenal."]
+        photos = data.get("photos") or []
+        if kind == "foto" and not photos:
+            errors["photos"] = ["Cerita foto perlu paling sedikit satu foto."]
+        if len({photo["id"] for photo in photos}) != len(photos):
+            errors["photos"] = ["Setiap foto perlu id sendiri."]
         if errors:
             raise ma.ValidationError(errors)
 
@@ -123,6 +173,8 @@ class ItemSchema(ma.Schema):
     lokasi = ma.fields.String(allow_none=True)
     pelapor_nama = ma.fields.String(allow_none=True)
     pelapor_telepon = ma.fields.String(allow_none=True)
+    keterangan = ma.fields.String(allow_none=True)
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     moderator_note = ma.fields.String(
         allow_none=True, metadata={"description": "Reason of a rejection or note of a revision request"}
     )

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from kim_app.accounts.models import User
 from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
 from kim_app.extensions import db
+from kim_app.media import services as media
 from kim_app.moderation.services import record_event
 from kim_app.sync.models import Submission
 from kim_app.sync.schemas import CONTENT_FIELDS
@@ -32,15 +33,33 @@ class WrongAuthor(Forbidden):
     title = "Item ini milik akun lain"
 
 
-def content_hash(kind: str, author_id: int, desa_kode: str, captured_at: datetime, fields: dict) -> str:
-    """SHA-256 of what the member captured, in one canonical form, so a resend can be recognised as the same item."""
+# Fields that came after items were already stored enter the canonical form only when used, so every item stored
+# before keeps its hash and a late resend of it is still recognised as the same item.
+LATER_FIELDS = ("keterangan",)
+
+
+def content_hash(
+    kind: str, author_id: int, desa_kode: str, captured_at: datetime, fields: dict, photos: list[dict] = ()
+) -> str:
+    """SHA-256 of what the member captured, in one canonical form, so a resend can be recognised as the same item.
+
+    The declared photos count (id, hash, size, in order): the same UUID with another photo list is another item.
+    """
     canonical = {
         "kind": kind,
         "author_id": author_id,
         "desa_kode": desa_kode,
         "captured_at": as_utc(captured_at).isoformat(timespec="microseconds"),
-        **{name: fields.get(name) for name in CONTENT_FIELDS},
+        **{
+            name: fields.get(name)
+            for name in CONTENT_FIELDS
+            if name not in LATER_FIELDS or fields.get(name) is not None
+        },
     }
+    if photos:
+        canonical["photos"] = [
+            {"id": str(photo["id"]), "sha256": photo["sha256"], "size": photo["size"]} for photo in photos
+        ]
     encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     return hashlib.sha256(encoded).hexdigest()
 
@@ -68,7 +87,8 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         )
     desa = _resolve_desa(author, data.get("desa_kode"))
     fields = {name: data.get(name) for name in CONTENT_FIELDS}
-    digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields)
+    photos = data.get("photos") or []
+    digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
     now = utcnow()
     item = Submission(
         client_uuid=data["uuid"],
@@ -86,6 +106,7 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         content_hash=digest,
         **fields,
     )
+    media.declare(item, photos)
     try:
         with db.session.begin_nested():
             db.session.add(item)
@@ -93,6 +114,7 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
     except IntegrityError:
         existing = _by_uuid(data["uuid"])
         if existing is None:
+            media.explain_integrity_error(photos)
             raise  # some other constraint: a bug, not a duplicate
         if existing.author_id != author.id or existing.content_hash != digest:
             raise ItemConflict(

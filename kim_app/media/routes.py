@@ -1,0 +1,78 @@
+"""Photos: the resumable upload under /api/v1 (docs/sync-protocol.md, "Photos") and the derivatives under /media."""
+from __future__ import annotations
+
+import io
+import uuid
+
+from flask import Blueprint as FlaskBlueprint
+from flask import request, send_file
+from flask.views import MethodView
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from kim_app.errors import ProblemSchema
+from kim_app.media import services
+from kim_app.media.schemas import PhotoSchema, UploadHeadersSchema
+
+api_bp = Blueprint("photos", __name__, url_prefix="/api/v1", description="Photos of items: resumable upload")
+bp = FlaskBlueprint("media", __name__)
+
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+# A derivative never changes once it is served (a new photo gets a new id), so caches may keep it for a year.
+MAX_AGE = 365 * 24 * 3600
+CHUNK_BODY = {
+    "required": True,
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "maxLength": 65536}}},
+}
+
+
+@api_bp.route("/photos/<uuid:photo_id>")
+class PhotoState(MethodView):
+    decorators = [login_required]
+
+    @api_bp.response(200, PhotoSchema)
+    @api_bp.alt_response(404, description="No photo of yours has this id", **PROBLEM)
+    def get(self, photo_id: uuid.UUID):
+        """The state of one of your photos, with `received`: where to continue its upload"""
+        return services.own_photo(current_user, photo_id)
+
+
+def _chunk() -> bytes:
+    """The request body, refused unread when it says it is too long, and never read past the limit."""
+    if request.content_length is not None and request.content_length > services.CHUNK_LIMIT:
+        raise services.ChunkTooLarge(f"Kirim paling banyak {services.CHUNK_LIMIT // 1024} KiB per permintaan.")
+    return request.stream.read(services.CHUNK_LIMIT + 1)
+
+
+@api_bp.route("/photos/<uuid:photo_id>/content")
+class PhotoContent(MethodView):
+    decorators = [login_required]
+
+    @api_bp.arguments(UploadHeadersSchema, location="headers")
+    @api_bp.response(200, PhotoSchema, description="Bytes stored; when complete, the photo is processed")
+    @api_bp.alt_response(409, description="Upload-Offset is not `received` (type wrong-offset)", **PROBLEM)
+    @api_bp.alt_response(413, description="More than 64 KiB in one request (type chunk-too-large)", **PROBLEM)
+    @api_bp.alt_response(
+        422,
+        description="too-many-bytes, hash-mismatch, or the image is refused: not-an-image, unsupported-format, "
+        "too-many-pixels, extreme-aspect-ratio, damaged-image",
+        **PROBLEM,
+    )
+    @api_bp.doc(requestBody=CHUNK_BODY)
+    def put(self, headers, photo_id: uuid.UUID):
+        """Send the next bytes of a photo (≤ 64 KiB), starting at Upload-Offset"""
+        return services.put_chunk(current_user, photo_id, headers["upload_offset"], _chunk())
+
+
+@bp.route("/media/<uuid:photo_id>/<any(display, thumb):variant>.jpg")
+def photo_file(photo_id: uuid.UUID, variant: str):
+    found = services.media_file(current_user, photo_id, variant)
+    response = send_file(
+        io.BytesIO(found.data), mimetype="image/jpeg", etag=found.etag, max_age=MAX_AGE, conditional=True,
+        download_name=f"{variant}.jpg",
+    )
+    # Before publication only the author and moderators may see it: no shared cache may keep a copy.
+    response.cache_control.public = found.public
+    response.cache_control.private = not found.public
+    response.cache_control.immutable = True
+    return response
