@@ -40,5 +40,5 @@ def desa(kode: str):
 def berita(item_id: int):
     item = services.berita(item_id)
     url = url_for("publish.berita", item_id=item.id, _external=True)
-    whatsapp = "https://wa.me/?text=" + quote(f"{item.judul} {url}")
+    whatsapp = "https://wa.me/?text=" + quote(f"{item.headline} {url}")
     return render_template("publish/berita.html", item=item, share_url=url, whatsapp_url=whatsapp)

@@ -1,19 +1,19 @@
-"""What the public may read: approved berita only. Complaints are never published, and no query here selects the
-complainant's name or phone."""
+"""What the public may read: approved berita and photo stories only. Complaints are never published, and no query
+here selects the complainant's name or phone."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from kim_app.errors import NotFound
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.sync.models import PUBLIC_KINDS, Submission
 from kim_app.wilayah.models import Desa, Kabupaten
 
 PAGE_SIZE = 20
 
 
 def _published():
-    return select(Submission).where(Submission.kind == "berita", Submission.status == "disetujui")
+    return select(Submission).where(Submission.kind.in_(PUBLIC_KINDS), Submission.status == "disetujui")
 
 
 def latest(page: int = 1, kabupaten_kode: str | None = None, desa_kode: str | None = None) -> list[Submission]:
