@@ -61,9 +61,13 @@ def main() -> None:
     timings.sort()
     p50 = statistics.median(timings)
     p90 = timings[int(0.9 * (len(timings) - 1))]
-    print(f"display {result.width}×{result.height}: {len(result.display) / 1e3:.0f} kB; thumb: {len(result.thumb) / 1e3:.0f} kB")
-    print(f"{runs} runs on one core: p50 {p50:.1f} ms, p90 {p90:.1f} ms, min {timings[0]:.1f} ms, max {timings[-1]:.1f} ms")
-    print(json.dumps({"metric": "photo_pipeline_p50", "value": round(p50, 1), "unit": "ms", "bytes_out": result.bytes_out}))
+    print(f"display {result.width}×{result.height}: {len(result.display) / 1e3:.0f} kB; "
+          f"thumb: {len(result.thumb) / 1e3:.0f} kB")
+    print(f"{runs} runs on one core: p50 {p50:.1f} ms, p90 {p90:.1f} ms, "
+          f"min {timings[0]:.1f} ms, max {timings[-1]:.1f} ms")
+    print(json.dumps(
+        {"metric": "photo_pipeline_p50", "value": round(p50, 1), "unit": "ms", "bytes_out": result.bytes_out}
+    ))
 
 
 if __name__ == "__main__":

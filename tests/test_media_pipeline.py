@@ -6,9 +6,9 @@ import zlib
 from pathlib import Path
 
 import pytest
+from conftest import make_jpeg
 from PIL import Image
 
-from conftest import make_jpeg
 from kim_app.media import pipeline
 from kim_app.media.storage import LocalStorage, UnsafeKey, derivative_key, incoming_key
 
@@ -95,7 +95,7 @@ def test_truncated_jpeg_is_refused_as_damaged():
 
 def test_text_file_named_jpg_is_not_an_image():
     with pytest.raises(pipeline.NotAnImage) as refused:
-        process("Ini catatan rapat desa, bukan foto.\n".encode())
+        process(b"Ini catatan rapat desa, bukan foto.\n")
     assert refused.value.slug == "not-an-image"
     assert "bukan foto" in refused.value.message
 
