@@ -147,14 +147,16 @@ def test_item_refused_as_conflict_keeps_its_own_content_when_the_server_copy_is_
     conflict = {"type": "https://kim.ntt.go.id/problems/conflict", "status": 409,
                 "title": "Item dengan UUID ini sudah ada dengan isi berbeda", "detail": "Isinya berbeda."}
 
+    refused = []
+
     def items(route):
         # The server holds this UUID with other content: it refuses the phone's copy and hands back its own.
         if route.request.method == "POST":
+            refused.append(route.request.post_data_json["uuid"])
             route.fulfill(status=409, json=conflict, headers={"Content-Type": "application/problem+json"})
             return
-        uuids = page.evaluate("() => [...document.querySelectorAll('#mine li[data-uuid]')].map(li => li.dataset.uuid)")
         server = [{"uuid": u, "kind": "berita", "status": "menunggu", "revision": 1, "judul": "Versi server",
-                   "isi": "Lain", "kategori": "sosial", "captured_at": "2026-11-28T01:00:00Z"} for u in uuids]
+                   "isi": "Lain", "kategori": "sosial", "captured_at": "2026-11-28T01:00:00Z"} for u in refused]
         route.fulfill(json={"items": server, "cursor": "2026-11-28T01:00:00.000000Z"})
 
     context.route("**/api/v1/items*", items)
