@@ -1,10 +1,11 @@
-// The two capture forms (berita, aduan). Checks them on the phone, stores the item in the outbox before
-// anything else, clears the form and says "Tersimpan di HP". Works with no network at all.
+// The capture forms (berita, aduan, cerita foto). Checks them on the phone, stores the item and its photos in the
+// outbox before anything else, clears the form and says "Tersimpan di HP". Works with no network at all.
 //
 // The Indonesian messages live in the template next to their field: data-wajib (required and left empty) and
 // data-pola (does not match the field's pattern). Errors are tied to fields with aria-describedby.
 
 import { FIELDS, saveNewItem } from './outbox.js';
+import { photoPicker } from './picker.js';
 import { cachedMe } from './session.js';
 
 function problemOf(field) {
@@ -37,20 +38,24 @@ export function startCapture(onSaved) {
   for (const form of document.querySelectorAll('form[data-kind]')) {
     const kind = form.dataset.kind;
     const done = form.querySelector('[data-saved]');
+    const picker = photoPicker(form);
     form.addEventListener('input', (event) => {
       if (event.target.hasAttribute('aria-invalid')) showProblem(event.target, problemOf(event.target));
       done.textContent = '';
     });
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      if (!check(form, kind)) return;
+      const photos = picker ? await picker.photos() : [];
+      const photosOk = !picker || picker.check(photos.length);
+      if (!check(form, kind) || !photosOk) return;
       // Whoever the phone knows as signed in at the moment of saving: the item is theirs from then on.
       const me = await cachedMe();
       if (!me) return;
       const values = Object.fromEntries(new FormData(form));
       try {
-        const item = await saveNewItem(kind, values, me);
+        const item = await saveNewItem(kind, values, me, photos);
         form.reset();
+        if (picker) picker.clear();
         done.textContent = 'Tersimpan di HP';
         onSaved(item);
       } catch (error) {

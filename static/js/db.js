@@ -1,8 +1,9 @@
 // The phone's storage: IndexedDB database 'kim', behind a tiny promise API.
 // Used by the page and by the service worker alike, so it touches neither window nor DOM.
 //
-// Stores: 'items' (outbox and server copies, keyPath uuid, index author_id) and 'meta' (small named values:
-// the signed-in member 'me', one delta-pull cursor per account).
+// Stores: 'items' (outbox and server copies, keyPath uuid, index author_id), 'meta' (small named values:
+// the signed-in member 'me', one delta-pull cursor per account, settings) and 'photos' (the shrunk JPEG Blob of
+// each photo with its upload progress, keyPath id, index item_uuid).
 //
 // Upgrades MIGRATE: each step below only adds what is missing, so a member's unsent items survive every new
 // version of the app. Never delete or recreate a store that holds member data here.
@@ -17,6 +18,12 @@ const STEPS = [
       items.createIndex('author_id', 'author_id');
     }
     if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+  },
+  // version 2: photos
+  (db) => {
+    if (!db.objectStoreNames.contains('photos')) {
+      db.createObjectStore('photos', { keyPath: 'id' }).createIndex('item_uuid', 'item_uuid');
+    }
   },
 ];
 
@@ -48,36 +55,52 @@ function open() {
 }
 
 // Runs `work(store)` in one transaction; resolves with the result of the request `work` returns (if any)
-// once the transaction has committed, so a resolved write is really on disk.
+// once the transaction has committed, so a resolved write is really on disk. With several store names, `work`
+// receives the transaction instead of a store.
 async function run(storeName, mode, work) {
   const db = await open();
   return new Promise((resolve, reject) => {
     const tx = db.transaction(storeName, mode);
-    const request = work(tx.objectStore(storeName));
+    const request = work(Array.isArray(storeName) ? tx : tx.objectStore(storeName));
     tx.oncomplete = () => resolve(request ? request.result : undefined);
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error);
   });
 }
 
+// Read-modify-write in a single transaction, so two writers cannot lose each other's change.
+// `change(old)` returns the new record, or null to leave it as it is; resolves with what was written.
+async function update(storeName, key, change) {
+  let next = null;
+  await run(storeName, 'readwrite', (s) => {
+    const read = s.get(key);
+    read.onsuccess = () => {
+      next = change(read.result);
+      if (next) s.put(next);
+    };
+    return null;
+  });
+  return next;
+}
+
 export const items = {
   get: (uuid) => run('items', 'readonly', (s) => s.get(uuid)),
   all: () => run('items', 'readonly', (s) => s.getAll()),
   put: (item) => run('items', 'readwrite', (s) => s.put(item)),
-  // Read-modify-write in a single transaction, so two writers cannot lose each other's change.
-  // `change(old)` returns the new record, or null to leave it as it is; resolves with what was written.
-  async update(uuid, change) {
-    let next = null;
-    await run('items', 'readwrite', (s) => {
-      const read = s.get(uuid);
-      read.onsuccess = () => {
-        next = change(read.result);
-        if (next) s.put(next);
-      };
-      return null;
-    });
-    return next;
-  },
+  update: (uuid, change) => update('items', uuid, change),
+  // A new item and its photos, stored together or not at all.
+  add: (item, photoRecords) => run(['items', 'photos'], 'readwrite', (tx) => {
+    tx.objectStore('items').put(item);
+    for (const photo of photoRecords) tx.objectStore('photos').put(photo);
+    return null;
+  }),
+};
+
+export const photos = {
+  get: (id) => run('photos', 'readonly', (s) => s.get(id)),
+  all: () => run('photos', 'readonly', (s) => s.getAll()),
+  ofItem: (uuid) => run('photos', 'readonly', (s) => s.index('item_uuid').getAll(uuid)),
+  update: (id, change) => update('photos', id, change),
 };
 
 export const meta = {

@@ -3,16 +3,20 @@
 //
 // A record is the item's fields plus local bookkeeping: state (see states.js), attempts and next_attempt_at
 // (the backoff), reason (why sending failed), and author_id (whose item it is; phones are shared).
+// `photos` is the item's declared photo list [{id, sha256, size, mime}], in order; the Blobs themselves and their
+// upload progress are records of the 'photos' store (see upload.js).
 
 import { items } from './db.js';
 
 export const FIELDS = {
   berita: ['kategori', 'judul', 'isi'],
   aduan: ['kategori', 'uraian', 'lokasi', 'pelapor_nama', 'pelapor_telepon'],
+  foto: ['kategori', 'keterangan'],
 };
 
-// Stores the item before anything else happens to it: from here on the phone's copy is the truth.
-export async function saveNewItem(kind, values, me) {
+// Stores the item and its shrunk photos ({blob, sha256, size, mime} from photos.js) before anything else happens
+// to them: from here on the phone's copy is the truth.
+export async function saveNewItem(kind, values, me, shrunk = []) {
   const item = {
     uuid: crypto.randomUUID(),
     kind,
@@ -23,9 +27,23 @@ export async function saveNewItem(kind, values, me) {
     attempts: 0,
     next_attempt_at: null,
     reason: null,
+    photos: [],
   };
   for (const name of FIELDS[kind]) item[name] = (values[name] || '').trim() || null;
-  await items.put(item);
+  const records = shrunk.map((photo, position) => ({
+    id: crypto.randomUUID(),
+    item_uuid: item.uuid,
+    position,
+    blob: photo.blob,
+    sha256: photo.sha256,
+    size: photo.size,
+    mime: photo.mime,
+    received: 0,
+    state: 'menunggu',
+    error: null,
+  }));
+  item.photos = records.map(({ id, sha256, size, mime }) => ({ id, sha256, size, mime }));
+  await items.add(item, records);
   return item;
 }
 
@@ -35,15 +53,19 @@ export function requestBody(item) {
   const body = { uuid: item.uuid, kind: item.kind, author_id: item.author_id, captured_at: item.captured_at };
   if (item.desa_kode) body.desa_kode = item.desa_kode;
   for (const name of FIELDS[item.kind]) if (item[name]) body[name] = item[name];
+  if (item.photos && item.photos.length) body.photos = item.photos;
   return body;
 }
 
 // The server has the item: its copy (status, note, revision, public_url …) wins and the bookkeeping ends.
+// The server's photo list (states, URLs) is not folded in: the declared list stays, and photo states live in the
+// 'photos' store (sync.js applies them there).
 export function withServerCopy(local, server, authorId) {
-  const { status, ...fields } = server;
+  const { status, photos, ...fields } = server;
   return {
     ...local,
     ...fields,
+    photos: (local && local.photos) || [],
     author_id: local ? local.author_id : authorId,
     state: status,
     attempts: 0,
