@@ -4,13 +4,15 @@
 
 // On 2G a small JSON answer can take many seconds; after this long we give up and retry later.
 const TIMEOUT_MS = 30000;
+// 64 KiB at 10 kbit/s (a poor 2G cell) takes almost a minute; a photo chunk gets longer before we give up.
+const CHUNK_TIMEOUT_MS = 120000;
 
 export class NetworkError extends Error {}
 
 // fetch() rejects only when no answer arrived; that is the one case the sync treats as "offline".
-async function send(path, options) {
+async function send(path, options, timeout = TIMEOUT_MS) {
   try {
-    return await fetch(path, { credentials: 'same-origin', signal: AbortSignal.timeout(TIMEOUT_MS), ...options });
+    return await fetch(path, { credentials: 'same-origin', signal: AbortSignal.timeout(timeout), ...options });
   } catch (error) {
     throw new NetworkError(error.message);
   }
@@ -41,6 +43,24 @@ export const postItem = (body, token) => call('POST', '/api/v1/items', { body, t
 
 export const pullItems = (cursor) =>
   call('GET', cursor ? `/api/v1/items?since=${encodeURIComponent(cursor)}` : '/api/v1/items');
+
+export const getPhoto = (id) => call('GET', `/api/v1/photos/${id}`);
+
+// `chunk` is a Blob slice of the stored photo, starting at byte `offset`.
+export async function putPhotoChunk(id, offset, chunk, token) {
+  const response = await send(`/api/v1/photos/${id}/content`, {
+    method: 'PUT',
+    headers: {
+      Accept: 'application/json',
+      'Content-Type': 'application/octet-stream',
+      'Upload-Offset': String(offset),
+      'X-CSRFToken': token,
+    },
+    body: chunk,
+    cache: 'no-store',
+  }, CHUNK_TIMEOUT_MS);
+  return { status: response.status, data: await readJson(response) };
+}
 
 // Logout is a page route, not an API one: it answers with a redirect, which we do not follow.
 export async function logout(token) {

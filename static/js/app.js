@@ -2,21 +2,30 @@
 // IndexedDB whenever the sync announces a change, whether the sync ran in this page or in the service worker.
 
 import { startCapture } from './capture.js';
-import { items } from './db.js';
+import { items, photos } from './db.js';
 import { renderItems } from './list.js';
 import { cachedMe, logout, renderAccount } from './session.js';
 import { keepStorage } from './storage.js';
 import { startTriggers } from './triggers.js';
+import { setWifiOnly, wifiOnly } from './upload.js';
 import { requestBackgroundSync, startWorker } from './worker.js';
 
 let me = null;
 let unsent = 0;
 let redrawQueued = false;
+let syncNow = () => {};
+
+// A photo the server refused: the member sends it again from its first byte.
+async function retryPhoto(photo) {
+  await photos.update(photo.id, (p) => (p ? { ...p, state: 'menunggu', error: null, received: 0, retry: true } : null));
+  queueRedraw();
+  syncNow(true);
+}
 
 async function redraw() {
   me = await cachedMe();
   renderAccount(me);
-  unsent = renderItems(await items.all(), me);
+  unsent = renderItems(await items.all(), me, await photos.all(), retryPhoto);
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -33,7 +42,7 @@ function showSyncResult(result) {
   document.getElementById('login-needed').hidden = result.state !== 'login-needed' || !me;
   document.getElementById('sync-status').textContent = result.state === 'offline'
     ? 'Belum tersambung ke server. Kiriman dikirim otomatis saat ada sinyal.'
-    : '';
+    : result.photos_held || '';
 }
 
 async function onLogout() {
@@ -53,7 +62,13 @@ async function main() {
     if (event.data.type === 'done') showSyncResult(event.data);
     queueRedraw();
   });
-  const syncNow = startTriggers();
+  syncNow = startTriggers();
+  const setting = document.getElementById('wifi-only');
+  setting.checked = await wifiOnly();
+  setting.addEventListener('change', async () => {
+    await setWifiOnly(setting.checked);
+    syncNow(true);
+  });
   startCapture(() => {
     queueRedraw();
     requestBackgroundSync();

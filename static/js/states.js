@@ -1,10 +1,13 @@
 // The states an item goes through and how each is shown to the member (table in docs/sync-protocol.md).
-// The first three exist only on the phone; the rest are the server's status, copied back by the sync.
+// The first three exist only on the phone; the rest are the server's status, copied back by the sync. Two more are
+// shown while the server has an item's text but not yet all of its photos (photo records: upload.js).
 
 const LABELS = {
   tersimpan: 'Tersimpan di HP',
   mengirim: 'Sedang dikirim',
   gagal: 'Gagal dikirim',
+  foto_dikirim: 'Terkirim, foto sedang dikirim',
+  foto_gagal: 'Terkirim, foto gagal dikirim',
   menunggu: 'Terkirim (menunggu moderasi)',
   disetujui: 'Disetujui',
   ditolak: 'Ditolak',
@@ -21,10 +24,24 @@ export const isUnsent = (item) => UNSENT.has(item.state);
 
 export const isSendable = (item) => SENDABLE.has(item.state);
 
-export function stateLabel(item) {
-  const base = LABELS[item.state] || item.state;
-  const reason = item.state === 'gagal' ? item.reason
-    : (item.state === 'ditolak' || item.state === 'perlu_revisi') ? item.moderator_note
+// The state to show, given the item's photo records: an item the server has, with photos still on the phone, is
+// not yet "menunggu moderasi" for the member, because the moderators cannot see it complete.
+export function shownState(item, photos = []) {
+  if (isUnsent(item) || photos.every((photo) => photo.state === 'siap')) return item.state;
+  return photos.some((photo) => photo.state === 'gagal') ? 'foto_gagal' : 'foto_dikirim';
+}
+
+// True while anything of the item (its text or a photo) has still to reach the server.
+export const isIncomplete = (item, photos = []) => shownState(item, photos) !== item.state || isUnsent(item);
+
+export function stateLabel(item, photos = []) {
+  const state = shownState(item, photos);
+  const base = LABELS[state] || state;
+  if (state === 'foto_dikirim') {
+    return `${base} (${photos.filter((photo) => photo.state === 'siap').length} dari ${photos.length})`;
+  }
+  const reason = state === 'gagal' ? item.reason
+    : (state === 'ditolak' || state === 'perlu_revisi') ? item.moderator_note
       : null;
   return reason ? `${base}: ${reason}` : base;
 }

@@ -1,14 +1,17 @@
 // The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in, send that
-// member's due items one at a time, then pull the verdicts. No DOM: the service worker runs this same code on
-// Background Sync, and every change is announced on BroadcastChannel 'kim-sync' so open pages redraw.
+// member's due items one at a time, then their photos (text before any photo: upload.js), then pull the
+// verdicts. No DOM: the service worker runs this same code on Background Sync, and every change is announced
+// on BroadcastChannel 'kim-sync' so open pages redraw.
 //
-// A run ends with {state, waiting, next_attempt_at}: state is 'ok', 'login-needed' (session gone: nothing was
-// touched) or 'offline' (no answer, or the server is in trouble: try again later).
+// A run ends with {state, waiting, next_attempt_at, photos_held}: state is 'ok', 'login-needed' (session gone:
+// nothing was touched) or 'offline' (no answer, or the server is in trouble: try again later); photos_held says
+// why photos wait although the network is there (the member's Wi-Fi-only setting), or is null.
 
 import * as api from './api.js';
-import { items, meta } from './db.js';
+import { items, meta, photos } from './db.js';
 import { afterPull, requestBody, withServerCopy } from './outbox.js';
-import { isSendable } from './states.js';
+import { isSendable, isUnsent } from './states.js';
+import { adoptServerPhotos, photosHeldBecause, uploadPhoto } from './upload.js';
 
 const BASE_DELAY_MS = 10 * 1000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
@@ -41,6 +44,8 @@ async function syncOnce(ignoreBackoff) {
     me = session.me;
     const sent = await sendDue(session, ignoreBackoff);
     if (sent !== 'ok') return summary(sent, me);
+    const uploaded = await sendPhotos(session);
+    if (uploaded !== 'ok') return summary(uploaded, me);
     return summary((await pull(me)) ? 'ok' : 'login-needed', me);
   } catch (error) {
     if (error instanceof api.NetworkError) return summary('offline', me);
@@ -60,7 +65,15 @@ async function fetchSession() {
     await meta.set('me', me);
     announce({ type: 'me' });
   }
-  return { me, token };
+  const session = { me, token };
+  // A stale CSRF token mid-run: a fresh one, as long as the same member is still signed in.
+  session.renew = async () => {
+    const fresh = await fetchSession();
+    if (!fresh || fresh.me.id !== me.id) return false;
+    session.token = fresh.token;
+    return true;
+  };
+  return session;
 }
 
 async function sendDue(session, ignoreBackoff) {
@@ -77,8 +90,9 @@ async function sendDue(session, ignoreBackoff) {
 }
 
 const change = async (uuid, edit) => {
-  await items.update(uuid, edit);
+  const written = await items.update(uuid, edit);
   announce({ type: 'changed', uuid });
+  return written;
 };
 
 // One item, one answer, one decision (the table "Sending: what the phone does with each answer").
@@ -105,6 +119,7 @@ async function sendOne(item, session) {
   const { status, data } = answer;
   if (status === 200 || status === 201) {
     await change(item.uuid, (i) => withServerCopy(i, data, i.author_id));
+    await adoptServerPhotos(data.photos, announce);
   } else if (status === 401) {
     await change(item.uuid, (i) => ({ ...i, state: 'tersimpan' }));
     return 'login-needed';
@@ -136,6 +151,30 @@ function reasonOf(problem, status) {
   return [problem.detail || problem.title || `kode ${status}`, ...messages].join(' ');
 }
 
+// The photos of this member's items that the server has accepted, oldest item first, one photo at a time.
+async function sendPhotos(session) {
+  if (await photosHeldBecause()) return 'ok';
+  const onServer = new Map((await items.all())
+    .filter((item) => item.author_id === session.me.id && !isUnsent(item))
+    .map((item) => [item.uuid, Date.parse(item.captured_at)]));
+  const due = (await photos.all())
+    .filter((photo) => photo.state === 'menunggu' && onServer.has(photo.item_uuid))
+    .sort((a, b) => onServer.get(a.item_uuid) - onServer.get(b.item_uuid) || a.position - b.position);
+  for (const photo of due) {
+    let outcome;
+    try {
+      outcome = await uploadPhoto(photo, session, announce);
+    } catch (error) {
+      if (!(error instanceof api.NetworkError)) throw error;
+      // On 2G a connection cut halfway is common and the next request often gets through: ask the server where it
+      // stands and go on, once; after a second failure the run ends and a later one resumes.
+      outcome = await uploadPhoto(await photos.get(photo.id), session, announce);
+    }
+    if (outcome === 'login-needed') return outcome;
+  }
+  return 'ok';
+}
+
 // Verdicts back to the phone. The cursor is kept per account: another account's cursor would skip this
 // member's older items. Applying a server copy twice is harmless, so overlapping pulls are fine.
 async function pull(me) {
@@ -144,17 +183,29 @@ async function pull(me) {
   if (answer.status === 401) return false;
   if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`items: ${answer.status}`);
   // Items the phone does not have yet (captured on another phone) are added the same way.
-  for (const server of answer.data.items) await change(server.uuid, (local) => afterPull(local, server, me.id));
+  for (const server of answer.data.items) {
+    const local = await change(server.uuid, (old) => afterPull(old, server, me.id));
+    if (local && local.state !== 'gagal') await adoptServerPhotos(server.photos, announce);
+  }
   await meta.set(key, answer.data.cursor);
   return true;
 }
 
 // When the server could not be asked who is signed in, the cached member stands in: their items still wait.
+// Items whose photos are still to go count as waiting, unless the photos are held on purpose.
 async function summary(state, signedIn) {
   const me = signedIn || (await meta.get('me'));
-  const waiting = me
-    ? (await items.all()).filter((item) => item.author_id === me.id && isSendable(item))
-    : [];
+  const mine = me ? (await items.all()).filter((item) => item.author_id === me.id) : [];
+  const waiting = mine.filter(isSendable);
+  const onServer = new Set(mine.filter((item) => !isUnsent(item)).map((item) => item.uuid));
+  const pending = (await photos.all()).filter((photo) => photo.state === 'menunggu' && onServer.has(photo.item_uuid));
+  const held = pending.length ? await photosHeldBecause() : null;
+  const photosDue = held ? [] : pending;
   const earliest = waiting.map((item) => item.next_attempt_at || '').sort()[0];
-  return { state, waiting: waiting.length, next_attempt_at: earliest || null };
+  return {
+    state,
+    waiting: waiting.length + new Set(photosDue.map((photo) => photo.item_uuid)).size,
+    next_attempt_at: earliest || null,
+    photos_held: held,
+  };
 }

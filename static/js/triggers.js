@@ -1,6 +1,7 @@
-// When the page sends: at start, when the network comes back, when the app becomes visible again, on
-// "Kirim sekarang", and on a modest timer while items wait. "Kirim sekarang" and the network coming back ignore
-// the backoff: the backoff is there for a network or server in trouble, and both say that may be over.
+// When the page sends: at start, when the network comes back (or changes kind), when the app becomes
+// visible again, on "Kirim sekarang", and on a modest timer while items wait. "Kirim sekarang" and the network
+// coming back ignore the backoff: the backoff is there for a network or server in trouble, and both say that
+// may be over.
 // Runs never overlap within the page; requests arriving during a run are folded into one more run after it.
 
 import { runSync } from './sync.js';
@@ -46,6 +47,8 @@ export function startTriggers() {
   }
 
   window.addEventListener('online', () => syncNow(true));
+  // From cellular to Wi-Fi, say: photos held by the member's Wi-Fi-only setting may go now.
+  if (navigator.connection) navigator.connection.addEventListener('change', () => syncNow());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow();
   });

@@ -1,0 +1,101 @@
+// The photo upload (docs/sync-protocol.md, "Resumable upload, one photo at a time"). No DOM: the service worker
+// runs it too. A photo goes after its item's text was accepted, in chunks of 64 KiB, each acknowledged chunk
+// written to its IndexedDB record, so the progress shown and the place to resume survive a closed tab.
+//
+// A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, state, error, retry}, where state is
+// 'menunggu' (bytes still to send), 'siap' (the server has it, verified: never sent again) or 'gagal' (refused by
+// the server; `error` is its Indonesian sentence). `retry` marks a refused photo the member asked to send again.
+
+import * as api from './api.js';
+import { meta, photos } from './db.js';
+
+const CHUNK = 64 * 1024;
+const WIFI_ONLY = 'foto-wifi-saja';
+
+export const wifiOnly = async () => Boolean(await meta.get(WIFI_ONLY));
+export const setWifiOnly = (on) => meta.set(WIFI_ONLY, Boolean(on));
+
+// Why photos must wait now, or null. Only when the member asked for it: on a metered or weak connection (as far as
+// the browser tells) photos wait, the text of items still goes.
+export async function photosHeldBecause() {
+  const connection = self.navigator.connection;
+  if (!connection || !(await wifiOnly())) return null;
+  const weak = connection.saveData || connection.type === 'cellular'
+    || ['slow-2g', '2g', '3g'].includes(connection.effectiveType);
+  return weak ? 'Foto menunggu Wi-Fi atau sinyal kuat (sesuai pengaturan). Teks sudah dikirim.' : null;
+}
+
+const problemDetail = (data, status) => (data && (data.detail || data.title)) || `kode ${status}`;
+const isProblem = (answer, slug) => String(answer.data?.type || '').endsWith(`/${slug}`);
+
+// Takes the server's state of a photo into its record (from an item answer, a pull or a photo answer): only 'siap'
+// is taken as it is, because a refusal must reach the member through the upload that got it.
+export async function adoptServerPhotos(serverPhotos, announce) {
+  for (const server of serverPhotos || []) {
+    if (server.state !== 'siap') continue;
+    const done = await photos.update(server.id, (p) => (p && p.state !== 'siap'
+      ? { ...p, state: 'siap', received: p.size, error: null, retry: false } : null));
+    if (done) announce({ type: 'photo', id: done.id, item_uuid: done.item_uuid });
+  }
+}
+
+// Sends one photo from where the server stands. Resolves with 'next' (this photo is done, for better or worse),
+// 'login-needed', or throws api.NetworkError (no answer, or the server in trouble: the run ends, retried later).
+// `session` is {token, renew()}: renew() fetches a fresh CSRF token, or resolves false when the session is gone.
+export async function uploadPhoto(photo, session, announce) {
+  const save = async (change) => {
+    const saved = await photos.update(photo.id, (p) => (p ? { ...p, ...change } : null));
+    announce({ type: 'photo', id: photo.id, item_uuid: photo.item_uuid });
+    return saved;
+  };
+  const fail = async (message) => {
+    await save({ state: 'gagal', error: message, retry: false });
+    return 'next';
+  };
+
+  const first = await api.getPhoto(photo.id);
+  if (first.status === 401) return 'login-needed';
+  if (first.status === 404) return fail('Server tidak mengenal foto ini. Simpan foto sebagai kiriman baru.');
+  if (first.status !== 200 || !first.data) throw new api.NetworkError(`photo: ${first.status}`);
+  if (first.data.state === 'siap') {
+    await save({ state: 'siap', received: photo.size, error: null, retry: false });
+    return 'next';
+  }
+  // A refusal we never heard (the answer was lost), unless the member asked to try again: then from byte 0.
+  if (first.data.state === 'gagal' && !photo.retry) return fail(first.data.error || 'Foto ditolak server.');
+  let offset = first.data.state === 'gagal' ? 0 : first.data.received;
+  let restarted = false;
+
+  // Every round either moves forward or learns where the server stands; the cap only guards against a server
+  // that keeps answering nonsense.
+  for (let round = 0; round < 4 * Math.ceil(photo.size / CHUNK) + 8; round += 1) {
+    await save({ received: offset });
+    const chunk = photo.blob.slice(offset, offset + CHUNK);
+    let answer = await api.putPhotoChunk(photo.id, offset, chunk, session.token);
+    if (api.isCsrfProblem(answer)) {
+      if (!(await session.renew())) return 'login-needed';
+      answer = await api.putPhotoChunk(photo.id, offset, chunk, session.token);
+    }
+    const { status, data } = answer;
+    if (status === 200 && data) {
+      if (data.state === 'siap') {
+        await save({ state: 'siap', received: photo.size, error: null, retry: false });
+        return 'next';
+      }
+      if (data.state === 'gagal') return fail(data.error || 'Foto ditolak server.');
+      offset = data.received;
+    } else if (status === 409 && isProblem(answer, 'wrong-offset') && Number.isInteger(data.received)) {
+      offset = data.received;
+    } else if (status === 422 && isProblem(answer, 'hash-mismatch') && !restarted) {
+      restarted = true; // bytes were damaged on the way: once from the start, then it is the member's call
+      offset = 0;
+    } else if (status === 401) {
+      return 'login-needed';
+    } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      return fail(problemDetail(data, status));
+    } else {
+      throw new api.NetworkError(`photo chunk: ${status}`);
+    }
+  }
+  throw new api.NetworkError('photo upload made no progress');
+}
