@@ -163,3 +163,32 @@ def test_photos_taken_offline_survive_a_dropped_connection_and_are_published_upr
         assert_upright_and_clean(answer.body())
     public.close()
     context.close()
+
+
+def test_a_refused_photo_is_kept_on_the_phone_and_can_be_sent_again(app, browser, live_server, tmp_path):
+    keterangan = "Foto yang ditolak sekali"
+    (tmp_path / "foto.jpg").write_bytes(camera_jpeg(10))
+    context, page = open_member_app(browser, live_server.url)
+
+    # The server refuses the photo's bytes (as it would an image it cannot open); the text is accepted.
+    refusal = {"type": "https://kim.ntt.go.id/problems/not-an-image", "status": 422,
+               "title": "Foto tidak dapat diterima", "detail": "Berkas ini bukan foto JPEG, PNG atau WebP."}
+    context.route("**/api/v1/photos/*/content", lambda route: route.fulfill(
+        status=422, json=refusal, headers={"Content-Type": "application/problem+json"}))
+    page.locator("summary", has_text="Kirim cerita foto").click()
+    page.select_option("#foto-kategori", "budaya")
+    page.set_input_files("#foto-kamera", str(tmp_path / "foto.jpg"))
+    expect(page.locator("form[data-kind=foto] [data-thumbs] img")).to_have_count(1, timeout=SLOW_MS)
+    page.fill("#foto-keterangan", keterangan)
+    page.get_by_role("button", name="Simpan cerita foto").click()
+
+    item = page.locator("#mine li[data-uuid]", has_text=keterangan)
+    expect(item_state(page, keterangan)).to_have_attribute("data-state", "foto_gagal", timeout=SLOW_MS)
+    expect(item).to_contain_text("foto 1 dari 1 — gagal: Berkas ini bukan foto JPEG, PNG atau WebP.")
+    expect(item.locator("img")).to_have_count(1)
+
+    context.unroute("**/api/v1/photos/*/content")
+    item.get_by_role("button", name="Kirim ulang foto").click()
+    expect(item_state(page, keterangan)).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
+    assert [p.state for p in server_photos(app)] == ["siap"]
+    context.close()
