@@ -6,17 +6,20 @@ made here, per request, by path and Accept header.
 """
 from __future__ import annotations
 
+import http
 import logging
 
 import marshmallow as ma
 from flask import render_template, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_TYPE_PREFIX = "urn:kim:problem:"
+PROBLEM_MIMETYPE = "application/problem+json"
 
 # Indonesian titles for the HTTP errors raised by Flask and its extensions themselves.
 TITLES = {
@@ -99,7 +102,7 @@ def problem(status: int, slug: str, title: str, detail: str | None = None, heade
     if detail:
         body["detail"] = detail
     body.update({k: v for k, v in extra.items() if v is not None})
-    all_headers = {"Content-Type": "application/problem+json"}
+    all_headers = {"Content-Type": PROBLEM_MIMETYPE}
     all_headers.update(headers or {})
     return body, status, all_headers
 
@@ -116,6 +119,18 @@ def handle_problem_error(error: ProblemError):
 
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """Document every error answer as what it is: a problem document (the base class says application/json)."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Problem document (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def _register_error_handlers(self):
         super()._register_error_handlers()
@@ -140,6 +155,10 @@ class ProblemApi(Api):
             # webargs puts validation messages per location; the body ("json") is the only one members see.
             messages = data["messages"]
             errors = messages.get("json", messages) if isinstance(messages, dict) else messages
+        if errors is not None and not isinstance(errors, dict):
+            # webargs reports an unreadable body as a bare English list; say it in Indonesian instead.
+            errors = None
+            detail = "Isi permintaan tidak bisa dibaca: kirim JSON yang sah."
         if isinstance(error, CSRFError):
             slug, title = "csrf", "Token keamanan tidak berlaku"
             detail = "Token keamanan sudah kedaluwarsa. Muat ulang halaman lalu coba lagi."

@@ -1,4 +1,5 @@
 """The sync contract (docs/sync-protocol.md): items arrive exactly once, under their own author, with clear errors."""
+import pytest
 from sqlalchemy import func, select
 
 from kim_app.extensions import db
@@ -167,10 +168,16 @@ def test_delta_pull_skips_items_older_than_the_cursor_window(member, berita, app
     assert member.get("/api/v1/items", query_string={"since": cursor}).json["items"] == []
 
 
-def test_bad_cursor_is_a_clear_error(member):
-    response = member.get("/api/v1/items?since=kemarin-sore")
-    assert response.status_code == 422
-    assert response.json["errors"]["since"] == ["Kursor tidak dikenal."]
+@pytest.mark.parametrize("cursor", ["kemarin-sore", "", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59"])
+def test_unreadable_cursor_gets_a_full_pull_so_the_phone_is_whole_again(member, berita, cursor):
+    body = berita()
+    member.send(body)
+    response = member.get("/api/v1/items", query_string={"since": cursor})
+    assert response.status_code == 200
+    if cursor.startswith("9999"):
+        assert response.json["items"] == []  # readable, just in the future: nothing changed since
+    else:
+        assert [i["uuid"] for i in response.json["items"]] == [body["uuid"]]
 
 
 def test_approved_berita_reports_its_public_page(member, moderator, berita, app):

@@ -144,11 +144,17 @@ def encode_cursor(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def decode_cursor(cursor: str) -> datetime:
+def decode_cursor(cursor: str | None, overlap: timedelta) -> datetime | None:
+    """The moment to pull from, or None for "everything". A cursor we cannot read (a phone whose storage was
+    damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where
+    an error would leave it stuck without its verdicts."""
+    if not cursor:
+        return None
     try:
-        return as_utc(datetime.fromisoformat(cursor))
-    except (TypeError, ValueError):
-        raise Invalid("Kursor sinkronisasi tidak dikenal.", errors={"since": ["Kursor tidak dikenal."]}) from None
+        return as_utc(datetime.fromisoformat(cursor)) - overlap
+    except (TypeError, ValueError, OverflowError):
+        logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
+        return None
 
 
 def changes_since(author: User, cursor: str | None) -> tuple[list[Submission], str]:
@@ -156,8 +162,8 @@ def changes_since(author: User, cursor: str | None) -> tuple[list[Submission], s
     # Taken before the query: anything committed after this moment is caught by the next pull.
     next_cursor = encode_cursor(utcnow())
     query = select(Submission).where(Submission.author_id == author.id)
-    if cursor is not None:
-        overlap = timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
-        query = query.where(Submission.updated_at >= decode_cursor(cursor) - overlap)
+    since = decode_cursor(cursor, timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"]))
+    if since is not None:
+        query = query.where(Submission.updated_at >= since)
     items = list(db.session.scalars(query.order_by(Submission.updated_at, Submission.id)))
     return items, next_cursor
