@@ -4,8 +4,8 @@ import re
 
 import requests
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from tests.conftest import PASSWORD
