@@ -26,7 +26,8 @@ export async function photosHeldBecause() {
 }
 
 const problemDetail = (data, status) => (data && (data.detail || data.title)) || `kode ${status}`;
-const isProblem = (answer, slug) => String(answer.data?.type || '').endsWith(`/${slug}`);
+// Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
+const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;
 
 // Takes the server's state of a photo into its record (from an item answer, a pull or a photo answer): only 'siap'
 // is taken as it is, because a refusal must reach the member through the upload that got it.
