@@ -36,6 +36,18 @@ class PhotoState(MethodView):
         """The state of one of your photos, with `received`: where to continue its upload"""
         return services.own_photo(current_user, photo_id)
 
+    @api_bp.response(204, description="The photo is withdrawn; its item no longer waits for it")
+    @api_bp.alt_response(404, description="No photo of yours has this id (already withdrawn: done)", **PROBLEM)
+    @api_bp.alt_response(
+        409, description="The photo is already `siap` (type photo-ready), or it is the only photo of a photo story "
+        "(type last-photo)", **PROBLEM,
+    )
+    @api_bp.alt_response(401, description="Not signed in, or the session expired", **PROBLEM)
+    @api_bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again", **PROBLEM)
+    def delete(self, photo_id: uuid.UUID):
+        """Withdraw one of your photos that has not arrived, so its item can reach the moderators without it"""
+        services.withdraw(current_user, photo_id)
+
 
 def _chunk() -> bytes:
     """The request body, refused unread when it says it is too long, and never read past the limit."""

@@ -66,6 +66,14 @@ class PhotoIdTaken(Conflict):
     slug, title = "photo-conflict", "Id foto sudah dipakai"
 
 
+class PhotoReady(Conflict):
+    slug, title = "photo-ready", "Foto sudah diterima"
+
+
+class LastPhoto(Conflict):
+    slug, title = "last-photo", "Cerita foto perlu paling sedikit satu foto"
+
+
 # --- Declaring photos with their item ------------------------------------------------------------------------------
 
 def declare(item: Submission, declared: list[dict]) -> None:
@@ -221,6 +229,33 @@ def _store_derivative(store: Storage, data: bytes) -> str:
     if not store.exists(key):
         store.save(key, data)
     return key
+
+
+# --- Withdrawing ---------------------------------------------------------------------------------------------------
+
+def withdraw(author: User, photo_id: uuid.UUID) -> None:
+    """Remove a declared photo that has not arrived (docs/sync-protocol.md, "Withdrawing a photo"), so its item is
+    no longer held back from the queue: the queue's completeness is computed from the remaining photo rows.
+
+    The row is locked like an upload's, so a chunk racing the withdrawal either finishes the photo first (then it is
+    `siap` and stays) or finds it gone. The move is written to the audit log as `hapus_foto`.
+    """
+    from kim_app.moderation.services import record_event  # moderation owns the audit log
+
+    photo = own_photo(author, photo_id, lock=True)
+    if photo.state == "siap":
+        raise PhotoReady("Foto ini sudah diterima server dan tidak dapat dihapus dari HP.")
+    item = photo.submission
+    if item.kind == "foto" and len(item.photos) == 1:
+        raise LastPhoto("Ini satu-satunya foto cerita foto ini. Kirim ulang foto ini atau ganti dengan foto lain.")
+    item.photos.remove(photo)
+    db.session.delete(photo)
+    item.updated_at = utcnow()  # the next pull brings the shorter photo list
+    record_event(item, actor=author, action="hapus_foto", from_status=item.status, note=None)
+    db.session.commit()
+    # After the commit: should the commit fail, the part file is still there for the row that still points at it.
+    storage().delete(incoming_key(photo.id.hex))
+    logger.info("Photo %s of item %s withdrawn by %s", photo.id, item.client_uuid, author.username)
 
 
 # --- Serving ------------------------------------------------------------------------------------------------------
