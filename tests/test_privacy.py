@@ -22,6 +22,7 @@ def sample_values(app) -> dict[str, list[str]]:
         "kode": ["53.04", "53.04.05", "53.04.05.2006", "53"],
         "item_id": ids,
         "filename": ["site/site.css"],
+        "kategori": ["pertanian", "budaya"],
     }
 
 

@@ -1,39 +1,85 @@
-"""The public portal (keterbukaan informasi publik): no login, approved berita only."""
+"""The public portal (keterbukaan informasi publik): no login, approved berita and foto stories only.
+
+Lists per kabupaten, kecamatan, desa and kategori; one page per item with share tags; Atom feeds.
+"""
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
-from kim_app.publish import services
+from kim_app.media.schemas import media_url
+from kim_app.publish import feeds, services
+from kim_app.publish.services import Filter
 
 bp = Blueprint("publish", __name__)
 
+FEED_MAX_AGE = 600
+
 
 def _page() -> int:
-    return request.args.get("halaman", 1, type=int) or 1
+    return max(request.args.get("halaman", 1, type=int) or 1, 1)
+
+
+def _list(heading: str, where: Filter = services.ANYWHERE, **context):
+    page = _page()
+    return render_template(
+        "publish/list.html",
+        items=services.latest(page, where),
+        page=page,
+        page_size=services.PAGE_SIZE,
+        heading=heading,
+        kategori_publik=services.KATEGORI_PUBLIK,
+        **context,
+    )
 
 
 @bp.route("/")
 def home():
-    page = _page()
-    return render_template("publish/list.html", items=services.latest(page), page=page, heading="Berita terbaru")
+    return _list("Berita terbaru", feed_url=url_for("publish.feed"), feed_title="Semua berita KIM NTT")
 
 
 @bp.route("/kabupaten/<kode>")
 def kabupaten(kode: str):
     kab = services.kabupaten(kode)
-    page = _page()
-    items = services.latest(page, kabupaten_kode=kab.kode)
-    return render_template("publish/list.html", items=items, page=page, heading=f"Berita dari {kab.nama}")
+    return _list(
+        f"Berita dari {kab.nama}",
+        Filter(kabupaten_kode=kab.kode),
+        kabupaten=kab,
+        areas=[
+            (url_for("publish.kecamatan", kode=k.kode), f"Kec. {k.nama}", n)
+            for k, n in services.kecamatan_counts(kab.kode)
+        ],
+        areas_heading="Kecamatan",
+        feed_url=url_for("publish.kabupaten_feed", kode=kab.kode),
+        feed_title=f"Berita dari {kab.nama}",
+    )
+
+
+@bp.route("/kecamatan/<kode>")
+def kecamatan(kode: str):
+    kec = services.kecamatan(kode)
+    return _list(
+        f"Berita dari Kecamatan {kec.nama}",
+        Filter(kecamatan_kode=kec.kode),
+        kabupaten=kec.kabupaten,
+        areas=[(url_for("publish.desa", kode=d.kode), f"Desa {d.nama}", n) for d, n in services.desa_counts(kec.kode)],
+        areas_heading="Desa",
+    )
 
 
 @bp.route("/desa/<kode>")
 def desa(kode: str):
     found = services.desa(kode)
-    page = _page()
-    items = services.latest(page, desa_kode=found.kode)
-    return render_template("publish/list.html", items=items, page=page, heading=f"Berita dari Desa {found.nama}")
+    return _list(
+        f"Berita dari Desa {found.nama}", Filter(desa_kode=found.kode), kabupaten=found.kecamatan.kabupaten,
+        kecamatan=found.kecamatan,
+    )
+
+
+@bp.route("/kategori/<kategori>")
+def kategori(kategori: str):
+    return _list(f"Berita: {services.kategori(kategori)}", Filter(kategori=kategori))
 
 
 @bp.route("/berita/<int:item_id>")
@@ -41,4 +87,45 @@ def berita(item_id: int):
     item = services.berita(item_id)
     url = url_for("publish.berita", item_id=item.id, _external=True)
     whatsapp = "https://wa.me/?text=" + quote(f"{item.headline} {url}")
-    return render_template("publish/berita.html", item=item, share_url=url, whatsapp_url=whatsapp)
+    cover = item.photos[0] if item.photos else None
+    return render_template(
+        "publish/berita.html",
+        item=item,
+        share_url=url,
+        whatsapp_url=whatsapp,
+        cover=cover,
+        cover_url=media_url(cover, "display", external=True) if cover else None,
+    )
+
+
+def _feed(title: str, page_url: str, self_url: str, where: Filter = services.ANYWHERE) -> Response:
+    body = feeds.atom(
+        title=title,
+        page_url=page_url,
+        self_url=self_url,
+        items=services.latest(1, where),
+        item_url=lambda item: url_for("publish.berita", item_id=item.id, _external=True),
+        image_url=lambda item: media_url(item.photos[0], "display", external=True) if item.photos else None,
+    )
+    response = Response(body, mimetype=feeds.MIMETYPE)
+    response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
+    return response
+
+
+@bp.route("/feed.atom")
+def feed():
+    return _feed(
+        "Berita KIM NTT", url_for("publish.home", _external=True), url_for("publish.feed", _external=True)
+    )
+
+
+@bp.route("/kabupaten/<kode>/feed.atom")
+def kabupaten_feed(kode: str):
+    kab = services.kabupaten(kode)
+    return _feed(
+        f"Berita KIM dari {kab.nama}",
+        url_for("publish.kabupaten", kode=kab.kode, _external=True),
+        url_for("publish.kabupaten_feed", kode=kab.kode, _external=True),
+        Filter(kabupaten_kode=kab.kode),
+    )

@@ -1,29 +1,59 @@
 """What the public may read: approved berita and photo stories only. Complaints are never published, and no query
-here selects the complainant's name or phone."""
+here selects the complainant's name or phone.
+
+Every public answer — pages, feeds, the JSON for offline reading — starts from `_published()`, so "what is public"
+is decided in one place.
+"""
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 
 from kim_app.errors import NotFound
 from kim_app.extensions import db
+from kim_app.sync.kategori import KATEGORI_BERITA
 from kim_app.sync.models import PUBLIC_KINDS, Submission
-from kim_app.wilayah.models import Desa, Kabupaten
+from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan
 
 PAGE_SIZE = 20
+# Berita and foto stories share the berita categories (kim_app/sync/kategori.py).
+KATEGORI_PUBLIK = dict(KATEGORI_BERITA)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which published items a page, feed or API answer shows; every field narrows, None means any."""
+
+    kabupaten_kode: str | None = None
+    kecamatan_kode: str | None = None
+    desa_kode: str | None = None
+    kategori: str | None = None
+
+
+ANYWHERE = Filter()
 
 
 def _published():
     return select(Submission).where(Submission.kind.in_(PUBLIC_KINDS), Submission.status == "disetujui")
 
 
-def latest(page: int = 1, kabupaten_kode: str | None = None, desa_kode: str | None = None) -> list[Submission]:
-    query = _published()
-    if kabupaten_kode:
-        query = query.where(Submission.kabupaten_kode == kabupaten_kode)
-    if desa_kode:
-        query = query.where(Submission.desa_kode == desa_kode)
-    query = query.order_by(Submission.published_at.desc(), Submission.id.desc())
-    return list(db.session.scalars(query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)))
+def _narrowed(query, where: Filter):
+    if where.kabupaten_kode:
+        query = query.where(Submission.kabupaten_kode == where.kabupaten_kode)
+    if where.kecamatan_kode:
+        desa_in_kecamatan = select(Desa.kode).where(Desa.kecamatan_kode == where.kecamatan_kode)
+        query = query.where(Submission.desa_kode.in_(desa_in_kecamatan))
+    if where.desa_kode:
+        query = query.where(Submission.desa_kode == where.desa_kode)
+    if where.kategori:
+        query = query.where(Submission.kategori == where.kategori)
+    return query
+
+
+def latest(page: int = 1, where: Filter = ANYWHERE, limit: int = PAGE_SIZE) -> list[Submission]:
+    query = _narrowed(_published(), where).order_by(Submission.published_at.desc(), Submission.id.desc())
+    return list(db.session.scalars(query.limit(limit).offset((max(page, 1) - 1) * limit)))
 
 
 def berita(item_id: int) -> Submission:
@@ -40,8 +70,53 @@ def kabupaten(kode: str) -> Kabupaten:
     return found
 
 
+def kecamatan(kode: str) -> Kecamatan:
+    found = db.session.get(Kecamatan, kode)
+    if found is None:
+        raise NotFound("Kecamatan tidak ditemukan.")
+    return found
+
+
 def desa(kode: str) -> Desa:
     found = db.session.get(Desa, kode)
     if found is None:
         raise NotFound("Desa tidak ditemukan.")
     return found
+
+
+def kategori(kode: str) -> str:
+    """The category's label, or 404 for a category that is not a public one."""
+    if kode not in KATEGORI_PUBLIK:
+        raise NotFound("Kategori tidak ditemukan.")
+    return KATEGORI_PUBLIK[kode]
+
+
+def kecamatan_counts(kabupaten_kode: str) -> list[tuple[Kecamatan, int]]:
+    """The kabupaten's kecamatan that have published news, with how many, by name."""
+    count = func.count(Submission.id)
+    query = (
+        _narrowed(_published(), Filter(kabupaten_kode=kabupaten_kode))
+        .with_only_columns(Desa.kecamatan_kode, count)
+        .join(Desa, Desa.kode == Submission.desa_kode)
+        .group_by(Desa.kecamatan_kode)
+    )
+    counts = dict(db.session.execute(query).all())
+    if not counts:
+        return []
+    rows = db.session.scalars(select(Kecamatan).where(Kecamatan.kode.in_(counts)).order_by(Kecamatan.nama))
+    return [(row, counts[row.kode]) for row in rows]
+
+
+def desa_counts(kecamatan_kode: str) -> list[tuple[Desa, int]]:
+    """The kecamatan's desa that have published news, with how many, by name."""
+    count = func.count(Submission.id)
+    query = (
+        _narrowed(_published(), Filter(kecamatan_kode=kecamatan_kode))
+        .with_only_columns(Submission.desa_kode, count)
+        .group_by(Submission.desa_kode)
+    )
+    counts = dict(db.session.execute(query).all())
+    if not counts:
+        return []
+    rows = db.session.scalars(select(Desa).where(Desa.kode.in_(counts)).order_by(Desa.nama))
+    return [(row, counts[row.kode]) for row in rows]
