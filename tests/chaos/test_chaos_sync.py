@@ -1,0 +1,266 @@
+"""Sync under fire: a real Chromium sends through our fault-injecting proxy (tests/chaos/proxy.py) to the app under
+gunicorn, and every test ends by comparing the server's rows one by one with the phone's IndexedDB
+(tests/chaos/ledger.py): nothing lost, nothing duplicated, nothing different, and the phone knows.
+
+Faults are drawn per request from the seed printed at the start of each test (CHAOS_SEED=N replays it).
+"""
+from __future__ import annotations
+
+import io
+import random
+import threading
+
+import pytest
+from PIL import Image
+
+from .ledger import reconcile, server_rows
+from .phone import item_specs, photo_spec
+
+pytestmark = [pytest.mark.chaos, pytest.mark.browser]
+
+FAULT_RATE = 0.3
+
+
+def assert_all_arrived_once(app, phone, proxy, server, expected: int) -> None:
+    items, photos = phone.outbox()
+    ledger = reconcile(items, server_rows(app), photos)
+    print(ledger.report())
+    print(proxy.summary())
+    assert ledger.clean, f"{proxy.summary()}\n{ledger.report()}"
+    assert ledger.captured == ledger.delivered == expected
+    assert server.errors_in_log() == [], "\n".join(server.errors_in_log())
+    assert 500 not in proxy.upstream_statuses(), proxy.upstream_statuses()
+
+
+def test_two_hundred_items_under_random_faults_arrive_once_each(app, make_phone, proxy, server, chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+
+    proxy.fault_rate = FAULT_RATE
+    by_hand = [
+        ("berita", {"kategori": "pertanian", "judul": "Panen jagung di tengah hujan", "isi": "Ditulis dengan tangan."}),
+        ("aduan", {"kategori": "air", "uraian": "Sumur umum kering sejak Juli", "lokasi": "Dusun 2"}),
+        ("berita", {"kategori": "sosial", "judul": "Posyandu bulan ini", "isi": "Balita ditimbang di balai desa."}),
+        ("aduan", {"kategori": "listrik", "uraian": "Lampu jalan padam", "lokasi": "Jalan ke sekolah"}),
+    ]
+    for kind, values in by_hand:
+        phone.capture_by_hand(kind, values)
+    phone.capture(item_specs(200, rng))
+
+    rounds = phone.send_until_delivered(proxy, rng, offline_rate=0.1)
+    print(f"{rounds} rounds of 'Kirim sekarang', {phone.offline_flips} times offline mid-run")
+    assert sum(proxy.faults.values()) > 0
+    assert_all_arrived_once(app, phone, proxy, server, expected=204)
+
+
+def is_item_post(request) -> bool:
+    return request.method == "POST" and request.path == "/api/v1/items"
+
+
+def test_tab_closed_while_an_item_is_in_flight_goes_on_in_a_new_tab(app, make_phone, proxy, server, chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+    phone.capture(item_specs(40, rng))
+
+    # The answer to the 8th item is kept back until the tab is gone: the server has the item, the phone never hears.
+    posts = iter(range(1, 10_000))
+    hold = proxy.hold(lambda request: is_item_post(request) and next(posts) == 8)
+    proxy.fault_rate = FAULT_RATE
+    phone.press_send()
+    for _ in range(20):  # faults may end runs before the 8th item: press again until it is in flight
+        if hold.reached.wait(timeout=3):
+            break
+        phone.press_send()
+    assert hold.reached.is_set(), proxy.summary()
+    phone.close_tab()
+    hold.release()
+
+    phone.open_app()
+    held_uuid = hold.request.json()["uuid"]
+    assert hold.request.status == 201
+    phone.send_until_delivered(proxy, rng, offline_rate=0.1)
+    assert_all_arrived_once(app, phone, proxy, server, expected=40)
+    resent = [r.status for r in proxy.requests if is_item_post(r) and r.number > hold.request.number
+              and r.json()["uuid"] == held_uuid and r.status]
+    assert 200 in resent, f"the item whose answer was lost was not sent again and recognised: {resent}"
+
+
+def test_workers_killed_in_the_middle_of_requests(app, make_phone, proxy, server, chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+    phone.capture(item_specs(60, rng))
+
+    # Every worker is SIGKILLed a random moment (0–40 ms) after the 5th, 20th and 40th item reached the server:
+    # before the commit, or after it and before the answer.
+    kill_at = {5, 20, 40}
+    posts = iter(range(1, 10_000))
+
+    def kill_sometimes(request):
+        if is_item_post(request) and next(posts) in kill_at:
+            threading.Timer(rng.uniform(0, 0.04), server.kill_workers).start()
+
+    proxy.on_forwarded = kill_sometimes
+    proxy.fault_rate = FAULT_RATE / 2
+    phone.send_until_delivered(proxy, rng)
+    assert server.workers_killed >= 2 * len(kill_at) - 1, server.workers_killed
+    assert_all_arrived_once(app, phone, proxy, server, expected=60)
+
+
+def test_server_crash_and_restart_in_the_middle_of_sending(app, make_phone, proxy, server, chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+    phone.capture(item_specs(40, rng))
+
+    crashed = threading.Event()
+    posts = iter(range(1, 10_000))
+
+    def crash_once(request):
+        if is_item_post(request) and next(posts) == 12:
+            server.crash()
+            crashed.set()
+
+    proxy.on_forwarded = crash_once
+    proxy.fault_rate = FAULT_RATE / 2
+    for _ in range(30):
+        phone.send_now()
+        if crashed.is_set():
+            break
+    assert crashed.is_set(), proxy.summary()
+    proxy.on_forwarded = None
+    down = phone.send_now()  # the server is gone: the phone keeps everything and says it is offline
+    assert down["state"] == "offline" and down["waiting"] > 0, down
+
+    server.restart()
+    phone.send_until_delivered(proxy, rng)
+    assert_all_arrived_once(app, phone, proxy, server, expected=40)
+
+
+def test_expired_session_touches_nothing_and_sending_resumes_after_login(app, make_phone, proxy, server, chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+    phone.capture(item_specs(30, rng))
+    before, _ = phone.outbox()
+
+    phone.context.clear_cookies()
+    proxy.fault_rate = FAULT_RATE
+    for _ in range(30):
+        if phone.send_now()["state"] == "login-needed":
+            break
+    phone.page.locator("#login-needed").wait_for(state="visible")
+    after, _ = phone.outbox()
+    assert sorted(after, key=lambda i: i["uuid"]) == sorted(before, key=lambda i: i["uuid"])
+    assert server_rows(app) == []
+
+    with proxy.calm():
+        phone.page.locator("#login-needed").get_by_role("link", name="Masuk").click()
+        phone.page.fill("#username", "anggota")
+        phone.page.fill("#password", "demo12345")
+        phone.page.get_by_role("button", name="Masuk").click()
+        phone.page.wait_for_url("**/app")
+    phone.send_until_delivered(proxy, rng, offline_rate=0.1)
+    assert_all_arrived_once(app, phone, proxy, server, expected=30)
+
+
+def test_two_members_on_one_phone_each_item_arrives_under_its_author(app, people, make_phone, proxy, server,
+                                                                     chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+    yohanes = phone.capture(item_specs(30, rng, tag="Y"))
+
+    # Yohanes's phone sends part of his items, under faults, then his relative takes the phone.
+    proxy.fault_rate = FAULT_RATE
+    for _ in range(3):
+        phone.send_now()
+    with proxy.calm():
+        phone.sign_out()
+        phone.sign_in("anggota2")
+    fransiska = phone.capture(item_specs(30, rng, tag="F"))
+    phone.send_until_delivered(proxy, rng, offline_rate=0.1)
+    authors = {row["uuid"]: row["author_id"] for row in server_rows(app)}
+    assert {uuid for uuid, author in authors.items() if author == people.anggota_lain} == {
+        item["uuid"] for item in fransiska}
+
+    with proxy.calm():
+        phone.sign_out()
+        phone.sign_in("anggota")
+    phone.send_until_delivered(proxy, rng, offline_rate=0.1)
+    assert {item["author_id"] for item in yohanes} == {people.anggota}
+    assert {item["author_id"] for item in fransiska} == {people.anggota_lain}
+    assert_all_arrived_once(app, phone, proxy, server, expected=60)
+    assert 403 not in proxy.upstream_statuses(), "an item was offered to the server under the wrong account"
+
+
+def camera_photo(number: int) -> bytes:
+    """A noisy JPEG of about 250 kB (four 64 KiB chunks), different for every number."""
+    image = Image.merge("RGB", [Image.effect_noise((900, 600), 40 + number) for _ in range(3)])
+    image.paste((number * 40 % 256, 90, 160), (0, 0, 60 + number, 60))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def is_chunk(request) -> bool:
+    return request.method == "PUT" and request.path.endswith("/content")
+
+
+def test_workers_killed_in_the_middle_of_a_photo_upload(app, make_phone, proxy, server, chaos_seed):
+    rng = random.Random(chaos_seed)
+    phone = make_phone()
+    with proxy.calm():
+        phone.sign_in("anggota")
+    photos = [photo_spec(camera_photo(n)) for n in range(4)]
+    with_photos = [
+        {"kind": "berita", "values": {"kategori": "budaya", "judul": "Likurai di Kabuna", "isi": "Foto tarian."},
+         "photos": photos[:1]},
+        {"kind": "aduan", "values": {"kategori": "infrastruktur", "uraian": "Jembatan retak", "lokasi": "Kali Talau"},
+         "photos": photos[1:2]},
+        {"kind": "foto", "values": {"kategori": "pertanian", "keterangan": "Panen padi sawah Weliman"},
+         "photos": photos[2:]},
+    ]
+    phone.capture(with_photos + item_specs(6, rng))
+    sizes = {}
+    for item in phone.outbox()[0]:
+        sizes.update({photo["id"]: photo["size"] for photo in item["photos"]})
+
+    # Every worker is killed while a chunk from the middle of a photo is being written, and again while the last
+    # chunk of another photo is being verified and processed (a few hundred ms of Pillow work).
+    chunks = iter(range(1, 10_000))
+    kills = []
+
+    def kill_in_photos(request):
+        if not is_chunk(request):
+            return
+        number = next(chunks)
+        offset = int(request.header("Upload-Offset"))
+        last = offset + len(request.body) == sizes[request.path.split("/")[-2]]
+        if (number == 2 and offset > 0) or (last and len(kills) == 1):
+            kills.append(request.path)
+            threading.Timer(rng.uniform(0, 0.05 if not last else 0.3), server.kill_workers).start()
+
+    proxy.on_forwarded = kill_in_photos
+    proxy.fault_rate = FAULT_RATE / 2
+    phone.send_until_delivered(proxy, rng)
+    assert len(kills) == 2, kills
+    assert_all_arrived_once(app, phone, proxy, server, expected=9)
+
+    # The photos are whole on the server: the author is served both derivatives of each.
+    with proxy.calm():
+        for declared in photos:
+            photo_id = next(pid for pid, size in sizes.items() if size == declared["size"])
+            for name in ("thumb.jpg", "display.jpg"):
+                answer = phone.page.evaluate(
+                    "url => fetch(url).then(r => [r.status, r.headers.get('Content-Type')])",
+                    f"/media/{photo_id}/{name}")
+                assert answer == [200, "image/jpeg"], (photo_id, name, answer)
