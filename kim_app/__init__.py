@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kim_app import config as kim_config
-from kim_app import security
+from kim_app import notify, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    notify.init_app(app)
     security.init_app(app)
     return app
 
@@ -71,12 +72,13 @@ def register_blueprints(app: Flask) -> None:
     from kim_app.extensions import api
     from kim_app.media.routes import api_bp as photos_api
     from kim_app.media.routes import bp as media
+    from kim_app.moderation.dashboard import bp as dashboard
     from kim_app.moderation.routes import bp as moderation
     from kim_app.publish.routes import bp as publish
     from kim_app.sync.routes import bp as items_api
     from kim_app.sync.shell import bp as app_shell
 
-    for blueprint in (accounts, moderation, publish, app_shell, media, health.bp, cli.bp):
+    for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp):
         app.register_blueprint(blueprint)
     api.register_blueprint(me_api)
     api.register_blueprint(items_api)

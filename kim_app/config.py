@@ -58,6 +58,18 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # E-mail to moderators when items enter their queue (kim_app/notify.py); off unless SMTP_HOST and NOTIFY_EMAILS
+    # are set. NOTIFY_EMAILS: "53.04=a@x,b@y; 53.01=c@z; *=admin@x" ("*" hears of every kabupaten).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    SMTP_FROM = os.environ.get("SMTP_FROM", "kim@localhost")
+    NOTIFY_EMAILS = os.environ.get("NOTIFY_EMAILS", "")
+    # The address moderators reach the app at, for links in e-mails; the request's own address when unset.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
     API_TITLE = "KIM API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"

@@ -1,0 +1,328 @@
+"""The Dinas desk's dashboard (/moderasi/dasbor) and its CSV export: how much arrived, what was decided, how long
+deciding took, and which complaints have waited too long.
+
+Counted from what cannot be rewritten: `received_at` of the items and the append-only audit log (`moderation_event`).
+"Approved" and "rejected" in a period are the verdicts given in it; "time to moderate" runs from an item's arrival to
+its first verdict (approve, reject or ask for a revision). Aggregation is done in Python over one period's rows: a
+province has thousands of items a year, not millions, and week buckets in WITA stay the same on SQLite and
+PostgreSQL. Scope comes from accounts/policy.py: a moderator sees their kabupaten, an admin all of them.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from kim_app.accounts import policy
+from kim_app.accounts.models import User
+from kim_app.extensions import db
+from kim_app.media.models import photos_complete
+from kim_app.moderation.charts import Series, bar_chart
+from kim_app.moderation.models import ModerationEvent
+from kim_app.sync.models import Submission
+from kim_app.timeutil import BULAN, WITA, as_utc, utcnow
+from kim_app.wilayah.models import Kabupaten, KimGroup
+
+bp = Blueprint("dashboard", __name__, url_prefix="/moderasi")
+
+APPROVE, REJECT = "setujui", "tolak"
+# The first of these ends an item's wait for a decision.
+VERDICTS = ("setujui", "tolak", "revisi")
+DEFAULT_WEEKS = 8
+MAX_DAYS = 366
+# A complaint still waiting after this much working time (Monday to Friday, WITA) is overdue.
+OVERDUE_WORKING_DAYS = 3
+BULAN_PENDEK = tuple(name[:3] for name in BULAN)
+
+
+class PeriodError(ValueError):
+    """A date range a person typed that we cannot use; the message says why, in Indonesian."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day, inclusive (WITA)
+    end: date  # last day, inclusive (WITA)
+
+    @property
+    def start_utc(self) -> datetime:
+        return datetime.combine(self.start, time(), WITA).astimezone(timezone.utc)
+
+    @property
+    def end_utc(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time(), WITA).astimezone(timezone.utc)
+
+    def weeks(self) -> list[date]:
+        """Mondays of the weeks the period touches."""
+        monday = self.start - timedelta(days=self.start.weekday())
+        return [monday + timedelta(weeks=n) for n in range((self.end - monday).days // 7 + 1)]
+
+
+def today_wita() -> date:
+    return utcnow().astimezone(WITA).date()
+
+
+def default_period(today: date | None = None) -> Period:
+    """This week and the seven before it, Monday to today."""
+    today = today or today_wita()
+    monday = today - timedelta(days=today.weekday())
+    return Period(monday - timedelta(weeks=DEFAULT_WEEKS - 1), today)
+
+
+def parse_period(args) -> Period:
+    default = default_period()
+    try:
+        start = date.fromisoformat(args["dari"]) if args.get("dari") else default.start
+        end = date.fromisoformat(args["sampai"]) if args.get("sampai") else default.end
+    except ValueError:
+        raise PeriodError("Tanggal harus dalam format TTTT-BB-HH.") from None
+    if start > end:
+        raise PeriodError("Tanggal awal harus sebelum tanggal akhir.")
+    if (end - start).days >= MAX_DAYS:
+        raise PeriodError(f"Rentang paling panjang {MAX_DAYS} hari.")
+    return Period(start, end)
+
+
+def working_seconds(start: datetime, end: datetime) -> float:
+    """Seconds between two moments that fall on Monday to Friday in WITA (public holidays are not known here)."""
+    start, end = as_utc(start).astimezone(WITA), as_utc(end).astimezone(WITA)
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if day.weekday() < 5:
+            day_start = datetime.combine(day, time(), WITA)
+            overlap = min(end, day_start + timedelta(days=1)) - max(start, day_start)
+            total += max(overlap.total_seconds(), 0)
+        day += timedelta(days=1)
+    return total
+
+
+@dataclass
+class Tally:
+    """The numbers of one row: a kabupaten, a KIM group or a week."""
+
+    kode: str
+    nama: str
+    diterima: int = 0
+    disetujui: int = 0
+    ditolak: int = 0
+    terlambat: int = 0
+    waits: list[float] = field(default_factory=list)  # hours from arrival to first verdict
+
+    @property
+    def median_jam(self) -> float | None:
+        return round(statistics.median(self.waits), 1) if self.waits else None
+
+
+@dataclass
+class Overdue:
+    item_id: int
+    kabupaten_kode: str
+    kim_id: int | None
+    desa: str
+    kabupaten: str
+    received_at: datetime
+    hari_kerja: float
+
+
+@dataclass
+class Report:
+    period: Period
+    total: Tally
+    kabupaten: list[Tally]
+    kim: list[Tally]
+    weeks: list[Tally]
+    overdue: list[Overdue]
+
+
+def _week_label(monday: date) -> str:
+    return f"{monday.day} {BULAN_PENDEK[monday.month - 1]}"
+
+
+def report(user: User, period: Period) -> Report:
+    scope = policy.moderation_scope(user, Submission.kabupaten_kode)
+    first_verdict = (
+        select(func.min(ModerationEvent.created_at))
+        .where(ModerationEvent.submission_id == Submission.id, ModerationEvent.action.in_(VERDICTS))
+        .scalar_subquery()
+    )
+    received = db.session.execute(
+        select(Submission.kabupaten_kode, Submission.kim_id, Submission.received_at, first_verdict).where(
+            scope, Submission.received_at >= period.start_utc, Submission.received_at < period.end_utc
+        )
+    ).all()
+    verdicts = db.session.execute(
+        select(Submission.kabupaten_kode, Submission.kim_id, ModerationEvent.action, ModerationEvent.created_at)
+        .join(Submission, Submission.id == ModerationEvent.submission_id)
+        .where(
+            scope,
+            ModerationEvent.action.in_((APPROVE, REJECT)),
+            ModerationEvent.created_at >= period.start_utc,
+            ModerationEvent.created_at < period.end_utc,
+        )
+    ).all()
+    overdue = overdue_complaints(user)
+
+    kab_names = dict(db.session.execute(select(Kabupaten.kode, Kabupaten.nama)).all())
+    kim_names = dict(db.session.execute(select(KimGroup.id, KimGroup.nama)).all())
+    total = Tally("", "Jumlah")
+    by_kab: dict[str, Tally] = {}
+    by_kim: dict[int | None, Tally] = {}
+    by_week = {monday: Tally(monday.isoformat(), _week_label(monday)) for monday in period.weeks()}
+
+    def rows_for(kab: str, kim: int | None) -> list[Tally]:
+        if kab not in by_kab:
+            by_kab[kab] = Tally(kab, kab_names.get(kab, kab))
+        if kim not in by_kim:
+            by_kim[kim] = Tally("" if kim is None else str(kim), kim_names.get(kim, "Tanpa KIM"))
+        return [total, by_kab[kab], by_kim[kim]]
+
+    def week_of(moment: datetime) -> Tally:
+        local = as_utc(moment).astimezone(WITA).date()
+        return by_week[local - timedelta(days=local.weekday())]
+
+    for kab, kim, received_at, verdict_at in received:
+        for tally in [*rows_for(kab, kim), week_of(received_at)]:
+            tally.diterima += 1
+            if verdict_at is not None:
+                tally.waits.append((as_utc(verdict_at) - as_utc(received_at)).total_seconds() / 3600)
+    for kab, kim, action, at in verdicts:
+        for tally in [*rows_for(kab, kim), week_of(at)]:
+            if action == APPROVE:
+                tally.disetujui += 1
+            else:
+                tally.ditolak += 1
+    for late in overdue:  # as of now, whatever the period
+        for tally in rows_for(late.kabupaten_kode, late.kim_id):
+            tally.terlambat += 1
+
+    return Report(
+        period=period,
+        total=total,
+        kabupaten=sorted(by_kab.values(), key=lambda t: t.nama),
+        kim=sorted(by_kim.values(), key=lambda t: (-t.diterima, t.nama)),
+        weeks=list(by_week.values()),
+        overdue=overdue,
+    )
+
+
+def overdue_complaints(user: User, now: datetime | None = None) -> list[Overdue]:
+    """Complaints in this user's queue still waiting for a verdict after OVERDUE_WORKING_DAYS working days,
+    oldest first. Only what the desk needs to find them: no complainant, no complaint text."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(Submission)
+        .where(
+            Submission.kind == "aduan",
+            Submission.status == "menunggu",
+            policy.moderation_scope(user, Submission.kabupaten_kode),
+            photos_complete(Submission.id),
+            # Three working days are at least three days: the database skips every complaint younger than that.
+            Submission.received_at < now - timedelta(days=OVERDUE_WORKING_DAYS),
+        )
+        .order_by(Submission.received_at, Submission.id)
+    )
+    limit = OVERDUE_WORKING_DAYS * 86400
+    found = []
+    for item in rows:
+        waited = working_seconds(item.received_at, now)
+        if waited > limit:
+            found.append(
+                Overdue(
+                    item.id, item.kabupaten_kode, item.kim_id, item.desa.nama, item.kabupaten.nama,
+                    item.received_at, waited / 86400,
+                )
+            )
+    return found
+
+
+def charts(data: Report) -> dict:
+    labels = [week.nama for week in data.weeks]
+    span = f"{data.period.start.isoformat()} sampai {data.period.end.isoformat()}"
+    volumes = bar_chart(
+        "grafik-volume",
+        "Kiriman per minggu",
+        f"Jumlah kiriman yang diterima, disetujui dan ditolak per minggu, {span}.",
+        labels,
+        [
+            Series("diterima", "#0b6e4f", [w.diterima for w in data.weeks]),
+            Series("disetujui", "#5aa469", [w.disetujui for w in data.weeks]),
+            Series("ditolak", "#a3261b", [w.ditolak for w in data.weeks]),
+        ],
+        unit="",
+    )
+    waits = bar_chart(
+        "grafik-waktu",
+        "Waktu moderasi per minggu (median, jam)",
+        f"Median jam dari kiriman diterima sampai keputusan pertama, per minggu kiriman diterima, {span}.",
+        labels,
+        [Series("median jam", "#1f5f8b", [w.median_jam for w in data.weeks])],
+        unit="jam",
+    )
+    return {"volumes": volumes, "waits": waits}
+
+
+# A cell that a spreadsheet would read as a formula (CSV injection) starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(data: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["bagian", "kode", "nama", "diterima", "disetujui", "ditolak", "median_jam_moderasi",
+                     "aduan_terlambat"])
+    sections = [("jumlah", [data.total]), ("kabupaten", data.kabupaten), ("kim", data.kim), ("minggu", data.weeks)]
+    for section, tallies in sections:
+        for t in tallies:
+            late = "" if section == "minggu" else t.terlambat
+            row = [section, t.kode, t.nama, t.diterima, t.disetujui, t.ditolak, t.median_jam, late]
+            writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _scope_label(user: User) -> str:
+    return "Semua kabupaten/kota" if user.role == "admin" else (user.kabupaten.nama if user.kabupaten else "")
+
+
+@bp.route("/dasbor")
+@policy.roles_required(*policy.MODERATOR_ROLES)
+def dashboard():
+    error = None
+    try:
+        period = parse_period(request.args)
+    except PeriodError as problem:
+        error, period = str(problem), default_period()
+    data = report(current_user, period)
+    status = 200 if error is None else 422
+    return render_template(
+        "moderation/dashboard.html", data=data, charts=charts(data), error=error, scope=_scope_label(current_user)
+    ), status
+
+
+@bp.route("/dasbor.csv")
+@policy.roles_required(*policy.MODERATOR_ROLES)
+def dashboard_csv():
+    try:
+        period = parse_period(request.args)
+    except PeriodError as problem:
+        return Response(str(problem), status=422, mimetype="text/plain")
+    body = to_csv(report(current_user, period))
+    name = f"dasbor-kim-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    # The byte-order mark makes spreadsheet programs read the names' accents as UTF-8.
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
