@@ -1,0 +1,223 @@
+"""Load on the app as production runs it: gunicorn with several workers, on SQLite (default) or PostgreSQL
+(DATABASE_URL=postgresql://…), measured from concurrent clients on this machine over loopback.
+
+Four phases, each for --seconds: delta pulls (each client a member of its own with a few items, pulling with the
+cursor of its previous pull), public page views (GET /), sync creates (POST /api/v1/items, a new UUID each), photo
+chunks (64 KiB PUTs of a declared photo). Each prints requests/s, p50 and p99; the final JSON
+line carries creates/s as `value` and every phase beside it. Targets: ≥ 500 creates/s on SQLite with p99 < 50 ms;
+PostgreSQL at least as fast.
+
+    .venv/bin/python benchmarks/load.py [--seconds 10] [--workers 4] [--clients 16]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.chaos.server import Gunicorn  # noqa: E402 — the same gunicorn harness the chaos tests use
+
+CHUNK = 64 * 1024
+
+
+ITEMS_PER_MEMBER = 5
+
+
+def prepare_database(instance: Path, members: int) -> str:
+    """A migrated database with the demo data and one member per client (each with a few items), in this run's own
+    instance folder (or DATABASE_URL's)."""
+    os.environ["KIM_INSTANCE_PATH"] = str(instance)
+    from flask_migrate import upgrade
+
+    from kim_app import create_app
+    from kim_app.accounts.services import create_user, find_user
+    from kim_app.demo import seed_demo
+    from kim_app.extensions import db
+    from kim_app.sync.services import receive_item
+    from kim_app.timeutil import utcnow
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'kim.sqlite3'}"
+    app = create_app({"KIM_ENV": "development", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        seed_demo(with_news=True)
+        kim_id = find_user("anggota").kim_id
+        for n in range(members):
+            member = create_user(f"beban{n:02d}", "demo12345", "anggota", f"Anggota Beban {n}", kim_id=kim_id)
+            db.session.commit()
+            for _ in range(ITEMS_PER_MEMBER):
+                receive_item(member, {"uuid": uuid.uuid4(), "kind": "berita", "author_id": member.id,
+                                      "captured_at": utcnow(), "kategori": "sosial", "judul": "Berita awal",
+                                      "isi": "Berita yang sudah ada di server."})
+        db.session.remove()
+        db.engine.dispose()
+    return url
+
+
+class Client:
+    """One phone: its own keep-alive connection and session, signed in as the demo member."""
+
+    def __init__(self, port: int, username: str):
+        self.port = port
+        self.username = username
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+        self.csrf = ""
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        # As a phone asks: compressed. Bodies are read whole but not decompressed, except where we parse them.
+        all_headers = {"Cookie": self.cookie, "Accept-Encoding": "gzip", **(headers or {})}
+        self.connection.request(method, path, body=body, headers=all_headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            data = gzip.decompress(data)
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return response.status, data, response
+
+    def sign_in(self) -> Client:
+        _, page, _ = self.request("GET", "/masuk", headers={"Accept-Encoding": "identity"})
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+        form = f"username={self.username}&password=demo12345&csrf_token={token}".encode()
+        status, _, _ = self.request("POST", "/masuk", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 302, status
+        status, me, _ = self.request("GET", "/api/v1/me", headers={"Accept-Encoding": "identity"})
+        me = json.loads(me)
+        self.csrf, self.member_id = me["csrf_token"], me["id"]
+        return self
+
+    def create(self, photos: list[dict] | None = None) -> str:
+        body = {
+            "uuid": str(uuid.uuid4()), "kind": "berita", "author_id": self.member_id,
+            "captured_at": "2026-11-28T02:00:00.000Z", "kategori": "sosial",
+            "judul": "Uji beban", "isi": "Berita uji beban dari HP anggota.",
+        }
+        if photos:
+            body = {**body, "kind": "foto", "keterangan": "Uji beban foto", "photos": photos}
+            del body["judul"], body["isi"]
+        status, data, _ = self.request("POST", "/api/v1/items", json.dumps(body).encode(),
+                                       {"Content-Type": "application/json", "X-CSRFToken": self.csrf})
+        assert status == 201, (status, data[:200])
+        return body["uuid"]
+
+
+def run_phase(name: str, clients: list[Client], seconds: float, action) -> dict:
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def work(client: Client, state: dict):
+        mine = []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                action(client, state)
+            except Exception as error:  # noqa: BLE001 — counted and shown, the run goes on
+                errors.append(repr(error)[:200])
+                client.connection.close()
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(client, {})) for client in clients]
+    begun = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - begun
+    latencies.sort()
+    result = {
+        "requests": len(latencies),
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2) if latencies else None,
+        "errors": len(errors),
+    }
+    print(f"{name:<14} {result['per_s']:>8} req/s  p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms"
+          f"  ({result['requests']} requests, {result['errors']} errors)")
+    if errors:
+        print("  first error:", errors[0])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="kim-load-") as folder:
+        instance = Path(folder)
+        url = prepare_database(instance, args.clients)
+        database = "postgresql" if url.startswith("postgres") else "sqlite"
+        server = Gunicorn(url, str(instance), instance / "gunicorn.log", workers=args.workers)
+        server.env["KIM_ENV"] = "development"
+        server.start()
+        try:
+            clients = [Client(server.port, f"beban{n:02d}").sign_in() for n in range(args.clients)]
+            print(f"{database}, gunicorn {args.workers} workers, {args.clients} clients, {args.seconds:g} s a phase")
+            results = {}
+
+            def pull(client, state):
+                status, data, _ = client.request("GET", "/api/v1/items?since=" + state.setdefault("cursor", ""))
+                assert status == 200, status
+                state["cursor"] = json.loads(data)["cursor"]
+
+            results["pulls"] = run_phase("delta pulls", clients, args.seconds, pull)
+
+            def view(client, state):
+                status, _, _ = client.request("GET", "/")
+                assert status == 200, status
+
+            results["public_views"] = run_phase("public views", clients, args.seconds, view)
+            results["creates"] = run_phase("sync creates", clients, args.seconds, lambda c, s: c.create())
+
+            payload = os.urandom(CHUNK)
+
+            def chunk(client, state):
+                if "photo" not in state or state["offset"] + CHUNK > state["size"]:
+                    # A photo declared large enough never to complete: every PUT is a plain durable chunk.
+                    size = 8 * 1024 * 1024
+                    state.update(photo=str(uuid.uuid4()), offset=0, size=size)
+                    client.create([{"id": state["photo"], "sha256": hashlib.sha256(b"x").hexdigest(),
+                                    "size": size, "mime": "image/jpeg"}])
+                status, data, _ = client.request(
+                    "PUT", f"/api/v1/photos/{state['photo']}/content", payload,
+                    {"Content-Type": "application/octet-stream", "Upload-Offset": str(state["offset"]),
+                     "X-CSRFToken": client.csrf},
+                )
+                assert status == 200, (status, data[:200])
+                state["offset"] += CHUNK
+
+            results["photo_chunks"] = run_phase("photo chunks", clients, args.seconds, chunk)
+            problems = server.errors_in_log()
+            if problems:
+                print("server errors in the log:", problems[:3])
+        finally:
+            server.stop()
+    creates = results["creates"]
+    print(json.dumps({"metric": "load_sync_creates_per_s", "value": creates["per_s"], "unit": "req/s",
+                      "database": database, "workers": args.workers, "clients": args.clients, **results}))
+
+
+if __name__ == "__main__":
+    main()
