@@ -160,6 +160,10 @@ def _note_queue_entries(session, flush_context) -> None:
 
 
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint was released (this event fires for those too): the outer transaction may still fail, and
+        # until it commits the worker could not even see the item. Keep the notes for the real commit.
+        return
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
