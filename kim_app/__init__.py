@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from kim_app.media.routes import bp as media
     from kim_app.moderation.dashboard import bp as dashboard
     from kim_app.moderation.routes import bp as moderation
+    from kim_app.publish.api import bp as berita_api
     from kim_app.publish.routes import bp as publish
     from kim_app.sync.routes import bp as items_api
     from kim_app.sync.shell import bp as app_shell
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(me_api)
     api.register_blueprint(items_api)
     api.register_blueprint(photos_api)
+    api.register_blueprint(berita_api)
 
 
 def register_template_helpers(app: Flask) -> None:
