@@ -44,6 +44,8 @@ WAIT_FOR_RUN = """([before, timeout]) => new Promise((resolve, reject) => {
   setTimeout(() => reject(new Error(`no sync run ended within ${timeout} ms`)), timeout);
 })"""
 
+RUNS_ENDED = "() => window.__chaos.done"
+
 PRESS_SEND = """() => { const n = window.__chaos.done; document.getElementById('send-now').click(); return n; }"""
 
 # The app's own module stores the items, exactly as the capture form does; photos arrive as base64 JPEGs.
@@ -194,9 +196,14 @@ class Phone:
         raise AssertionError(f"still not delivered after {round_number} rounds; last run {result}")
 
     def _round_with_network_loss(self, proxy, rng: random.Random) -> dict:
-        seen = len(proxy.requests)
+        target = len(proxy.requests) + rng.randint(1, 6)
         before = self.press_send()
-        proxy.wait_for_requests(seen + rng.randint(1, 6), timeout=10)
+        # Until the chosen request has gone out, or the run has ended before it (then the phone goes offline
+        # between runs, which happens too).
+        deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+        while not proxy.wait_for_requests(target, timeout=0.05) and time.monotonic() < deadline:
+            if self.page.evaluate(RUNS_ENDED) > before:
+                break
         self.context.set_offline(True)
         self.offline_flips += 1
         try:
