@@ -22,21 +22,35 @@ def chaos_seed(request) -> int:
     return seed
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.chaos_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def server(app, people, tmp_path):
+def server(request, app, people, tmp_path):
     """gunicorn with 2 workers on the suite's database (reset for this test by `people`) and instance (secret key,
-    media), started after the reset and stopped before the next one."""
+    media), started after the reset and stopped before the next one. A failed test shows the end of its log."""
     gunicorn = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path, tmp_path / "gunicorn.log")
     gunicorn.start()
     yield gunicorn
     gunicorn.stop()
+    if getattr(request.node, "chaos_failed", False):
+        print(f"--- end of the gunicorn log\n{gunicorn.log_tail(60)}")
 
 
 @pytest.fixture
-def proxy(server, chaos_seed):
+def proxy(request, server, chaos_seed):
     with FaultProxy(server.port, chaos_seed) as fault_proxy:
         yield fault_proxy
         print(fault_proxy.summary())
+        if getattr(request.node, "chaos_failed", False):
+            print("--- the proxy's last requests (number, method, path, fault, server's status)")
+            for r in fault_proxy.requests[-40:]:
+                print(f"{r.number} {r.method} {r.path} {r.fault or ''} {r.status}")
 
 
 @pytest.fixture
