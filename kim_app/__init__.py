@@ -67,8 +67,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from kim_app import cli, health
+    from kim_app.accounts.manage import bp as manage
     from kim_app.accounts.routes import api_bp as me_api
     from kim_app.accounts.routes import bp as accounts
+    from kim_app.complaints.routes import bp as complaints
     from kim_app.extensions import api
     from kim_app.media.routes import api_bp as photos_api
     from kim_app.media.routes import bp as media
@@ -80,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from kim_app.sync.shell import bp as app_shell
 
     for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (manage, complaints):
         app.register_blueprint(blueprint)
     api.register_blueprint(me_api)
     api.register_blueprint(items_api)

@@ -57,13 +57,16 @@ def create_kim_command(nama: str, desa_kode: str):
 @click.option("--nama", required=True, help="Full name shown in the app.")
 @click.option("--kabupaten", "kabupaten_kode", help="Kabupaten/kota code for a moderator, e.g. 53.04.")
 @click.option("--kim", "kim_id", type=int, help="KIM group id for an anggota.")
+@click.option("--ketua", is_flag=True, help="The anggota is ketua of their KIM: manages its members under /kim.")
 @click.password_option(help="At least 8 characters; asked for when not given.")
-def create_user_command(username, role, nama, kabupaten_kode, kim_id, password):
+def create_user_command(username, role, nama, kabupaten_kode, kim_id, ketua, password):
     """Create an account."""
     from kim_app.accounts.services import create_user
 
     try:
-        user = create_user(username, password, role, nama, kabupaten_kode=kabupaten_kode, kim_id=kim_id)
+        user = create_user(
+            username, password, role, nama, kabupaten_kode=kabupaten_kode, kim_id=kim_id, ketua=ketua
+        )
         db.session.commit()
     except ProblemError as error:
         _fail(error)

@@ -132,10 +132,14 @@ class Person:
         return self.client.get(path, **kwargs)
 
     def decide(self, item_id: int, action: str, note: str = ""):
-        token = self.form_token(f"/moderasi/item/{item_id}")
-        return self.client.post(
-            f"/moderasi/item/{item_id}", data={"action": action, "note": note, "csrf_token": token}
-        )
+        """A verdict as the item page sends it: with the page's CSRF token and the item version it showed."""
+        page = self.client.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        version = re.search(r'name="version" value="(\d+)"', page)
+        data = {"action": action, "note": note, "csrf_token": token}
+        if version:
+            data["version"] = version.group(1)
+        return self.client.post(f"/moderasi/item/{item_id}", data=data)
 
 
 @pytest.fixture
@@ -326,3 +330,43 @@ def foto(people):
         return body, declarations
 
     return make
+
+
+# --- The Dinas desk (tests/test_desk_*.py) ----------------------------------------------------------------------------
+
+@pytest.fixture
+def make_ketua(app):
+    """Make the ketua of KIM Kabuna (the demo member's group) and return their username."""
+    def make(username: str = "ketua") -> str:
+        with app.app_context():
+            from kim_app.accounts.services import find_user
+
+            kim_id = find_user("anggota").kim_id
+            create_user(username, PASSWORD, "anggota", "Ketua Kabuna", kim_id=kim_id, ketua=True)
+            db.session.commit()
+        return username
+
+    return make
+
+
+@pytest.fixture
+def send_item(app):
+    """Send a body as a member and return the stored item's id."""
+    def send(person: Person, body: dict) -> int:
+        from sqlalchemy import select
+
+        from kim_app.sync.models import Submission
+
+        response = person.send(body)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        with app.app_context():
+            return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+
+    return send
+
+
+def page_version(person: Person, item_id: int) -> tuple[str, str]:
+    """(csrf token, item version) as the moderator's item page shows them."""
+    page = person.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return token, re.search(r'name="version" value="(\d+)"', page).group(1)

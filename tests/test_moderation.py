@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from kim_app.extensions import db
 from kim_app.moderation.models import ModerationEvent
 from kim_app.sync.models import Submission
+from tests.conftest import page_version
 
 
 def sent_item(app, member, body) -> int:
@@ -92,10 +93,11 @@ def test_reject_needs_a_reason_and_reports_it(app, member, moderator, berita):
 
 def test_preset_rejection_reason_is_enough(app, member, moderator, berita):
     item_id = sent_item(app, member, berita())
-    token = moderator.form_token(f"/moderasi/item/{item_id}")
+    token, version = page_version(moderator, item_id)
     moderator.client.post(
         f"/moderasi/item/{item_id}",
-        data={"action": "tolak", "note": "", "alasan_preset": "Duplikat dari kiriman lain", "csrf_token": token},
+        data={"action": "tolak", "note": "", "alasan_preset": "Duplikat dari kiriman lain", "csrf_token": token,
+              "version": version},
     )
     with app.app_context():
         assert db.session.get(Submission, item_id).moderator_note == "Duplikat dari kiriman lain"
@@ -104,9 +106,10 @@ def test_preset_rejection_reason_is_enough(app, member, moderator, berita):
 def test_second_verdict_on_a_decided_item_is_refused_not_overwritten(app, member, moderator, make_person, berita):
     item_id = sent_item(app, member, berita())
     admin = make_person("admin")
-    token = admin.form_token(f"/moderasi/item/{item_id}")  # the admin opened the item before the moderator acted
+    token, version = page_version(admin, item_id)  # the admin opened the item before the moderator acted
     moderator.decide(item_id, "setujui")
-    admin.client.post(f"/moderasi/item/{item_id}", data={"action": "tolak", "note": "Tidak layak", "csrf_token": token})
+    admin.client.post(f"/moderasi/item/{item_id}",
+                      data={"action": "tolak", "note": "Tidak layak", "csrf_token": token, "version": version})
     page = admin.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     assert "sudah diputuskan oleh moderator lain" in page
     with app.app_context():

@@ -1,8 +1,10 @@
 """Accounts and their roles.
 
-anggota: member of one KIM group (their desa is the group's desa); moderator: works the queue of one
-kabupaten/kota; admin: Dinas Kominfo of the province, sees everything. The database refuses a moderator without a
-kabupaten or a member without a group.
+anggota: member of one KIM group (their desa is the group's desa); ketua KIM: an anggota who also manages the
+members of their own group (the `ketua` flag — a ketua captures with the phone app like any member, so their role
+stays `anggota` on the wire); moderator: works the queue of one kabupaten/kota; admin: Dinas Kominfo of the province,
+sees everything and manages accounts and KIM groups. The database refuses a moderator without a kabupaten, a member
+without a group, and a ketua who is not a member. What each of them may do lives in `policy.py`.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +22,7 @@ from kim_app.wilayah.models import Kabupaten, KimGroup
 
 ROLES = ("anggota", "moderator", "admin")
 ROLE_LABELS = {"anggota": "Anggota KIM", "moderator": "Moderator kabupaten/kota", "admin": "Admin provinsi"}
+KETUA_LABEL = "Ketua KIM"
 
 
 class User(UserMixin, db.Model):
@@ -28,6 +31,7 @@ class User(UserMixin, db.Model):
         CheckConstraint("role IN ('anggota', 'moderator', 'admin')", name="role_known"),
         CheckConstraint("role <> 'moderator' OR kabupaten_kode IS NOT NULL", name="moderator_has_kabupaten"),
         CheckConstraint("role <> 'anggota' OR kim_id IS NOT NULL", name="anggota_has_kim"),
+        CheckConstraint("NOT ketua OR role = 'anggota'", name="ketua_is_anggota"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +42,7 @@ class User(UserMixin, db.Model):
     kabupaten_kode: Mapped[str | None] = mapped_column(ForeignKey("kabupaten.kode"), index=True)
     kim_id: Mapped[int | None] = mapped_column(ForeignKey("kim_group.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    ketua: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     kabupaten: Mapped[Kabupaten | None] = relationship()
@@ -55,7 +60,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return KETUA_LABEL if self.ketua else ROLE_LABELS[self.role]
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

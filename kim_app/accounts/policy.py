@@ -1,8 +1,19 @@
 """Who may do what — the one place where access rules live.
 
-Views and services ask these functions; nothing else compares roles. A signed-in user without the right gets 403;
-a moderator asking for an item outside their kabupaten gets the same 404 as for an item that does not exist, so the
-answer never reveals other regions' items.
+Views and services ask these functions; nothing else compares roles. One rule per action:
+
+- capture and send items, revise one's own (`can_capture`): anggota (a ketua is an anggota);
+- open the queue, claim, decide, edit, move complaints (`can_moderate_at_all`, then `can_moderate` per item):
+  the moderator of the item's kabupaten, and the admin;
+- manage the members of a KIM group (`can_manage_kim`, then `can_manage_member` per account): that group's ketua;
+- manage accounts and KIM groups everywhere (`can_administer`): the admin;
+- check a complaint's status by its tracking code: everyone, without signing in.
+
+tests/test_desk_access.py walks every role through every route against this list.
+
+A signed-in user without the right gets 403; a moderator asking for an item outside their kabupaten (or a ketua for a
+member of another group) gets the same 404 as for one that does not exist, so the answer never reveals other regions'
+items.
 """
 from __future__ import annotations
 
@@ -44,8 +55,27 @@ def owns(user: User, submission) -> bool:
     return submission.author_id == user.id
 
 
-def roles_required(*roles: str):
-    """Page decorator: login first (flask-login redirects to /masuk), then the role, else 403."""
+def can_manage_kim(user: User) -> bool:
+    """The ketua's pages: the members of their own group."""
+    return user.role == "anggota" and user.ketua
+
+
+def can_manage_member(user: User, member: User) -> bool:
+    """A ketua manages the other members of their own group (never themselves: a ketua cannot lock themselves out)."""
+    return (
+        can_manage_kim(user)
+        and member.role == "anggota"
+        and member.kim_id == user.kim_id
+        and member.id != user.id
+    )
+
+
+def can_administer(user: User) -> bool:
+    return user.role == "admin"
+
+
+def allowed_by(rule):
+    """Page decorator: login first (flask-login redirects to /masuk), then `rule(current_user)`, else 403."""
 
     def decorator(view):
         @wraps(view)
@@ -54,10 +84,15 @@ def roles_required(*roles: str):
                 from kim_app.extensions import login_manager
 
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not rule(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def roles_required(*roles: str):
+    """Page decorator by role name (kept for pages that still use it; new pages use `allowed_by` with a rule)."""
+    return allowed_by(lambda user: user.role in roles)

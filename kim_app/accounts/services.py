@@ -1,16 +1,20 @@
-"""Accounts: creating them and checking passwords."""
+"""Accounts: creating them, checking passwords, and managing them (a ketua for their group, the admin for all)."""
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kim_app.accounts import policy
 from kim_app.accounts.models import ROLES, User
-from kim_app.errors import Invalid
+from kim_app.errors import Invalid, NotFound
 from kim_app.extensions import db
 from kim_app.wilayah.models import Kabupaten, KimGroup
+
+logger = logging.getLogger(__name__)
 
 # Checked against when the username is unknown, so that a wrong username costs as much time as a wrong password
 # and login timing does not reveal which accounts exist.
@@ -45,6 +49,7 @@ def create_user(
     nama: str,
     kabupaten_kode: str | None = None,
     kim_id: int | None = None,
+    ketua: bool = False,
 ) -> User:
     """Create an account after checking what a person would get wrong; the caller commits."""
     username = username.strip().lower()
@@ -60,14 +65,58 @@ def create_user(
         raise Invalid("Moderator harus terikat pada kabupaten/kota yang ada (kode seperti 53.04).")
     if role == "anggota" and db.session.get(KimGroup, kim_id or 0) is None:
         raise Invalid("Anggota harus terdaftar di kelompok KIM yang ada.")
+    if ketua and role != "anggota":
+        raise Invalid("Ketua KIM harus anggota sebuah kelompok KIM.")
+    if not (nama or "").strip() or len(nama) > 120:
+        raise Invalid("Nama lengkap wajib diisi (paling banyak 120 karakter).")
     user = User(
         username=username,
-        nama=nama,
+        nama=nama.strip(),
         role=role,
         kabupaten_kode=kabupaten_kode if role == "moderator" else None,
         kim_id=kim_id if role == "anggota" else None,
+        ketua=ketua,
     )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# --- Managing accounts: the ketua for their group, the admin for everyone (rules in policy.py) -----------------------
+
+def members_of(group_id: int) -> list[User]:
+    return list(
+        db.session.scalars(select(User).where(User.kim_id == group_id).order_by(User.active.desc(), User.nama))
+    )
+
+
+def add_member(ketua: User, username: str, nama: str, password: str) -> User:
+    """A ketua adds a member to their own group; the caller commits."""
+    return create_user(username, password, "anggota", nama, kim_id=ketua.kim_id)
+
+
+def member_for(manager: User, user_id: int) -> User:
+    """An account the manager may manage; any other looks exactly like a missing one."""
+    member = db.session.get(User, user_id)
+    if member is None or not (policy.can_administer(manager) or policy.can_manage_member(manager, member)):
+        raise NotFound("Akun tidak ditemukan.")
+    return member
+
+
+def set_active(manager: User, user_id: int, active: bool) -> User:
+    member = member_for(manager, user_id)
+    if member.id == manager.id:
+        raise Invalid("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+    member.active = active
+    db.session.commit()
+    logger.info("Account %s %s by %s", member.username, "activated" if active else "deactivated", manager.username)
+    return member
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def all_groups() -> list[KimGroup]:
+    return list(db.session.scalars(select(KimGroup).order_by(KimGroup.desa_kode, KimGroup.nama)))

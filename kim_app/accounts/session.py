@@ -30,7 +30,8 @@ def init_login(login_manager) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or session_expired(user.role):
+        # A deactivated account is signed out at its next request, not only refused at its next sign-in.
+        if user is None or not user.active or session_expired(user.role):
             session.clear()
             return None
         mark_seen()

@@ -1,13 +1,14 @@
 """The audit log: every move of an item, who made it, when and why.
 
 Append-only. The code only ever inserts; the migration adds database triggers that refuse UPDATE and DELETE, so
-not even a mistaken script can rewrite history.
+not even a mistaken script can rewrite history. `details` carries what a note cannot: the fields a moderator edited
+(before and after), the unit a complaint was forwarded to.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kim_app.accounts.models import User
@@ -26,6 +27,7 @@ class ModerationEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(16))
     revision: Mapped[int]
     note: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User] = relationship()

@@ -1,48 +1,146 @@
-"""The Dinas Kominfo's desk (pages): the queue, one item, a verdict."""
+"""The Dinas Kominfo's desk (pages): the queue, claiming the next item, one item, verdicts, edits, complaints."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kim_app.accounts.policy import MODERATOR_ROLES, roles_required
-from kim_app.errors import ProblemError
+from kim_app.accounts import policy
+from kim_app.complaints import services as complaints
+from kim_app.errors import Invalid, ProblemError
+from kim_app.moderation import queue as desk
 from kim_app.moderation import services
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderasi")
+moderators_only = policy.allowed_by(policy.can_moderate_at_all)
 
 DONE_MESSAGES = {
     "setujui": "Item disetujui.",
     "tolak": "Item ditolak; alasan dikirim ke anggota.",
     "revisi": "Permintaan revisi dikirim ke anggota.",
 }
+COMPLAINT_DONE = {
+    "teruskan": "Aduan diteruskan ke OPD.",
+    "tindaklanjuti": "Tanggapan OPD dicatat.",
+    "selesai": "Aduan ditandai selesai.",
+}
+
+
+def _version() -> int:
+    """The item version the page showed: every action from a page carries it (services.apply_change)."""
+    version = request.form.get("version", type=int)
+    if version is None:
+        raise Invalid("Formulir ini tidak membawa versi item. Muat ulang halaman lalu coba lagi.")
+    return version
+
+
+def _back_to_item(item_id: int, error: ProblemError):
+    if error.status == 404:
+        raise error
+    flash(error.detail, "error")
+    return redirect(url_for("moderation.item", item_id=item_id))
 
 
 @bp.route("")
-@roles_required(*MODERATOR_ROLES)
+@moderators_only
 def queue():
-    return render_template("moderation/queue.html", items=services.queue(current_user))
+    where = desk.QueueFilter.from_args(request.args)
+    found = desk.queue_page(current_user, where, after=request.args.get("setelah"))
+    return render_template(
+        "moderation/queue.html",
+        page=found,
+        where=where,
+        filter_args=where.as_args(),
+        alasan_tolak=services.ALASAN_TOLAK,
+        is_overdue=complaints.is_overdue,
+    )
+
+
+@bp.route("/ambil", methods=["POST"])
+@moderators_only
+def claim_next():
+    item = desk.claim_next(current_user)
+    if item is None:
+        flash("Tidak ada item yang bebas di antrean Anda saat ini.", "ok")
+        return redirect(url_for("moderation.queue"))
+    return redirect(url_for("moderation.item", item_id=item.id))
+
+
+@bp.route("/massal", methods=["POST"])
+@moderators_only
+def decide_many():
+    selected = []
+    for value in request.form.getlist("pilih"):
+        item_id, _, version = value.partition(":")
+        if item_id.isdigit() and version.isdigit():
+            selected.append((int(item_id), int(version)))
+    note = request.form.get("note") or request.form.get("alasan_preset")
+    try:
+        results = services.decide_many(current_user, selected, request.form.get("action", ""), note)
+    except ProblemError as error:
+        flash(error.detail, "error")
+        return redirect(url_for("moderation.queue"))
+    done = sum(result.ok for result in results)
+    flash(f"{done} dari {len(results)} item diproses.", "ok")
+    for result in results:
+        if not result.ok:
+            flash(f"Item {result.item_id}: {result.message}", "error")
+    return redirect(url_for("moderation.queue"))
 
 
 @bp.route("/item/<int:item_id>")
-@roles_required(*MODERATOR_ROLES)
+@moderators_only
 def item(item_id: int):
     found = services.item_for(current_user, item_id)
     return render_template(
-        "moderation/item.html", item=found, events=services.history(found), alasan_tolak=services.ALASAN_TOLAK
+        "moderation/item.html",
+        item=found,
+        events=services.history(found),
+        alasan_tolak=complaints.ALASAN_TOLAK_ADUAN if found.kind == "aduan" else services.ALASAN_TOLAK,
+        changes=services.revision_changes(found),
+        editable=services.EDITABLE.get(found.kind, ()),
+        overdue=complaints.is_overdue(found),
+        deadline=complaints.verification_deadline(found.received_at) if found.kind == "aduan" else None,
+        aduan_labels=complaints.STATUS_LABELS,
+        lifecycle=complaints.LIFECYCLE,
+        word_diff=services.word_diff,
     )
 
 
 @bp.route("/item/<int:item_id>", methods=["POST"])
-@roles_required(*MODERATOR_ROLES)
+@moderators_only
 def decide(item_id: int):
+    services.item_for(current_user, item_id)  # another region's item: 404 before the form is read
     action = request.form.get("action", "")
     note = request.form.get("note") or request.form.get("alasan_preset")
     try:
-        services.decide(current_user, item_id, action, note)
+        services.decide(current_user, item_id, action, note, _version())
     except ProblemError as error:
-        if error.status == 404:
-            raise
-        flash(error.detail, "error")
-        return redirect(url_for("moderation.item", item_id=item_id))
+        return _back_to_item(item_id, error)
     flash(DONE_MESSAGES[action], "ok")
     return redirect(url_for("moderation.queue"))
+
+
+@bp.route("/item/<int:item_id>/sunting", methods=["POST"])
+@moderators_only
+def edit(item_id: int):
+    services.item_for(current_user, item_id)  # another region's item: 404 before the form is read
+    changes = {name: request.form[name] for name in ("judul", "isi", "keterangan") if name in request.form}
+    try:
+        services.edit(current_user, item_id, _version(), changes)
+    except ProblemError as error:
+        return _back_to_item(item_id, error)
+    flash("Perubahan disimpan; tulisan asli anggota tetap tersimpan di riwayat.", "ok")
+    return redirect(url_for("moderation.item", item_id=item_id))
+
+
+@bp.route("/item/<int:item_id>/aduan", methods=["POST"])
+@moderators_only
+def advance_complaint(item_id: int):
+    services.item_for(current_user, item_id)  # another region's item: 404 before the form is read
+    action = request.form.get("action", "")
+    try:
+        services.advance_complaint(current_user, item_id, action, _version(), request.form.get("text"))
+    except ProblemError as error:
+        return _back_to_item(item_id, error)
+    flash(COMPLAINT_DONE[action], "ok")
+    return redirect(url_for("moderation.item", item_id=item_id))

@@ -3,19 +3,26 @@ one row per item captured on a phone.
 
 `client_uuid` is the identity the phone gave the item when it was first saved; its unique constraint is what makes
 creation idempotent (docs/sync-protocol.md). `content_hash` lets a repeated create tell "the same item again" from
-"a different item under a UUID we already have".
+"a different item under a UUID we already have"; it stays the hash of what was first received.
+
+`revision` counts the member's versions of the item (each kept in `submission_revision`); `version` counts every
+change of the row by anyone — verdicts, edits, revisions — so an action prepared on an old copy is refused instead of
+overwriting (kim_app/moderation/services.py). `claimed_by`/`claim_expires_at` are a moderator's lease on the item
+(kim_app/moderation/queue.py). A complaint carries its public `tracking_code` and its own lifecycle `aduan_status`
+(kim_app/complaints/services.py).
 """
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.media.models import Photo, all_ready
+from kim_app.moderation.models import ModerationEvent
 from kim_app.timeutil import UTCDateTime, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
 
@@ -23,6 +30,7 @@ KINDS = ("berita", "aduan", "foto")
 # Kinds that are published on the portal once approved; a complaint is followed up, never published.
 PUBLIC_KINDS = ("berita", "foto")
 STATUSES = ("menunggu", "disetujui", "ditolak", "perlu_revisi")
+ADUAN_STATUSES = ("diterima", "diverifikasi", "diteruskan", "ditindaklanjuti", "selesai", "ditolak")
 
 
 class Submission(db.Model):
@@ -35,8 +43,20 @@ class Submission(db.Model):
         # "At least one photo" spans two tables; ItemCreateSchema checks it.
         CheckConstraint("kind <> 'foto' OR keterangan IS NOT NULL", name="foto_complete"),
         CheckConstraint("revision >= 1", name="revision_positive"),
-        # The moderation queue: one kabupaten's pending items, oldest first.
-        Index("ix_submission_queue", "kabupaten_kode", "status", "received_at"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "aduan_status IS NULL OR aduan_status IN "
+            "('diterima', 'diverifikasi', 'diteruskan', 'ditindaklanjuti', 'selesai', 'ditolak')",
+            name="aduan_status_known",
+        ),
+        CheckConstraint(
+            "(kind = 'aduan') = (tracking_code IS NOT NULL AND aduan_status IS NOT NULL)", name="aduan_tracked"
+        ),
+        CheckConstraint("(claimed_by IS NULL) = (claim_expires_at IS NULL)", name="claim_has_lease"),
+        # The moderation queue: one kabupaten's pending items, oldest first, paged by (received_at, id).
+        Index("ix_submission_queue", "kabupaten_kode", "status", "received_at", "id"),
+        # The admin's queue: every kabupaten's.
+        Index("ix_submission_queue_all", "status", "received_at", "id"),
         # The delta pull: one author's items changed since a time.
         Index("ix_submission_author_updated", "author_id", "updated_at"),
         # The public portal: approved news, newest first.
@@ -68,16 +88,32 @@ class Submission(db.Model):
 
     status: Mapped[str] = mapped_column(String(16), default="menunggu")
     revision: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     moderator_note: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
 
-    author: Mapped[User] = relationship()
+    # Indexed: claiming the next item first ends the moderator's earlier lease, found by this column.
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Complaints only: the code the complainant checks the status with, and where the complaint stands.
+    tracking_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    aduan_status: Mapped[str | None] = mapped_column(String(16))
+    opd: Mapped[str | None] = mapped_column(String(200))
+    tanggapan: Mapped[str | None] = mapped_column(Text)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    claimer: Mapped[User | None] = relationship(foreign_keys=[claimed_by])
     kim: Mapped[KimGroup | None] = relationship()
     desa: Mapped[Desa] = relationship()
     kabupaten: Mapped[Kabupaten] = relationship()
     # selectin: item answers and pages list the photos of many items; one query for all of them, not one per item.
     photos: Mapped[list[Photo]] = relationship(
         back_populates="submission", order_by=Photo.position, lazy="selectin"
+    )
+    events: Mapped[list[ModerationEvent]] = relationship(order_by=ModerationEvent.id, viewonly=True)
+    revisions: Mapped[list[SubmissionRevision]] = relationship(
+        order_by="SubmissionRevision.revision", viewonly=True
     )
 
     @property
@@ -95,3 +131,26 @@ class Submission(db.Model):
 
     def __repr__(self) -> str:
         return f"<Submission {self.id} {self.kind} {self.status}>"
+
+
+class SubmissionRevision(db.Model):
+    """What the member sent in each revision of an item, as received: revision 1 is the first create. A moderator's
+    edit changes the item, never these rows, so the member's own words are always kept."""
+
+    __tablename__ = "submission_revision"
+    __table_args__ = (UniqueConstraint("submission_id", "revision", name="uq_submission_revision_submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    revision: Mapped[int]
+    kategori: Mapped[str] = mapped_column(String(32))
+    judul: Mapped[str | None] = mapped_column(String(200))
+    isi: Mapped[str | None] = mapped_column(Text)
+    uraian: Mapped[str | None] = mapped_column(Text)
+    lokasi: Mapped[str | None] = mapped_column(String(300))
+    keterangan: Mapped[str | None] = mapped_column(Text)
+    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
+    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))

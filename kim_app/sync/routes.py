@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import wraps
 
 from flask.views import MethodView
 from flask_login import current_user, login_required
@@ -10,7 +11,7 @@ from flask_smorest import Blueprint
 from kim_app.accounts import policy
 from kim_app.errors import Forbidden, ProblemSchema
 from kim_app.sync import services
-from kim_app.sync.schemas import ItemCreateSchema, ItemListArgs, ItemListSchema, ItemSchema
+from kim_app.sync.schemas import ItemCreateSchema, ItemListArgs, ItemListSchema, ItemRevisionSchema, ItemSchema
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1", description="Items captured on members' phones")
 
@@ -23,9 +24,21 @@ def _member():
     return current_user
 
 
+def members_only(view):
+    """Refuse non-members before the body is read: a moderator's request gets 403, not a validation error."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        _member()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.route("/items")
 class Items(MethodView):
-    decorators = [login_required]
+    # Applied in order: login_required ends up outermost, so anonymous requests get 401 first.
+    decorators = [members_only, login_required]
 
     @bp.arguments(ItemListArgs, location="query")
     @bp.response(200, ItemListSchema)
@@ -49,9 +62,30 @@ class Items(MethodView):
 
 @bp.route("/items/<uuid:item_uuid>")
 class Item(MethodView):
-    decorators = [login_required]
+    decorators = [members_only, login_required]
 
     @bp.response(200, ItemSchema)
     def get(self, item_uuid: uuid.UUID):
         """One of your items"""
         return services.own_item(_member(), item_uuid)
+
+
+@bp.route("/items/<uuid:item_uuid>/revisions")
+class Revisions(MethodView):
+    decorators = [members_only, login_required]
+
+    @bp.arguments(ItemRevisionSchema)
+    @bp.response(201, ItemSchema, description="The revision was new: the item is back in the queue (menunggu)")
+    @bp.alt_response(200, schema=ItemSchema, description="This revision was already stored with the same body")
+    @bp.alt_response(
+        409,
+        description="type conflict: this revision is stored with a different body; type revision-conflict: the "
+        "item is not in perlu_revisi at the revision before (the answer carries the server's revision and status)",
+        **PROBLEM,
+    )
+    @bp.alt_response(404, description="No item of yours has this UUID", **PROBLEM)
+    @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)", **PROBLEM)
+    def post(self, data, item_uuid: uuid.UUID):
+        """Send a new revision of an item sent back for revision; idempotent per revision"""
+        item, created = services.receive_revision(_member(), item_uuid, data)
+        return item, 201 if created else 200

@@ -10,7 +10,7 @@ from marshmallow import validate
 from kim_app.media.models import MAX_PHOTOS, MIMES
 from kim_app.media.schemas import PhotoSchema
 from kim_app.sync.kategori import KATEGORI
-from kim_app.sync.models import KINDS, STATUSES
+from kim_app.sync.models import ADUAN_STATUSES, KINDS, STATUSES
 
 REQUIRED = {"required": "Wajib diisi.", "null": "Wajib diisi."}
 
@@ -30,6 +30,16 @@ class Teks(ma.fields.String):
         if len(text) > self.max_length:
             raise self.make_error("too_long", max=self.max_length)
         return text or None
+
+
+class Pattern(validate.Regexp):
+    """A regular expression for an optional Teks field: an empty box (None) has nothing to match."""
+
+    def __call__(self, value):
+        return value if value is None else super().__call__(value)
+
+
+TELEPON = Pattern(r"^\+?[0-9][0-9 \-]{5,18}$", error="Nomor HP hanya angka, spasi atau tanda -.")
 
 
 class BaseSchema(ma.Schema):
@@ -121,7 +131,7 @@ class ItemCreateSchema(BaseSchema):
         load_default=None,
         allow_none=True,
         max_length=20,
-        validate=validate.Regexp(r"^\+?[0-9][0-9 \-]{5,18}$", error="Nomor HP hanya angka, spasi atau tanda -."),
+        validate=TELEPON,
     )
     keterangan = Teks(load_default=None, allow_none=True, max_length=2000)
     photos = ma.fields.List(
@@ -134,27 +144,80 @@ class ItemCreateSchema(BaseSchema):
 
     @ma.validates_schema
     def check_kind_fields(self, data, **kwargs):
-        kind = data.get("kind")
-        if kind not in KIND_FIELDS:
-            return
-        errors: dict[str, list[str]] = {}
-        spec = KIND_FIELDS[kind]
-        for name in spec["required"]:
-            if not data.get(name):
-                errors[name] = ["Wajib diisi."]
-        allowed = set(spec["required"]) | set(spec["optional"])
-        for name in CONTENT_FIELDS:
-            if name not in allowed and data.get(name) is not None:
-                errors[name] = [f"Tidak dipakai untuk {kind}."]
-        if data.get("kategori") and data["kategori"] not in KATEGORI[kind]:
-            errors["kategori"] = ["Kategori tidak dikenal."]
-        photos = data.get("photos") or []
-        if kind == "foto" and not photos:
-            errors["photos"] = ["Cerita foto perlu paling sedikit satu foto."]
-        if len({photo["id"] for photo in photos}) != len(photos):
-            errors["photos"] = ["Setiap foto perlu id sendiri."]
+        errors = kind_errors(data.get("kind"), data)
         if errors:
             raise ma.ValidationError(errors)
+
+
+def kind_errors(kind: str | None, data: dict, photos_declared: bool = True) -> dict[str, list[str]]:
+    """The rules between fields that depend on the item's kind (KIND_FIELDS): for a create and a revision alike (a
+    revision does not carry the photos, which stay as they were)."""
+    if kind not in KIND_FIELDS:
+        return {}
+    errors: dict[str, list[str]] = {}
+    spec = KIND_FIELDS[kind]
+    for name in spec["required"]:
+        if not data.get(name):
+            errors[name] = ["Wajib diisi."]
+    allowed = set(spec["required"]) | set(spec["optional"])
+    for name in CONTENT_FIELDS:
+        if name not in allowed and data.get(name) is not None:
+            errors[name] = [f"Tidak dipakai untuk {kind}."]
+    if data.get("kategori") and data["kategori"] not in KATEGORI[kind]:
+        errors["kategori"] = ["Kategori tidak dikenal."]
+    photos = data.get("photos") or []
+    if kind == "foto" and not photos and photos_declared:
+        errors["photos"] = ["Cerita foto perlu paling sedikit satu foto."]
+    if len({photo["id"] for photo in photos}) != len(photos):
+        errors["photos"] = ["Setiap foto perlu id sendiri."]
+    return errors
+
+
+class ItemRevisionSchema(BaseSchema):
+    """A new revision of an item sent back with "perlu revisi": the kind's fields again; kind, desa and photos stay."""
+
+    revision = ma.fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=2, error="Revisi harus 2 atau lebih."),
+        error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
+        metadata={"description": "The server's revision + 1"},
+    )
+    author_id = ma.fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
+        metadata={"description": "The account that edited the item; must be the signed-in account"},
+    )
+    captured_at = ma.fields.AwareDateTime(
+        required=True,
+        default_timezone=timezone.utc,
+        error_messages={**REQUIRED, "invalid": "Waktu harus dalam format ISO 8601."},
+        metadata={"description": "When the member saved the edit on the phone"},
+    )
+    kategori = Teks(required=True, max_length=32)
+    judul = Teks(load_default=None, allow_none=True, max_length=200)
+    isi = Teks(load_default=None, allow_none=True, max_length=20000)
+    uraian = Teks(load_default=None, allow_none=True, max_length=10000)
+    lokasi = Teks(load_default=None, allow_none=True, max_length=300)
+    pelapor_nama = Teks(load_default=None, allow_none=True, max_length=120)
+    pelapor_telepon = Teks(
+        load_default=None,
+        allow_none=True,
+        max_length=20,
+        validate=TELEPON,
+    )
+    keterangan = Teks(load_default=None, allow_none=True, max_length=2000)
+
+
+class HistorySchema(ma.Schema):
+    """One move of the item, as the member sees it: never who made it (docs/sync-protocol.md, "History")."""
+
+    at = ma.fields.AwareDateTime(attribute="created_at")
+    action = ma.fields.String()
+    status = ma.fields.String(attribute="to_status")
+    revision = ma.fields.Integer()
+    note = ma.fields.String(allow_none=True)
 
 
 class ItemSchema(ma.Schema):
@@ -177,6 +240,16 @@ class ItemSchema(ma.Schema):
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     moderator_note = ma.fields.String(
         allow_none=True, metadata={"description": "Reason of a rejection or note of a revision request"}
+    )
+    tracking_code = ma.fields.String(
+        allow_none=True, metadata={"description": "A complaint's code for the public status check at /aduan/{kode}"}
+    )
+    aduan_status = ma.fields.String(
+        allow_none=True,
+        metadata={"enum": list(ADUAN_STATUSES), "description": "Where a complaint stands; null for other kinds"},
+    )
+    history = ma.fields.List(
+        ma.fields.Nested(HistorySchema), attribute="events", metadata={"description": "The item's moves, oldest first"}
     )
     public_url = ma.fields.Method("get_public_url", metadata={"type": "string", "nullable": True})
 

@@ -8,16 +8,18 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from kim_app.accounts.models import User
+from kim_app.complaints import services as complaints
 from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
 from kim_app.extensions import db
 from kim_app.media import services as media
 from kim_app.moderation.services import record_event
-from kim_app.sync.models import Submission
-from kim_app.sync.schemas import CONTENT_FIELDS
+from kim_app.sync.models import Submission, SubmissionRevision
+from kim_app.sync.schemas import CONTENT_FIELDS, kind_errors
 from kim_app.timeutil import as_utc, utcnow
 from kim_app.wilayah.models import Desa
 
@@ -31,6 +33,11 @@ class ItemConflict(Conflict):
 class WrongAuthor(Forbidden):
     slug = "wrong-author"
     title = "Item ini milik akun lain"
+
+
+class RevisionConflict(Conflict):
+    slug = "revision-conflict"
+    title = "Revisi tidak cocok dengan item di server"
 
 
 # Fields that came after items were already stored enter the canonical form only when used, so every item stored
@@ -79,7 +86,8 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
     """Store an item sent by a phone, exactly once. Returns the stored item and whether it was new.
 
     The unique constraint on client_uuid decides, not a look-up first: two copies of the same request racing each
-    other (a retry after a lost response, the service worker and the page at once) still leave one row.
+    other (a retry after a lost response, the service worker and the page at once) still leave one row. A complaint
+    gets its tracking code here; should the code already be taken (the unique constraint says so), another is drawn.
     """
     if data["author_id"] != author.id:
         raise WrongAuthor(
@@ -89,42 +97,145 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
     fields = {name: data.get(name) for name in CONTENT_FIELDS}
     photos = data.get("photos") or []
     digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
-    now = utcnow()
-    item = Submission(
-        client_uuid=data["uuid"],
-        kind=data["kind"],
-        author_id=author.id,
-        kim_id=author.kim_id,
-        desa_kode=desa.kode,
-        kabupaten_kode=desa.kabupaten_kode,
-        kategori=data["kategori"],
-        captured_at=data["captured_at"],
-        received_at=now,
-        updated_at=now,
-        status="menunggu",
-        revision=1,
-        content_hash=digest,
-        **fields,
-    )
-    media.declare(item, photos)
-    try:
-        with db.session.begin_nested():
-            db.session.add(item)
-            db.session.flush()
-    except IntegrityError:
-        existing = _by_uuid(data["uuid"])
-        if existing is None:
-            media.explain_integrity_error(photos)
-            raise  # some other constraint: a bug, not a duplicate
-        if existing.author_id != author.id or existing.content_hash != digest:
-            raise ItemConflict(
-                "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
-                "simpan sebagai item baru bila perlu."
-            ) from None
-        return existing, False
+    for _attempt in range(complaints.CODE_ATTEMPTS):
+        now = utcnow()
+        item = Submission(
+            client_uuid=data["uuid"],
+            kind=data["kind"],
+            author_id=author.id,
+            kim_id=author.kim_id,
+            desa_kode=desa.kode,
+            kabupaten_kode=desa.kabupaten_kode,
+            kategori=data["kategori"],
+            captured_at=data["captured_at"],
+            received_at=now,
+            updated_at=now,
+            status="menunggu",
+            revision=1,
+            version=1,
+            content_hash=digest,
+            **fields,
+        )
+        if item.kind == "aduan":
+            item.tracking_code = complaints.new_tracking_code()
+            item.aduan_status = "diterima"
+        media.declare(item, photos)
+        try:
+            with db.session.begin_nested():
+                db.session.add(item)
+                db.session.flush()
+        except IntegrityError:
+            existing = _by_uuid(data["uuid"])
+            if existing is None:
+                if item.tracking_code and _code_taken(item.tracking_code):
+                    continue
+                media.explain_integrity_error(photos)
+                raise  # some other constraint: a bug, not a duplicate
+            if existing.author_id != author.id or existing.content_hash != digest:
+                raise ItemConflict(
+                    "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
+                    "simpan sebagai item baru bila perlu."
+                ) from None
+            return existing, False
+        break
+    else:
+        raise RuntimeError("no free tracking code after several attempts")
+    db.session.add(_revision_row(item, 1, data["captured_at"], fields, digest, now))
     record_event(item, actor=author, action="kirim", from_status=None, note=None)
     db.session.commit()
     logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
+    return item, True
+
+
+def _code_taken(code: str) -> bool:
+    return db.session.scalar(select(Submission.id).where(Submission.tracking_code == code)) is not None
+
+
+def _revision_row(item: Submission, revision: int, captured_at, fields: dict, digest: str, now) -> SubmissionRevision:
+    return SubmissionRevision(
+        submission_id=item.id,
+        revision=revision,
+        kategori=item.kategori,
+        captured_at=captured_at,
+        received_at=now,
+        content_hash=digest,
+        **fields,
+    )
+
+
+def receive_revision(author: User, client_uuid: uuid.UUID, data: dict, _retry: bool = True) -> tuple[Submission, bool]:
+    """A member's new revision of an item a moderator sent back (docs/sync-protocol.md, "Revisions"); idempotent per
+    revision number. Returns the item and whether this revision was new.
+
+    The unique (submission_id, revision) of submission_revision decides between two copies of the same revision racing
+    each other, and the conditional UPDATE (status perlu_revisi at the revision before) between a revision and
+    anything else that changed the item meanwhile.
+    """
+    if data["author_id"] != author.id:
+        raise WrongAuthor("Revisi ini dibuat oleh akun lain di HP ini. Revisi menunggu sampai pemiliknya masuk.")
+    item = own_item(author, client_uuid)
+    errors = kind_errors(item.kind, data, photos_declared=False)
+    if errors:
+        raise Invalid("Ada isian yang belum lengkap atau tidak valid.", errors=errors)
+    fields = {name: data.get(name) for name in CONTENT_FIELDS}
+    digest = content_hash(item.kind, author.id, item.desa_kode, data["captured_at"], fields)
+    wanted = data["revision"]
+    stored = db.session.scalar(
+        select(SubmissionRevision).where(
+            SubmissionRevision.submission_id == item.id, SubmissionRevision.revision == wanted
+        )
+    )
+    if stored is not None and wanted > 1:
+        if stored.content_hash == digest:
+            return item, False
+        raise ItemConflict(
+            f"Server sudah menerima revisi {wanted} item ini dengan isi berbeda. Revisi di HP tidak digabung."
+        )
+    if item.status != "perlu_revisi" or wanted != item.revision + 1:
+        raise RevisionConflict(
+            f"Server memegang item ini pada revisi {item.revision} dengan status {item.status.replace('_', ' ')}; "
+            f"revisi {wanted} tidak dapat diterima.",
+            revision=item.revision,
+            item_status=item.status,
+        )
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            row = _revision_row(item, wanted, data["captured_at"], fields, digest, now)
+            row.kategori = data["kategori"]
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if not _retry:
+            raise
+        return receive_revision(author, client_uuid, data, _retry=False)
+    result = db.session.execute(
+        update(Submission)
+        .where(Submission.id == item.id, Submission.status == "perlu_revisi", Submission.revision == wanted - 1)
+        .values(
+            **fields,
+            kategori=data["kategori"],
+            revision=wanted,
+            status="menunggu",
+            moderator_note=None,
+            updated_at=now,
+            version=Submission.version + 1,
+            claimed_by=None,
+            claim_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        if not _retry:
+            raise RevisionConflict("Item berubah saat revisi dikirim; kirim lagi.", revision=item.revision,
+                                   item_status=item.status)
+        return receive_revision(author, client_uuid, data, _retry=False)
+    db.session.refresh(item)
+    record_event(item, actor=author, action="kirim_revisi", from_status="perlu_revisi", note=None)
+    db.session.commit()
+    logger.info("Item %s revision %s received from %s", item.client_uuid, wanted, author.username)
     return item, True
 
 
@@ -161,7 +272,7 @@ def changes_since(author: User, cursor: str | None) -> tuple[list[Submission], s
     """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md)."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
     next_cursor = encode_cursor(utcnow())
-    query = select(Submission).where(Submission.author_id == author.id)
+    query = select(Submission).where(Submission.author_id == author.id).options(selectinload(Submission.events))
     since = decode_cursor(cursor, timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"]))
     if since is not None:
         query = query.where(Submission.updated_at >= since)

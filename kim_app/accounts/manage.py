@@ -1,0 +1,119 @@
+"""Managing accounts (pages): the ketua KIM's members page under /kim, the admin's users and groups under /admin.
+
+Thin views: who may do what is asked of policy.py, the work is done by accounts/services.py and wilayah/services.py.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kim_app.accounts import policy, services
+from kim_app.accounts.models import ROLE_LABELS
+from kim_app.errors import Invalid, ProblemError
+from kim_app.extensions import db
+
+bp = Blueprint("manage", __name__)
+ketua_only = policy.allowed_by(policy.can_manage_kim)
+admin_only = policy.allowed_by(policy.can_administer)
+
+
+def _refused(error: ProblemError, endpoint: str):
+    db.session.rollback()
+    if error.status == 404:
+        raise error
+    flash(error.detail, "error")
+    return redirect(url_for(endpoint))
+
+
+# --- Ketua KIM ---------------------------------------------------------------------------------------------------
+
+@bp.route("/kim/anggota")
+@ketua_only
+def members():
+    return render_template(
+        "accounts/kim_anggota.html", group=current_user.kim, members=services.members_of(current_user.kim_id)
+    )
+
+
+@bp.route("/kim/anggota", methods=["POST"])
+@ketua_only
+def add_member():
+    form = request.form
+    try:
+        member = services.add_member(current_user, form.get("username", ""), form.get("nama", ""),
+                                     form.get("password", ""))
+        db.session.commit()
+    except ProblemError as error:
+        return _refused(error, "manage.members")
+    flash(f"Anggota {member.nama} ({member.username}) ditambahkan.", "ok")
+    return redirect(url_for("manage.members"))
+
+
+@bp.route("/kim/anggota/<int:user_id>/status", methods=["POST"])
+@ketua_only
+def member_status(user_id: int):
+    try:
+        member = services.set_active(current_user, user_id, request.form.get("aktif") == "1")
+    except ProblemError as error:
+        return _refused(error, "manage.members")
+    flash(f"Akun {member.nama} {'diaktifkan' if member.active else 'dinonaktifkan'}.", "ok")
+    return redirect(url_for("manage.members"))
+
+
+# --- Admin provinsi ----------------------------------------------------------------------------------------------
+
+@bp.route("/admin")
+@admin_only
+def admin():
+    return render_template(
+        "accounts/admin.html", users=services.all_users(), groups=services.all_groups(), role_labels=ROLE_LABELS
+    )
+
+
+@bp.route("/admin/pengguna", methods=["POST"])
+@admin_only
+def create_user():
+    form = request.form
+    try:
+        user = services.create_user(
+            form.get("username", ""),
+            form.get("password", ""),
+            form.get("role", ""),
+            form.get("nama", ""),
+            kabupaten_kode=form.get("kabupaten") or None,
+            kim_id=form.get("kim", type=int),
+            ketua=form.get("ketua") == "1",
+        )
+        db.session.commit()
+    except ProblemError as error:
+        return _refused(error, "manage.admin")
+    flash(f"Akun {user.username} ({user.role_label}) dibuat.", "ok")
+    return redirect(url_for("manage.admin"))
+
+
+@bp.route("/admin/pengguna/<int:user_id>/status", methods=["POST"])
+@admin_only
+def user_status(user_id: int):
+    try:
+        user = services.set_active(current_user, user_id, request.form.get("aktif") == "1")
+    except ProblemError as error:
+        return _refused(error, "manage.admin")
+    flash(f"Akun {user.username} {'diaktifkan' if user.active else 'dinonaktifkan'}.", "ok")
+    return redirect(url_for("manage.admin"))
+
+
+@bp.route("/admin/kim", methods=["POST"])
+@admin_only
+def create_group():
+    from kim_app.wilayah.services import ensure_kim_group
+
+    nama = (request.form.get("nama") or "").strip()
+    try:
+        if not nama or len(nama) > 120:
+            raise Invalid("Nama KIM wajib diisi (paling banyak 120 karakter).")
+        group = ensure_kim_group(nama, (request.form.get("desa") or "").strip())
+        db.session.commit()
+    except ProblemError as error:
+        return _refused(error, "manage.admin")
+    flash(f"{group.nama} (id {group.id}) terdaftar di Desa {group.desa.nama}.", "ok")
+    return redirect(url_for("manage.admin"))

@@ -1,0 +1,258 @@
+"""The moderation queue: which pending items a moderator sees, filtered and paged, with counts per filter value, and
+"Ambil berikutnya" — a lease on the next item nobody else is working on.
+
+Paging is by keyset, (received_at, id) after the last row shown, never OFFSET: the page after 90,000 items costs what
+the first one costs, on the indexes `ix_submission_queue` (kabupaten, status, received_at, id) and
+`ix_submission_queue_all` (status, received_at, id). Free-text search is a plain LIKE over judul/isi/uraian/keterangan:
+it scans the scope's pending items, fine at tens of thousands; full-text indexes would be the next step.
+
+A lease (claimed_by, claim_expires_at) is taken in one short write transaction: on PostgreSQL the candidate row is
+locked with FOR UPDATE SKIP LOCKED, so ten moderators pressing the button at once get ten different items without
+waiting on each other; on SQLite the write transaction is IMMEDIATE (kim_app/database.py), so claims are simply one at
+a time. An expired lease is free again; deciding or editing an item ends its lease.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
+
+from kim_app.accounts import policy
+from kim_app.accounts.models import User
+from kim_app.extensions import db
+from kim_app.media.models import photos_complete
+from kim_app.sync.kategori import KATEGORI
+from kim_app.sync.models import KINDS, Submission
+from kim_app.timeutil import WITA, UTCDateTime, as_utc, utcnow
+from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the moderator narrowed the queue to; None means any. Dates are WITA calendar days, both inclusive."""
+
+    kind: str | None = None
+    kabupaten: str | None = None
+    kecamatan: str | None = None
+    desa: str | None = None
+    kim: int | None = None
+    kategori: str | None = None
+    dari: date | None = None
+    sampai: date | None = None
+    q: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilter:
+        def text(name, limit=100):
+            value = (args.get(name) or "").strip()
+            return value[:limit] or None
+
+        def day(name):
+            try:
+                return date.fromisoformat(args.get(name) or "")
+            except ValueError:
+                return None
+
+        kind = text("jenis")
+        return cls(
+            kind=kind if kind in KINDS else None,
+            kabupaten=text("kabupaten", 5),
+            kecamatan=text("kecamatan", 8),
+            desa=text("desa", 13),
+            kim=args.get("kim", type=int),
+            kategori=text("kategori", 32),
+            dari=day("dari"),
+            sampai=day("sampai"),
+            q=text("q"),
+        )
+
+    def as_args(self) -> dict[str, str]:
+        names = {"kind": "jenis"}
+        return {
+            names.get(key, key): str(value)
+            for key, value in self.__dict__.items()
+            if value is not None
+        }
+
+
+def _wita_midnight(day: date) -> datetime:
+    return as_utc(datetime.combine(day, time(0), tzinfo=WITA))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# facet -> the column whose values are counted
+FACETS = {
+    "kind": Submission.kind,
+    "kabupaten": Submission.kabupaten_kode,
+    "kecamatan": func.substr(Submission.desa_kode, 1, 8),
+    "desa": Submission.desa_kode,
+    "kim": Submission.kim_id,
+    "kategori": Submission.kategori,
+}
+
+
+def _scope(moderator: User) -> list:
+    """Pending items this moderator may act on. An item whose photos are still arriving is not here yet: it joins
+    the queue when its last photo is `siap` (docs/sync-protocol.md)."""
+    return [
+        Submission.status == "menunggu",
+        policy.moderation_scope(moderator, Submission.kabupaten_kode),
+        photos_complete(Submission.id),
+    ]
+
+
+def _conditions(where: QueueFilter) -> dict[str, object]:
+    """One SQL condition per filter in use, keyed by facet (so counts can leave their own facet out)."""
+    conds: dict[str, object] = {}
+    if where.kind:
+        conds["kind"] = Submission.kind == where.kind
+    if where.kabupaten:
+        conds["kabupaten"] = Submission.kabupaten_kode == where.kabupaten
+    if where.kecamatan:
+        # A range on the desa code (53.04.05.xxxx), which the desa_kode index serves; LIKE 'x%' would not on SQLite.
+        conds["kecamatan"] = and_(
+            Submission.desa_kode > where.kecamatan + ".", Submission.desa_kode < where.kecamatan + "/"
+        )
+    if where.desa:
+        conds["desa"] = Submission.desa_kode == where.desa
+    if where.kim:
+        conds["kim"] = Submission.kim_id == where.kim
+    if where.kategori:
+        conds["kategori"] = Submission.kategori == where.kategori
+    if where.dari:
+        conds["dari"] = Submission.received_at >= _wita_midnight(where.dari)
+    if where.sampai:
+        conds["sampai"] = Submission.received_at < _wita_midnight(where.sampai + timedelta(days=1))
+    if where.q:
+        pattern = _like(where.q)
+        conds["q"] = or_(
+            *(column.ilike(pattern, escape="\\") for column in
+              (Submission.judul, Submission.isi, Submission.uraian, Submission.keterangan))
+        )
+    return conds
+
+
+def encode_after(item: Submission) -> str:
+    return f"{as_utc(item.received_at).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}~{item.id}"
+
+
+def decode_after(text: str | None) -> tuple[datetime, int] | None:
+    """A cursor from the page's "berikutnya" link; anything unreadable starts from the top."""
+    if not text or "~" not in text:
+        return None
+    moment, _, item_id = text.partition("~")
+    try:
+        return as_utc(datetime.fromisoformat(moment)), int(item_id)
+    except (ValueError, OverflowError):
+        return None
+
+
+@dataclass
+class QueuePage:
+    items: list[Submission]
+    after: str | None  # cursor of the next page, None on the last one
+    counts: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)  # facet -> (value, label, n)
+    total: int = 0
+
+
+def page(moderator: User, where: QueueFilter, after: str | None = None, limit: int = PAGE_SIZE) -> list[Submission]:
+    """One page of the queue, oldest first, after the cursor."""
+    conds = list(_conditions(where).values())
+    query = select(Submission).where(*_scope(moderator), *conds)
+    cursor = decode_after(after)
+    if cursor is not None:
+        moment, item_id = cursor
+        # A row value: both databases walk the queue index from this point instead of filtering from the start.
+        query = query.where(
+            tuple_(Submission.received_at, Submission.id)
+            > tuple_(bindparam("after_at", moment, type_=UTCDateTime()), bindparam("after_id", item_id))
+        )
+    query = query.order_by(Submission.received_at, Submission.id).limit(limit + 1)
+    return list(db.session.scalars(query))
+
+
+def counts(moderator: User, where: QueueFilter) -> tuple[dict[str, list[tuple[object, str, int]]], int]:
+    """How many pending items each value of each filter would show, given the other filters in use; and the total
+    under all of them."""
+    conds = _conditions(where)
+    facets = dict(FACETS)
+    if moderator.role != "admin":
+        facets.pop("kabupaten")
+    result = {}
+    for facet, column in facets.items():
+        others = [cond for name, cond in conds.items() if name != facet]
+        rows = db.session.execute(
+            select(column, func.count()).where(*_scope(moderator), *others).group_by(column).order_by(column)
+        ).all()
+        result[facet] = [(value, _label(facet, value), n) for value, n in rows if value is not None]
+    total = db.session.scalar(select(func.count()).select_from(Submission).where(*_scope(moderator), *conds.values()))
+    return result, total
+
+
+def _label(facet: str, value) -> str:
+    if facet == "kind":
+        return {"berita": "Berita", "aduan": "Aduan", "foto": "Cerita foto"}.get(value, value)
+    if facet == "kategori":
+        for kinds in KATEGORI.values():
+            if value in kinds:
+                return kinds[value]
+        return value
+    model = {"kabupaten": Kabupaten, "kecamatan": Kecamatan, "desa": Desa, "kim": KimGroup}[facet]
+    row = db.session.get(model, value)
+    return row.nama if row is not None else str(value)
+
+
+def queue_page(moderator: User, where: QueueFilter, after: str | None = None, limit: int = PAGE_SIZE) -> QueuePage:
+    if moderator.role != "admin":
+        where = replace(where, kabupaten=None)  # a moderator's scope is their kabupaten; the filter adds nothing
+    rows = page(moderator, where, after, limit)
+    next_after = encode_after(rows[limit - 1]) if len(rows) > limit else None
+    facet_counts, total = counts(moderator, where)
+    return QueuePage(items=rows[:limit], after=next_after, counts=facet_counts, total=total)
+
+
+def claim_next(moderator: User, now: datetime | None = None) -> Submission | None:
+    """Lease the oldest pending item in the moderator's scope that nobody holds (or whose lease ran out). The
+    moderator's earlier leases end: one moderator works on one item at a time. Commits; None when nothing is left."""
+    now = now or utcnow()
+    candidate = (
+        select(Submission.id)
+        .where(
+            *_scope(moderator),
+            or_(Submission.claimed_by.is_(None), Submission.claim_expires_at < now),
+        )
+        .order_by(Submission.received_at, Submission.id)
+        .limit(1)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidate = candidate.with_for_update(skip_locked=True, of=Submission)
+    item_id = db.session.scalar(candidate)
+    if item_id is None:
+        db.session.commit()
+        return None
+    db.session.execute(
+        update(Submission)
+        .where(Submission.claimed_by == moderator.id, Submission.id != item_id)
+        .values(claimed_by=None, claim_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Submission)
+        .where(Submission.id == item_id)
+        .values(claimed_by=moderator.id, claim_expires_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    logger.info("Item %s claimed by %s", item_id, moderator.username)
+    return db.session.get(Submission, item_id)

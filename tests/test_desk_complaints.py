@@ -1,0 +1,106 @@
+"""Complaints: a tracking code on receipt, the lifecycle with its one table of moves, the overdue flag, and the public
+status check that never names the complainant."""
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from kim_app.complaints import services as complaints
+from kim_app.extensions import db
+from kim_app.moderation.models import ModerationEvent
+from kim_app.sync.models import Submission
+from tests.conftest import page_version
+
+NAME, PHONE = "Pelapor Rahasia Zet", "0813 7777 1234"
+
+
+def test_complaint_gets_a_tracking_code_in_its_answer(member, aduan, berita):
+    answer = member.send(aduan()).json
+    code = answer["tracking_code"]
+    assert len(code) == 8 and set(code) <= set(complaints.ALPHABET)
+    assert answer["aduan_status"] == "diterima"
+    assert member.send(berita()).json["tracking_code"] is None
+
+
+def test_a_taken_code_is_drawn_again(app, member, aduan, monkeypatch):
+    first = member.send(aduan()).json["tracking_code"]
+    codes = iter([first, "ZZZZ2222"])
+    monkeypatch.setattr(complaints, "new_tracking_code", lambda: next(codes))
+    assert member.send(aduan()).json["tracking_code"] == "ZZZZ2222"
+
+
+def advance(moderator, item_id, action, text=""):
+    token, version = page_version(moderator, item_id)
+    return moderator.client.post(f"/moderasi/item/{item_id}/aduan",
+                                 data={"csrf_token": token, "version": version, "action": action, "text": text})
+
+
+def test_lifecycle_moves_in_order_and_is_public_without_the_complainant(app, member, moderator, send_item, aduan):
+    body = aduan(pelapor_nama=NAME, pelapor_telepon=PHONE, uraian="Pipa bocor di dusun 2")
+    item_id = send_item(member, body)
+    assert advance(moderator, item_id, "teruskan", "Dinas PUPR").status_code == 302  # not verified yet: refused
+    moderator.decide(item_id, "setujui")
+    advance(moderator, item_id, "teruskan", "Dinas PUPR Kabupaten Belu")
+    advance(moderator, item_id, "tindaklanjuti", "Pipa diganti pada 2 Desember.")
+    advance(moderator, item_id, "selesai")
+    with app.app_context():
+        item = db.session.get(Submission, item_id)
+        assert (item.aduan_status, item.opd) == ("selesai", "Dinas PUPR Kabupaten Belu")
+        actions = db.session.scalars(select(ModerationEvent.action).where(ModerationEvent.submission_id == item_id))
+        assert list(actions) == ["kirim", "setujui", "teruskan", "tindaklanjuti", "selesai"]
+        code = item.tracking_code
+    visitor = app.test_client()
+    page = visitor.get(f"/aduan/{code.lower()}").get_data(as_text=True)
+    assert "Selesai" in page and "Pipa diganti pada 2 Desember." in page and "Dinas PUPR Kabupaten Belu" in page
+    for secret in (NAME, PHONE, "Pipa bocor", "Yohanes", "Maria Luruk"):
+        assert secret not in page
+    assert visitor.get(f"/aduan/cek?kode={code[:4]}-{code[4:]}").headers["Location"].endswith(f"/aduan/{code}")
+
+
+def test_follow_up_needs_its_text(app, member, moderator, send_item, aduan):
+    item_id = send_item(member, aduan())
+    moderator.decide(item_id, "setujui")
+    advance(moderator, item_id, "teruskan", "  ")
+    assert "Tulis OPD" in moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
+
+
+def test_rejected_complaint_shows_only_a_preset_reason(app, member, moderator, send_item, aduan):
+    item_id = send_item(member, aduan())
+    moderator.decide(item_id, "tolak", "Bukan wewenang pemerintah daerah")
+    with app.app_context():
+        item = db.session.get(Submission, item_id)
+        assert item.aduan_status == "ditolak"
+        code = item.tracking_code
+    assert "Bukan wewenang" in app.test_client().get(f"/aduan/{code}").get_data(as_text=True)
+
+
+def test_unknown_and_malformed_codes_look_the_same(app, member, aduan, berita):
+    member.send(berita())
+    visitor = app.test_client()
+    assert visitor.get("/aduan/ZZZZZZZZ").status_code == 404
+    assert visitor.get("/aduan/x").status_code == 404
+
+
+@pytest.mark.parametrize("received, now, overdue", [
+    # Friday 10.00 WITA: due Wednesday 10.00 (the weekend does not count).
+    ("2026-11-27T02:00:00", "2026-12-02T01:59:00", False),
+    ("2026-11-27T02:00:00", "2026-12-02T02:01:00", True),
+    # Monday 10.00 WITA: due Thursday 10.00.
+    ("2026-11-30T02:00:00", "2026-12-03T01:00:00", False),
+    ("2026-11-30T02:00:00", "2026-12-03T03:00:00", True),
+])
+def test_overdue_after_three_working_days_unverified(received, now, overdue):
+    class Item:
+        kind, aduan_status = "aduan", "diterima"
+        received_at = datetime.fromisoformat(received).replace(tzinfo=timezone.utc)
+
+    assert complaints.is_overdue(Item, datetime.fromisoformat(now).replace(tzinfo=timezone.utc)) is overdue
+
+
+def test_overdue_complaint_is_flagged_in_the_queue(app, member, moderator, send_item, aduan):
+    item_id = send_item(member, aduan())
+    with app.app_context():
+        item = db.session.get(Submission, item_id)
+        item.received_at = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
+        db.session.commit()
+    assert "Terlambat" in moderator.get("/moderasi").get_data(as_text=True)
