@@ -37,14 +37,32 @@ async function call(method, path, { body, token } = {}) {
 export const isCsrfProblem = (answer) =>
   answer.status === 400 && String(answer.data?.type || '').endsWith('csrf');
 
+// Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
+export const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;
+
 export const getMe = () => call('GET', '/api/v1/me');
 
 export const postItem = (body, token) => call('POST', '/api/v1/items', { body, token });
+
+export const postRevision = (uuid, body, token) => call('POST', `/api/v1/items/${uuid}/revisions`, { body, token });
+
+export const getItem = (uuid) => call('GET', `/api/v1/items/${uuid}`);
 
 export const pullItems = (cursor) =>
   call('GET', cursor ? `/api/v1/items?since=${encodeURIComponent(cursor)}` : '/api/v1/items');
 
 export const getPhoto = (id) => call('GET', `/api/v1/photos/${id}`);
+
+export const deletePhoto = (id, token) => call('DELETE', `/api/v1/photos/${id}`, { token });
+
+// Public news (docs/sync-protocol.md, "Berita for offline reading"), revalidated with the ETag of the copy the phone
+// keeps: 304 means nothing new was published, for a few bytes.
+export async function getBerita(query, etag) {
+  const headers = { Accept: 'application/json' };
+  if (etag) headers['If-None-Match'] = etag;
+  const response = await send(`/api/v1/berita?${query}`, { headers, cache: 'no-store' });
+  return { status: response.status, data: await readJson(response), etag: response.headers.get('ETag') };
+}
 
 // `chunk` is a Blob slice of the stored photo, starting at byte `offset`.
 export async function putPhotoChunk(id, offset, chunk, token) {

@@ -4,28 +4,44 @@
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
+import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';
 import { keepStorage } from './storage.js';
 import { startTriggers } from './triggers.js';
-import { setWifiOnly, wifiOnly } from './upload.js';
+import { markForWithdrawal, setWifiOnly, wifiOnly } from './upload.js';
 import { requestBackgroundSync, startWorker } from './worker.js';
 
 let me = null;
+// Whether the last sync found nobody signed in (or could not ask); null before the first sync has answered.
+let signedOut = null;
 let unsent = 0;
 let redrawQueued = false;
 let syncNow = () => {};
 
-// A photo the server refused: the member sends it again from its first byte.
-async function retryPhoto(photo) {
-  await photos.update(photo.id, (p) => (p ? { ...p, state: 'menunggu', error: null, received: 0, retry: true } : null));
-  queueRedraw();
-  syncNow(true);
-}
+// What the buttons of the list do. Each writes to IndexedDB first (offline too), then asks for a sync.
+const act = {
+  // A photo the server refused: the member sends it again from its first byte.
+  async retry(photo) {
+    await photos.update(photo.id, (p) => (p ? { ...p, state: 'menunggu', error: null, received: 0, retry: true }
+      : null));
+    queueRedraw();
+    syncNow(true);
+  },
+  // "Hapus foto". A refused photo goes without asking; one still on its way is a good photo, so we ask first.
+  async withdraw(photo) {
+    if (photo.state !== 'gagal' && !window.confirm('Hapus foto ini dari kiriman? Foto tidak akan dikirim.')) return;
+    await markForWithdrawal(photo.id);
+    queueRedraw();
+    syncNow(true);
+  },
+  edit: (item) => edit(item),
+};
+let edit = () => {};
 
 async function redraw() {
   me = await cachedMe();
-  renderAccount(me);
-  unsent = renderItems(await items.all(), me, await photos.all(), retryPhoto);
+  renderAccount(me, Boolean(signedOut));
+  unsent = renderItems(await items.all(), me, await photos.all(), act);
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -39,6 +55,7 @@ function queueRedraw() {
 }
 
 function showSyncResult(result) {
+  signedOut = result.state === 'login-needed' || result.state === 'offline';
   document.getElementById('login-needed').hidden = result.state !== 'login-needed' || !me;
   document.getElementById('sync-status').textContent = result.state === 'offline'
     ? 'Belum tersambung ke server. Kiriman dikirim otomatis saat ada sinyal.'
@@ -58,9 +75,11 @@ async function onLogout() {
 
 async function main() {
   await redraw();
+  renderNews();
   new BroadcastChannel('kim-sync').addEventListener('message', (event) => {
     if (event.data.type === 'done') showSyncResult(event.data);
-    queueRedraw();
+    if (event.data.type === 'berita') renderNews();
+    else queueRedraw();
   });
   syncNow = startTriggers();
   const setting = document.getElementById('wifi-only');
@@ -69,7 +88,7 @@ async function main() {
     await setWifiOnly(setting.checked);
     syncNow(true);
   });
-  startCapture(() => {
+  edit = startCapture(() => {
     queueRedraw();
     requestBackgroundSync();
     syncNow();

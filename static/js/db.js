@@ -101,7 +101,31 @@ export const photos = {
   all: () => run('photos', 'readonly', (s) => s.getAll()),
   ofItem: (uuid) => run('photos', 'readonly', (s) => s.index('item_uuid').getAll(uuid)),
   update: (id, change) => update('photos', id, change),
+  remove: (id) => run('photos', 'readwrite', (s) => s.delete(id)),
 };
+
+// An item and its photo records changed together in one transaction. `change(item, records)` returns
+// {item, records} to write in their place (records no longer listed are deleted), or null to leave both as they are.
+export async function changeWithPhotos(uuid, change) {
+  let next = null;
+  await run(['items', 'photos'], 'readwrite', (tx) => {
+    const itemStore = tx.objectStore('items');
+    const photoStore = tx.objectStore('photos');
+    const readItem = itemStore.get(uuid);
+    readItem.onsuccess = () => {
+      const readPhotos = photoStore.index('item_uuid').getAll(uuid);
+      readPhotos.onsuccess = () => {
+        next = readItem.result ? change(readItem.result, readPhotos.result) : null;
+        if (!next) return;
+        for (const old of readPhotos.result) photoStore.delete(old.id);
+        itemStore.put(next.item);
+        for (const record of next.records) photoStore.put(record);
+      };
+    };
+    return null;
+  });
+  return next && next.item;
+}
 
 export const meta = {
   get: (key) => run('meta', 'readonly', (s) => s.get(key)),

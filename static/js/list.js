@@ -1,8 +1,11 @@
 // Draws "Kiriman saya", the count of unsent items, and the items of other accounts on this shared phone.
 // Other accounts' items are listed collapsed and without their content: a family member sees that something
 // is waiting for its owner, not what a neighbour complained about.
-// Each photo is shown from its stored Blob, with its own upload progress; a refused one can be sent again.
+// Each photo is shown from its stored Blob (a thumbnail once delivered), with its own upload progress; a refused one
+// can be sent again or removed. An item sent back for revision offers "Perbaiki"; each item's history (sent,
+// verdicts, notes) is folded under it, so the list stays light.
 
+import { isEditable, isRevision } from './outbox.js';
 import { formatBytes } from './photos.js';
 import { isIncomplete, isUnsent, shownState, stateLabel } from './states.js';
 
@@ -10,13 +13,15 @@ const WITA = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Makassar', dateS
 
 const KIND_LABELS = { berita: 'Berita', aduan: 'Aduan', foto: 'Cerita foto' };
 
-// One object URL per stored photo, kept across redraws (a redraw per uploaded chunk must not reload every image)
-// and revoked once the photo is no longer drawn.
+// One object URL per stored photo Blob, kept across redraws (a redraw per uploaded chunk must not reload every image)
+// and revoked once the photo is no longer drawn or its Blob was replaced by a thumbnail.
 const thumbUrls = new Map();
+const blobKey = (photo) => `${photo.id}${photo.thumb ? ':thumb' : ''}`;
 
 function thumbUrl(photo) {
-  if (!thumbUrls.has(photo.id)) thumbUrls.set(photo.id, URL.createObjectURL(photo.blob));
-  return thumbUrls.get(photo.id);
+  const key = blobKey(photo);
+  if (!thumbUrls.has(key)) thumbUrls.set(key, URL.createObjectURL(photo.blob));
+  return thumbUrls.get(key);
 }
 
 function forgetThumbs(keep) {
@@ -35,78 +40,147 @@ const el = (tag, className, text) => {
   return node;
 };
 
-function capturedAt(item) {
-  const time = el('time', '', `${WITA.format(new Date(item.captured_at))} WITA`);
-  time.dateTime = item.captured_at;
+export function witaTime(iso) {
+  const time = el('time', '', `${WITA.format(new Date(iso))} WITA`);
+  time.dateTime = iso;
   return time;
 }
 
 function heading(item) {
   const line = el('p', 'item-meta', `${KIND_LABELS[item.kind] || item.kind} · `);
-  line.append(capturedAt(item));
+  line.append(witaTime(item.captured_at));
   return line;
 }
 
 function photoProgress(photo, number, total, onServer) {
   const name = `foto ${number} dari ${total}`;
+  if (photo.withdraw) return `${name} — dihapus, menunggu sinyal untuk memberi tahu server`;
   if (photo.state === 'siap') return `${name} — terkirim`;
   if (photo.state === 'gagal') return `${name} — gagal: ${photo.error}`;
   if (!onServer) return `${name} — ${formatBytes(photo.size)}`;
   return `${name} — ${Math.floor((100 * (photo.received || 0)) / photo.size)}%`;
 }
 
-function photoList(item, photos, onRetry) {
+const button = (text, onClick, label) => {
+  const node = el('button', 'secondary', text);
+  node.type = 'button';
+  if (label) node.setAttribute('aria-label', label);
+  node.addEventListener('click', onClick);
+  return node;
+};
+
+// `act` is {retry(photo), withdraw(photo), edit(item)}: what the member's buttons do (app.js).
+function photoList(item, photos, act) {
   const list = el('ol', 'thumbs');
+  const onServer = !isUnsent(item);
+  // A photo story keeps at least one photo (the server refuses to withdraw its last one).
+  const removable = item.kind !== 'foto' || photos.filter((photo) => !photo.withdraw).length > 1;
   photos.forEach((photo, index) => {
-    const li = el('li', 'thumb');
+    const li = el('li', photo.withdraw ? 'thumb withdrawn' : 'thumb');
     li.dataset.photo = photo.id;
-    li.dataset.photoState = photo.state;
+    li.dataset.photoState = photo.withdraw ? 'dihapus' : photo.state;
     const img = el('img');
     img.src = thumbUrl(photo);
     img.alt = `Foto ${index + 1}`;
-    li.append(img, el('p', 'quiet', photoProgress(photo, index + 1, photos.length, !isUnsent(item))));
-    if (photo.state === 'gagal') {
-      const retry = el('button', 'secondary', 'Kirim ulang foto');
-      retry.type = 'button';
-      retry.addEventListener('click', () => onRetry(photo));
-      li.append(retry);
+    li.append(img, el('p', 'quiet', photoProgress(photo, index + 1, photos.length, onServer)));
+    if (photo.withdraw_error) li.append(el('p', 'note', photo.withdraw_error));
+    if (photo.state === 'gagal' && !photo.withdraw) {
+      li.append(button('Kirim ulang foto', () => act.retry(photo)));
+    }
+    if (onServer && removable && photo.state !== 'siap' && !photo.withdraw) {
+      li.append(button('Hapus foto', () => act.withdraw(photo), `Hapus foto ${index + 1}`));
     }
     list.append(li);
   });
   return list;
 }
 
-// "3 foto, 612 KB menunggu dikirim": what is still to travel for this item.
+// "3 foto, 612 KB menunggu dikirim": what is still to travel for this item. Removed photos no longer count.
 function photoSummary(photos) {
-  const left = photos.filter((photo) => photo.state !== 'siap')
+  const kept = photos.filter((photo) => !photo.withdraw);
+  const left = kept.filter((photo) => photo.state !== 'siap')
     .reduce((sum, photo) => sum + photo.size - (photo.received || 0), 0);
-  const total = photos.reduce((sum, photo) => sum + photo.size, 0);
-  return left > 0 ? `${photos.length} foto, ${formatBytes(left)} menunggu dikirim`
-    : `${photos.length} foto, ${formatBytes(total)}`;
+  const total = kept.reduce((sum, photo) => sum + photo.size, 0);
+  return left > 0 ? `${kept.length} foto, ${formatBytes(left)} menunggu dikirim`
+    : `${kept.length} foto, ${formatBytes(total)}`;
 }
 
-function ownItem(item, photos, onRetry) {
+const ACTIONS = {
+  kirim: 'Dikirim',
+  setujui: 'Disetujui',
+  tolak: 'Ditolak',
+  revisi: 'Diminta revisi',
+  kirim_revisi: 'Perbaikan dikirim',
+  sunting: 'Disunting moderator',
+  hapus_foto: 'Foto dihapus',
+  teruskan: 'Diteruskan ke OPD',
+  tindaklanjuti: 'Ditindaklanjuti',
+  selesai: 'Selesai',
+};
+
+// Folded boxes the member opened stay open across redraws (one per uploaded chunk, or per pulled change).
+const opened = new Set();
+
+function folded(key, title) {
+  const box = el('details', 'history');
+  box.open = opened.has(key);
+  box.addEventListener('toggle', () => (box.open ? opened.add(key) : opened.delete(key)));
+  box.append(el('summary', '', title));
+  return box;
+}
+
+// The item's moves as the server tells them (docs/sync-protocol.md, "History"), oldest first, folded.
+function history(uuid, entries) {
+  const box = folded(`riwayat:${uuid}`, `Riwayat (${entries.length})`);
+  const list = el('ol');
+  for (const entry of entries) {
+    const line = el('li');
+    line.append(witaTime(entry.at), ` — ${ACTIONS[entry.action] || entry.action}`
+      + (entry.revision > 1 ? ` (revisi ${entry.revision})` : ''));
+    if (entry.note) line.append(el('span', 'note', `: ${entry.note}`));
+    list.append(line);
+  }
+  box.append(list);
+  return box;
+}
+
+// An edit the server would not take, kept so that nothing the member wrote is lost.
+function refusedEdit(uuid, edit) {
+  const box = folded(`ditolak:${uuid}`, 'Perbaikan Anda yang tidak diterima server');
+  box.append(el('p', 'note', edit.reason));
+  box.append(el('p', '', edit.judul || edit.keterangan || edit.uraian));
+  if (edit.isi) box.append(el('p', '', edit.isi));
+  return box;
+}
+
+function ownItem(item, photos, act) {
   const li = el('li', 'item');
   li.dataset.uuid = item.uuid;
   li.append(heading(item), el('p', 'item-title', item.judul || item.keterangan || item.uraian));
-  if (photos.length) li.append(photoList(item, photos, onRetry), el('p', 'quiet', photoSummary(photos)));
+  if (photos.length) li.append(photoList(item, photos, act), el('p', 'quiet', photoSummary(photos)));
   const shown = shownState(item, photos);
   const state = el('p', `state state-${shown}`, stateLabel(item, photos));
   state.dataset.state = shown;
   li.append(state);
+  if (isRevision(item)) {
+    li.append(el('p', 'note', `Perbaikan (revisi ${item.revision}) untuk: ${item.base.moderator_note || 'revisi'}`));
+  }
   // For a rejection or a revision request the note is already part of the state label.
-  if (item.moderator_note && item.state !== 'ditolak' && item.state !== 'perlu_revisi') {
+  if (item.moderator_note && item.state !== 'ditolak' && item.state !== 'perlu_revisi' && !isRevision(item)) {
     li.append(el('p', 'note', `Catatan moderator: ${item.moderator_note}`));
   }
-  if (item.state === 'gagal' && item.server_status) {
+  if (item.state === 'gagal' && item.server_status && !isRevision(item)) {
     const server = stateLabel({ state: item.server_status });
     li.append(el('p', 'note', `Server menyimpan versi lain dari kiriman ini (${server}). Isi di HP ini tidak diubah.`));
   }
+  if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.unsent_edit));
+  if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));
   if (item.public_url) {
     const link = el('a', '', 'Lihat di portal');
     link.href = item.public_url;
     li.append(link);
   }
+  if (item.history && item.history.length) li.append(history(item.uuid, item.history));
   return li;
 }
 
@@ -123,8 +197,8 @@ function otherItem(item) {
 const newestFirst = (a, b) => Date.parse(b.captured_at) - Date.parse(a.captured_at);
 
 // `me` is the cached member, or null when nobody is signed in (then every unsent item waits for its owner).
-// `allPhotos` are the photo records of every item; `onRetry(photo)` sends a refused photo again.
-export function renderItems(all, me, allPhotos, onRetry) {
+// `allPhotos` are the photo records of every item; `act` is what the member's buttons do (photoList).
+export function renderItems(all, me, allPhotos, act) {
   const photosOf = new Map(all.map((item) => [item.uuid, []]));
   for (const photo of [...allPhotos].sort((a, b) => a.position - b.position)) {
     photosOf.get(photo.item_uuid)?.push(photo);
@@ -133,13 +207,14 @@ export function renderItems(all, me, allPhotos, onRetry) {
   const mine = me ? all.filter((item) => item.author_id === me.id).sort(newestFirst) : [];
   const others = all.filter((item) => (!me || item.author_id !== me.id) && incomplete(item)).sort(newestFirst);
 
-  const drawn = mine.map((item) => ownItem(item, photosOf.get(item.uuid), onRetry));
+  const drawn = mine.map((item) => ownItem(item, photosOf.get(item.uuid), act));
   document.getElementById('mine').replaceChildren(...drawn);
-  forgetThumbs(new Set(mine.flatMap((item) => photosOf.get(item.uuid).map((photo) => photo.id))));
+  forgetThumbs(new Set(mine.flatMap((item) => photosOf.get(item.uuid).map(blobKey))));
   document.getElementById('empty').hidden = mine.length > 0 || !me;
 
   const waiting = (me ? mine : others).filter(incomplete);
-  const bytes = waiting.flatMap((item) => photosOf.get(item.uuid)).filter((photo) => photo.state !== 'siap')
+  const bytes = waiting.flatMap((item) => photosOf.get(item.uuid))
+    .filter((photo) => photo.state !== 'siap' && !photo.withdraw)
     .reduce((sum, photo) => sum + photo.size - (photo.received || 0), 0);
   const unsent = waiting.length;
   document.getElementById('pending').textContent = `${unsent} belum terkirim`

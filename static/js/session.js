@@ -7,13 +7,16 @@ import { meta } from './db.js';
 
 export const cachedMe = async () => (await meta.get('me')) || null;
 
-export function renderAccount(me) {
+// `signedOut` is true once we know nobody is signed in (the server said so, or there is no network to ask and no
+// member is cached). Until then the capture forms stay as the shell draws them, visible: hiding them and showing
+// them again a moment later, when the server names the member, would shift the whole page twice.
+export function renderAccount(me, signedOut) {
   document.getElementById('who').textContent = me
     ? `Masuk sebagai ${me.nama} (${me.username})${me.desa ? ` · Desa ${me.desa.nama}` : ''}`
-    : 'Belum ada yang masuk di HP ini.';
-  document.getElementById('signed-out').hidden = Boolean(me);
+    : (signedOut ? 'Belum ada yang masuk di HP ini.' : 'Memuat…');
+  document.getElementById('signed-out').hidden = !signedOut || Boolean(me);
   document.getElementById('logout').hidden = !me;
-  document.getElementById('capture').hidden = !me;
+  document.getElementById('capture').hidden = !me && signedOut;
   for (const node of document.querySelectorAll('[data-desa]')) {
     node.textContent = me && me.desa ? me.desa.nama : 'desa akun Anda';
   }

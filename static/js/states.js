@@ -25,10 +25,11 @@ export const isUnsent = (item) => UNSENT.has(item.state);
 export const isSendable = (item) => SENDABLE.has(item.state);
 
 // The state to show, given the item's photo records: an item the server has, with photos still on the phone, is
-// not yet "menunggu moderasi" for the member, because the moderators cannot see it complete.
+// not yet "menunggu moderasi" for the member, because the moderators cannot see it complete. A photo the member
+// removed holds the item back too until the server has been told (its DELETE is still to go).
 export function shownState(item, photos = []) {
-  if (isUnsent(item) || photos.every((photo) => photo.state === 'siap')) return item.state;
-  return photos.some((photo) => photo.state === 'gagal') ? 'foto_gagal' : 'foto_dikirim';
+  if (isUnsent(item) || photos.every((photo) => photo.state === 'siap' && !photo.withdraw)) return item.state;
+  return photos.some((photo) => photo.state === 'gagal' && !photo.withdraw) ? 'foto_gagal' : 'foto_dikirim';
 }
 
 // True while anything of the item (its text or a photo) has still to reach the server.
@@ -38,7 +39,8 @@ export function stateLabel(item, photos = []) {
   const state = shownState(item, photos);
   const base = LABELS[state] || state;
   if (state === 'foto_dikirim') {
-    return `${base} (${photos.filter((photo) => photo.state === 'siap').length} dari ${photos.length})`;
+    const kept = photos.filter((photo) => !photo.withdraw);
+    return `${base} (${kept.filter((photo) => photo.state === 'siap').length} dari ${kept.length})`;
   }
   const reason = state === 'gagal' ? item.reason
     : (state === 'ditolak' || state === 'perlu_revisi') ? item.moderator_note

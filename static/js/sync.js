@@ -1,7 +1,7 @@
 // The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in, send that
-// member's due items one at a time, then their photos (text before any photo: upload.js), then pull the
-// verdicts. No DOM: the service worker runs this same code on Background Sync, and every change is announced
-// on BroadcastChannel 'kim-sync' so open pages redraw.
+// member's due items (new ones and revisions) one at a time, then the photos they removed, then their photos (text
+// before any photo: upload.js), then pull the verdicts and the area's news. No DOM: the service worker runs this same code on
+// Background Sync, and every change is announced on BroadcastChannel 'kim-sync' so open pages redraw.
 //
 // A run ends with {state, waiting, next_attempt_at, photos_held}: state is 'ok', 'login-needed' (session gone:
 // nothing was touched) or 'offline' (no answer, or the server is in trouble: try again later); photos_held says
@@ -9,9 +9,12 @@
 
 import * as api from './api.js';
 import { items, meta, photos } from './db.js';
-import { afterPull, requestBody, withServerCopy } from './outbox.js';
+import {
+  afterPull, isRevision, keepRefusedEdit, renewPhotoIds, requestBody, revisionBody, withServerCopy,
+} from './outbox.js';
+import { refreshNews } from './news.js';
 import { isSendable, isUnsent } from './states.js';
-import { adoptServerPhotos, photosHeldBecause, uploadPhoto } from './upload.js';
+import { adoptServerPhotos, photosHeldBecause, shrinkDelivered, uploadPhoto, withdrawPhoto } from './upload.js';
 
 const BASE_DELAY_MS = 10 * 1000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
@@ -44,9 +47,13 @@ async function syncOnce(ignoreBackoff) {
     me = session.me;
     const sent = await sendDue(session, ignoreBackoff);
     if (sent !== 'ok') return summary(sent, me);
+    const withdrawn = await sendWithdrawals(session);
+    if (withdrawn !== 'ok') return summary(withdrawn, me);
     const uploaded = await sendPhotos(session);
     if (uploaded !== 'ok') return summary(uploaded, me);
-    return summary((await pull(me)) ? 'ok' : 'login-needed', me);
+    if (!(await pull(me))) return summary('login-needed', me);
+    await keepNews(me);
+    return summary('ok', me);
   } catch (error) {
     if (error instanceof api.NetworkError) return summary('offline', me);
     throw error;
@@ -95,19 +102,22 @@ const change = async (uuid, edit) => {
   return written;
 };
 
-// One item, one answer, one decision (the table "Sending: what the phone does with each answer").
-// Returns 'next' to go on with the following item, or the state that ends the run.
+// One item, one answer, one decision (the table "Sending: what the phone does with each answer", and the one under
+// "Revisions"). Returns 'next' to go on with the following item, or the state that ends the run.
 async function sendOne(item, session) {
   await change(item.uuid, (i) => ({ ...i, state: 'mengirim' }));
+  const revision = isRevision(item);
+  const post = () => (revision ? api.postRevision(item.uuid, revisionBody(item), session.token)
+    : api.postItem(requestBody(item), session.token));
   let answer;
   try {
-    answer = await api.postItem(requestBody(item), session.token);
+    answer = await post();
     if (api.isCsrfProblem(answer)) {
       const fresh = await fetchSession();
       if (!fresh || fresh.me.id !== item.author_id) answer = { status: 401 };
       else {
         session.token = fresh.token;
-        answer = await api.postItem(requestBody(item), session.token);
+        answer = await post();
       }
     }
   } catch (error) {
@@ -123,11 +133,32 @@ async function sendOne(item, session) {
   } else if (status === 401) {
     await change(item.uuid, (i) => ({ ...i, state: 'tersimpan' }));
     return 'login-needed';
+  } else if (!revision && status === 409 && api.isProblem(answer, 'photo-conflict')
+    && !item.received_at && !item.photo_ids_renewed) {
+    // A photo id is another item's: this item was never accepted, so its photos get new ids and it goes again.
+    const renewed = await renewPhotoIds(item.uuid);
+    if (renewed) return sendOne(renewed, session);
+  } else if (revision && status === 409
+    && (api.isProblem(answer, 'revision-conflict') || api.isProblem(answer, 'conflict'))) {
+    return refusedRevision(item, reasonOf(data, status));
   } else if (status >= 400 && status < 500 && status !== 408 && status !== 429 && !api.isCsrfProblem(answer)) {
     // Conflict, validation, wrong author …: retrying the same body cannot help; the member has to see why.
     await change(item.uuid, (i) => ({ ...i, state: 'gagal', reason: reasonOf(data, status) }));
   } else {
     await change(item.uuid, retryLater);
+  }
+  return 'next';
+}
+
+// The server holds another revision, or the item is no longer waiting for one: show the server's copy, with the
+// member's edit kept beside it. Without an answer to the pull, the edit waits as 'gagal' with the reason.
+async function refusedRevision(item, reason) {
+  const answer = await api.getItem(item.uuid);
+  if (answer.status === 200 && answer.data) {
+    await change(item.uuid, (i) => keepRefusedEdit(i, answer.data, reason));
+    await adoptServerPhotos(answer.data.photos, announce);
+  } else {
+    await change(item.uuid, (i) => ({ ...i, state: 'gagal', reason }));
   }
   return 'next';
 }
@@ -151,14 +182,29 @@ function reasonOf(problem, status) {
   return [problem.detail || problem.title || `kode ${status}`, ...messages].join(' ');
 }
 
+// The member's items the server has accepted: uuid -> capture time (the order their photos go in).
+async function itemsOnServer(me) {
+  return new Map((await items.all())
+    .filter((item) => item.author_id === me.id && !isUnsent(item))
+    .map((item) => [item.uuid, Date.parse(item.captured_at)]));
+}
+
+// The photos this member removed ("Hapus foto") from items the server has. Not held by the Wi-Fi-only setting: a
+// DELETE is a few hundred bytes, and it lets the item reach the moderators.
+async function sendWithdrawals(session) {
+  const onServer = await itemsOnServer(session.me);
+  for (const photo of (await photos.all()).filter((p) => p.withdraw && onServer.has(p.item_uuid))) {
+    if ((await withdrawPhoto(photo, session, announce)) === 'login-needed') return 'login-needed';
+  }
+  return 'ok';
+}
+
 // The photos of this member's items that the server has accepted, oldest item first, one photo at a time.
 async function sendPhotos(session) {
   if (await photosHeldBecause()) return 'ok';
-  const onServer = new Map((await items.all())
-    .filter((item) => item.author_id === session.me.id && !isUnsent(item))
-    .map((item) => [item.uuid, Date.parse(item.captured_at)]));
+  const onServer = await itemsOnServer(session.me);
   const due = (await photos.all())
-    .filter((photo) => photo.state === 'menunggu' && onServer.has(photo.item_uuid))
+    .filter((photo) => photo.state === 'menunggu' && !photo.withdraw && onServer.has(photo.item_uuid))
     .sort((a, b) => onServer.get(a.item_uuid) - onServer.get(b.item_uuid) || a.position - b.position);
   for (const photo of due) {
     let outcome;
@@ -168,10 +214,12 @@ async function sendPhotos(session) {
       if (!(error instanceof api.NetworkError)) throw error;
       // On 2G a connection cut halfway is common and the next request often gets through: ask the server where it
       // stands and go on, once; after a second failure the run ends and a later one resumes.
-      outcome = await uploadPhoto(await photos.get(photo.id), session, announce);
+      const current = await photos.get(photo.id);
+      outcome = current && !current.withdraw ? await uploadPhoto(current, session, announce) : 'next';
     }
     if (outcome === 'login-needed') return outcome;
   }
+  await shrinkDelivered(announce);
   return 'ok';
 }
 
@@ -191,6 +239,15 @@ async function pull(me) {
   return true;
 }
 
+// The news of the member's area, for reading offline. Last and optional: a failure here is not the outbox's.
+async function keepNews(me) {
+  try {
+    if (await refreshNews(me)) announce({ type: 'berita' });
+  } catch (error) {
+    if (!(error instanceof api.NetworkError)) console.error('berita', error);
+  }
+}
+
 // When the server could not be asked who is signed in, the cached member stands in: their items still wait.
 // Items whose photos are still to go count as waiting, unless the photos are held on purpose.
 async function summary(state, signedIn) {
@@ -198,9 +255,10 @@ async function summary(state, signedIn) {
   const mine = me ? (await items.all()).filter((item) => item.author_id === me.id) : [];
   const waiting = mine.filter(isSendable);
   const onServer = new Set(mine.filter((item) => !isUnsent(item)).map((item) => item.uuid));
-  const pending = (await photos.all()).filter((photo) => photo.state === 'menunggu' && onServer.has(photo.item_uuid));
+  const stored = (await photos.all()).filter((photo) => onServer.has(photo.item_uuid));
+  const pending = stored.filter((photo) => photo.state === 'menunggu' && !photo.withdraw);
   const held = pending.length ? await photosHeldBecause() : null;
-  const photosDue = held ? [] : pending;
+  const photosDue = [...(held ? [] : pending), ...stored.filter((photo) => photo.withdraw)];
   const earliest = waiting.map((item) => item.next_attempt_at || '').sort()[0];
   return {
     state,

@@ -2,12 +2,15 @@
 // runs it too. A photo goes after its item's text was accepted, in chunks of 64 KiB, each acknowledged chunk
 // written to its IndexedDB record, so the progress shown and the place to resume survive a closed tab.
 //
-// A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, state, error, retry}, where state is
-// 'menunggu' (bytes still to send), 'siap' (the server has it, verified: never sent again) or 'gagal' (refused by
-// the server; `error` is its Indonesian sentence). `retry` marks a refused photo the member asked to send again.
+// A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, state, error, retry, thumb, withdraw,
+// withdraw_error}, where state is 'menunggu' (bytes still to send), 'siap' (the server has it, verified: never sent
+// again) or 'gagal' (refused by the server; `error` is its Indonesian sentence). `retry` marks a refused photo the
+// member asked to send again; `withdraw` one the member removed ("Hapus foto"), whose DELETE is still to be sent.
+// Once a photo is 'siap', its blob is replaced by a small thumbnail (`thumb`), in the same write that records 'siap'.
 
 import * as api from './api.js';
 import { meta, photos } from './db.js';
+import { thumbnail } from './photos.js';
 
 const CHUNK = 64 * 1024;
 const WIFI_ONLY = 'foto-wifi-saja';
@@ -26,18 +29,70 @@ export async function photosHeldBecause() {
 }
 
 const problemDetail = (data, status) => (data && (data.detail || data.title)) || `kode ${status}`;
-// Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
-const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;
+
+// The server holds the photo, verified: record 'siap' and, in the same write, keep only a thumbnail of the blob. The
+// thumbnail is made first (it takes time, and an IndexedDB transaction cannot wait); if the phone cannot make one,
+// the full blob stays. Resolves with the record written, or null when there was nothing to change.
+async function recordSiap(id) {
+  const current = await photos.get(id);
+  if (!current || (current.state === 'siap' && current.thumb)) return null;
+  const small = current.thumb ? null : await thumbnail(current.blob).catch(() => null);
+  if (current.state === 'siap' && !small) return null;
+  return photos.update(id, (p) => {
+    if (!p) return null;
+    const done = { ...p, state: 'siap', received: p.size, error: null, retry: false, withdraw: false };
+    return small && !p.thumb ? { ...done, blob: small, thumb: true } : done;
+  });
+}
 
 // Takes the server's state of a photo into its record (from an item answer, a pull or a photo answer): only 'siap'
 // is taken as it is, because a refusal must reach the member through the upload that got it.
 export async function adoptServerPhotos(serverPhotos, announce) {
   for (const server of serverPhotos || []) {
     if (server.state !== 'siap') continue;
-    const done = await photos.update(server.id, (p) => (p && p.state !== 'siap'
-      ? { ...p, state: 'siap', received: p.size, error: null, retry: false } : null));
+    const done = await recordSiap(server.id);
     if (done) announce({ type: 'photo', id: done.id, item_uuid: done.item_uuid });
   }
+}
+
+// Photos recorded 'siap' that still hold their full blob (by an older version of the app, or on a phone that could
+// not make a thumbnail then): thumbnails now.
+export async function shrinkDelivered(announce) {
+  for (const photo of await photos.all()) {
+    if (photo.state !== 'siap' || photo.thumb) continue;
+    const done = await recordSiap(photo.id);
+    if (done && done.thumb) announce({ type: 'photo', id: done.id, item_uuid: done.item_uuid });
+  }
+}
+
+// "Hapus foto": marked at once, offline too; the sync sends the DELETE (withdrawPhoto).
+export const markForWithdrawal = (id) => photos.update(id, (p) => (p && p.state !== 'siap'
+  ? { ...p, withdraw: true, withdraw_error: null } : null));
+
+// Sends the DELETE of a photo the member removed (docs/sync-protocol.md, "Withdrawing a photo"). 204, or 404 (already
+// gone): the record and its blob are deleted. Resolves with 'next' or 'login-needed'; throws api.NetworkError when
+// there was no answer or the server is in trouble.
+export async function withdrawPhoto(photo, session, announce) {
+  let answer = await api.deletePhoto(photo.id, session.token);
+  if (api.isCsrfProblem(answer)) {
+    if (!(await session.renew())) return 'login-needed';
+    answer = await api.deletePhoto(photo.id, session.token);
+  }
+  const { status, data } = answer;
+  if (status === 204 || status === 404) {
+    await photos.remove(photo.id);
+  } else if (status === 401) {
+    return 'login-needed';
+  } else if (status === 409 && api.isProblem(answer, 'photo-ready')) {
+    await recordSiap(photo.id); // it arrived after all: it stays, as the server has it
+  } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    await photos.update(photo.id, (p) => (p ? { ...p, withdraw: false, withdraw_error: problemDetail(data, status) }
+      : null));
+  } else {
+    throw new api.NetworkError(`photo delete: ${status}`);
+  }
+  announce({ type: 'photo', id: photo.id, item_uuid: photo.item_uuid });
+  return 'next';
 }
 
 // Sends one photo from where the server stands. Resolves with 'next' (this photo is done, for better or worse),
@@ -53,15 +108,17 @@ export async function uploadPhoto(photo, session, announce) {
     await save({ state: 'gagal', error: message, retry: false });
     return 'next';
   };
+  const done = async () => {
+    await recordSiap(photo.id);
+    announce({ type: 'photo', id: photo.id, item_uuid: photo.item_uuid });
+    return 'next';
+  };
 
   const first = await api.getPhoto(photo.id);
   if (first.status === 401) return 'login-needed';
   if (first.status === 404) return fail('Server tidak mengenal foto ini. Simpan foto sebagai kiriman baru.');
   if (first.status !== 200 || !first.data) throw new api.NetworkError(`photo: ${first.status}`);
-  if (first.data.state === 'siap') {
-    await save({ state: 'siap', received: photo.size, error: null, retry: false });
-    return 'next';
-  }
+  if (first.data.state === 'siap') return done();
   // A refusal we never heard (the answer was lost), unless the member asked to try again: then from byte 0.
   if (first.data.state === 'gagal' && !photo.retry) return fail(first.data.error || 'Foto ditolak server.');
   let offset = first.data.state === 'gagal' ? 0 : first.data.received;
@@ -70,7 +127,8 @@ export async function uploadPhoto(photo, session, announce) {
   // Every round either moves forward or learns where the server stands; the cap only guards against a server
   // that keeps answering nonsense.
   for (let round = 0; round < 4 * Math.ceil(photo.size / CHUNK) + 8; round += 1) {
-    await save({ received: offset });
+    const saved = await save({ received: offset });
+    if (!saved || saved.withdraw) return 'next'; // the member removed it meanwhile: its DELETE goes instead
     const chunk = photo.blob.slice(offset, offset + CHUNK);
     let answer = await api.putPhotoChunk(photo.id, offset, chunk, session.token);
     if (api.isCsrfProblem(answer)) {
@@ -79,15 +137,12 @@ export async function uploadPhoto(photo, session, announce) {
     }
     const { status, data } = answer;
     if (status === 200 && data) {
-      if (data.state === 'siap') {
-        await save({ state: 'siap', received: photo.size, error: null, retry: false });
-        return 'next';
-      }
+      if (data.state === 'siap') return done();
       if (data.state === 'gagal') return fail(data.error || 'Foto ditolak server.');
       offset = data.received;
-    } else if (status === 409 && isProblem(answer, 'wrong-offset') && Number.isInteger(data.received)) {
+    } else if (status === 409 && api.isProblem(answer, 'wrong-offset') && Number.isInteger(data.received)) {
       offset = data.received;
-    } else if (status === 422 && isProblem(answer, 'hash-mismatch') && !restarted) {
+    } else if (status === 422 && api.isProblem(answer, 'hash-mismatch') && !restarted) {
       restarted = true; // bytes were damaged on the way: once from the start, then it is the member's call
       offset = 0;
     } else if (status === 401) {
