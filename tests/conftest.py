@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
@@ -56,12 +57,19 @@ def _reset_database(app):
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "sqlite":
-            # The audit log refuses DELETE (append-only triggers), so SQLite starts each test from the template file.
+            # The audit log refuses DELETE (append-only triggers), so SQLite starts each test from the template. It is
+            # copied in through SQLite's backup API, not by replacing the file: the live server may still be answering
+            # a closing page's last request, and a file (or its -wal) swapped under an open connection is a
+            # "disk I/O error". The backup takes SQLite's own locks and waits for that request instead.
             db.engine.dispose()
             path = Path(db.engine.url.database)
-            for suffix in ("-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-            shutil.copyfile(path.with_suffix(".template"), path)
+            template = sqlite3.connect(path.with_suffix(".template"))
+            target = sqlite3.connect(path, timeout=30)
+            try:
+                template.backup(target)
+            finally:
+                target.close()
+                template.close()
         else:
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
