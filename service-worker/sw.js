@@ -20,8 +20,13 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(CACHE);
     await Promise.all(SHELL_FILES.map(async (path) => {
       // 'no-cache' revalidates with the server, so an old copy in the HTTP cache cannot slip into a new version.
-      const response = await fetch(new Request(path, { cache: 'no-cache', credentials: 'same-origin' }));
-      // A redirect (e.g. to a login page) or an error must fail the install, not be cached as the shell.
+      // A cut connection is tried again twice; a redirect (e.g. to a login page) or an error status must fail the
+      // install, not be cached as the shell.
+      let response;
+      for (let attempt = 1; !response; attempt += 1) {
+        response = await fetch(new Request(path, { cache: 'no-cache', credentials: 'same-origin' }))
+          .catch((error) => { if (attempt === 3) throw error; });
+      }
       if (!response.ok || response.redirected) throw new Error(`precache ${path}: ${response.status}`);
       await cache.put(path, response);
     }));
@@ -42,6 +47,8 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
+  // Asked by a page that missed the first claim, when no other version is on its way (static/js/worker.js).
+  if (event.data && event.data.type === 'claim') event.waitUntil(self.clients.claim());
 });
 
 async function fromCache(path) {

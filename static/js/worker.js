@@ -15,23 +15,53 @@ export async function startWorker() {
     window.location.reload();
   });
 
-  const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
-
+  // On a village connection the first install can fail (one shell file cut off), and a failed first install leaves
+  // no registration behind: register again, after growing pauses and whenever the network returns, until a worker
+  // is active. Otherwise the app would not open the next time there is no signal.
+  let pause = 3000;
+  let registration;
+  const watched = new WeakSet();
+  const register = async () => {
+    registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => null);
+    if (!registration) return retry();
+    if (registration.waiting) offer();
+    watch(registration.installing);
+    if (watched.has(registration)) return;
+    watched.add(registration);
+    registration.addEventListener('updatefound', () => watch(registration.installing));
+  };
+  const retry = () => {
+    setTimeout(register, pause);
+    pause = Math.min(pause * 3, 300000);
+  };
   const offer = () => {
     if (navigator.serviceWorker.controller) banner.hidden = false;
   };
+  const watch = (worker) => {
+    if (!worker || watched.has(worker)) return;
+    watched.add(worker);
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'installed') offer();
+      if (worker.state === 'redundant' && !registration.active && !registration.waiting) retry();
+    });
+  };
+  window.addEventListener('online', () => {
+    if (!registration || !registration.active) register();
+  });
   document.getElementById('update-button').addEventListener('click', () => {
-    if (!registration.waiting) return;
+    if (!registration || !registration.waiting) return;
     agreed = true;
     registration.waiting.postMessage({ type: 'skip-waiting' });
   });
-  const watch = (worker) => worker && worker.addEventListener('statechange', () => {
-    if (worker.state === 'installed') offer();
-  });
 
-  if (registration.waiting) offer();
-  watch(registration.installing);
-  registration.addEventListener('updatefound', () => watch(registration.installing));
+  await register();
+  // A page that was still loading when the first worker activated can miss that worker's claim and stay without a
+  // controller until reloaded: ask the active worker to claim it. Not while another version is on its way: then this
+  // page may be newer than the active worker's cache, and stays with the network until it reloads.
+  navigator.serviceWorker.ready.then((ready) => {
+    if (navigator.serviceWorker.controller || ready.waiting || ready.installing) return;
+    ready.active.postMessage({ type: 'claim' });
+  });
 }
 
 // Lets the browser send the outbox later, even after this page is closed, where Background Sync exists.

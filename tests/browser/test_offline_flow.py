@@ -144,7 +144,7 @@ def test_aduan_captured_offline_is_sent_and_its_pelapor_never_appears_in_public(
 def test_item_refused_as_conflict_keeps_its_own_content_when_the_server_copy_is_pulled(browser, live_server):
     judul = "Isi yang hanya ada di HP ini"
     context, page = open_member_app(browser, live_server.url)
-    conflict = {"type": "https://kim.ntt.go.id/problems/conflict", "status": 409,
+    conflict = {"type": "urn:kim:problem:conflict", "status": 409,
                 "title": "Item dengan UUID ini sudah ada dengan isi berbeda", "detail": "Isinya berbeda."}
 
     refused = []
@@ -169,4 +169,31 @@ def test_item_refused_as_conflict_keeps_its_own_content_when_the_server_copy_is_
     expect(mine.locator(".note")).to_contain_text("Server menyimpan versi lain", timeout=SLOW_MS)
     expect(mine.locator("[data-state]")).to_have_attribute("data-state", "gagal")
     expect(mine.locator(".item-title")).to_have_text(judul)
+    context.close()
+
+
+def test_an_install_cut_by_a_bad_connection_is_tried_again_until_the_app_opens_offline(browser, live_server):
+    # The village network drops every download of one shell file for a while: the first install fails, and the
+    # app must keep trying on its own, or it would not open the next time there is no signal.
+    context = browser.new_context(**PHONE)
+    tries = {"cut": 0, "through": 0}
+
+    def flaky(route):
+        # Only the worker's precache asks for this icon; three cuts defeat the install's own retries once.
+        if route.request.service_worker and tries["cut"] < 3:
+            tries["cut"] += 1
+            route.abort("connectionreset")
+        else:
+            tries["through"] += 1
+            route.continue_()
+
+    context.route("**/static/icons/icon-512.png", flaky)
+    page = context.new_page()
+    sign_in(page, live_server.url, "anggota")
+    wait_until_controlled(page)
+    assert tries == {"cut": 3, "through": 1}
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Simpan berita")).to_be_visible()
     context.close()

@@ -138,14 +138,8 @@ class Phone:
         self.page.fill("#password", PASSWORD)
         self.page.get_by_role("button", name="Masuk").click()
         self.page.wait_for_url("**/app")
-        try:
-            self.page.evaluate(WAIT_CONTROLLED, INSTALL_MS // 3)
-        except Exception as error:  # noqa: BLE001 — Playwright's Error, reported and retried once
-            # Seen twice in loaded full-suite runs, cause not yet found: the worker never took control. A new page
-            # load registers it again, as on a phone; the chaos tests are about sending, not installing.
-            print(f"service worker not in control after {INSTALL_MS // 3000} s ({error}); reloading once")
-            self.page.reload()
-            self.page.evaluate(WAIT_CONTROLLED, INSTALL_MS)
+        # Under faults the first install may be cut; the app registers its worker again by itself (static/js/worker.js).
+        self.page.evaluate(WAIT_CONTROLLED, INSTALL_MS)
         # The app knows who is signed in once its first run has asked the server.
         self.page.locator("#logout").wait_for(state="visible", timeout=SLOW_MS)
 
