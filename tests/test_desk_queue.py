@@ -158,3 +158,45 @@ def test_queue_offers_the_preset_reasons(moderator, member, send_item, berita):
     page = moderator.get("/moderasi").get_data(as_text=True)
     for reason in ("Bukan berita", "Foto tidak jelas", "Data pribadi", "Duplikat", "SARA atau hoaks"):
         assert re.search(reason, page)
+
+
+def test_each_count_leaves_out_only_its_own_filter(app, member, make_person, send_item, berita, aduan, people):
+    tetangga = make_person("anggota2")  # KIM Maudemu, in Desa Fatuketi of the same kecamatan
+    send_item(member, berita(judul="Panen jagung", kategori="pertanian"))
+    send_item(member, berita(judul="Posyandu", kategori="kesehatan"))
+    send_item(member, aduan(uraian="Lampu jalan mati"))
+    send_item(tetangga, berita(judul="Panen padi", kategori="pertanian", author_id=people.anggota_lain))
+    titles, counts, total = queue_items(app, "admin", kind="berita", kategori="pertanian", kabupaten="53.04")
+    assert (sorted(titles), total) == (["Panen jagung", "Panen padi"], 2)
+    as_dict = {facet: {label: n for _, label, n in rows} for facet, rows in counts.items()}
+    assert as_dict["kind"] == {"Berita": 2}  # the aduan is not pertanian
+    assert as_dict["kategori"] == {"Pertanian, Peternakan & Perikanan": 2, "Kesehatan": 1}
+    assert as_dict["desa"] == {"Fatuketi": 1, "Kabuna": 1}
+    assert as_dict["kabupaten"] == {"Kabupaten Belu": 2}
+    assert as_dict["kim"] == {"KIM Kabuna": 1, "KIM Maudemu": 1}
+
+
+def test_the_queue_page_asks_the_database_the_same_number_of_times_for_2_or_20_items(
+        app, member, make_person, moderator, send_item, berita, people):
+    from sqlalchemy import event
+
+    def statements_for_queue_page() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert moderator.get("/moderasi").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    for n in range(2):
+        send_item(member, berita(judul=f"Berita {n}"))
+    few = statements_for_queue_page()
+    tetangga = make_person("anggota2")  # another author, KIM and desa: more names to show
+    for n in range(2, 20):
+        send_item(tetangga, berita(judul=f"Berita {n}", kategori=("pertanian", "kesehatan", "sosial")[n % 3],
+                                   author_id=people.anggota_lain))
+    assert statements_for_queue_page() == few

@@ -79,6 +79,21 @@ def test_aduan_keeps_the_complainant_for_moderators(member, aduan):
     assert response.json["lokasi"] == "Dusun 2, dekat gereja"
 
 
+def test_aduan_without_the_complainants_details_is_accepted(member, aduan):
+    # The phone sends the optional boxes as they are, often empty or only spaces.
+    response = member.send(aduan(pelapor_nama="  ", pelapor_telepon=""))
+    assert response.status_code == 201
+    assert response.json["pelapor_nama"] is None
+    assert response.json["pelapor_telepon"] is None
+
+
+def test_a_phone_number_with_letters_is_explained(member, aduan, app):
+    response = member.send(aduan(pelapor_telepon="nol delapan"))
+    assert response.status_code == 422
+    assert response.json["errors"]["pelapor_telepon"] == ["Nomor HP hanya angka, spasi atau tanda -."]
+    assert count_items(app) == 0
+
+
 def test_missing_fields_are_named_in_indonesian(member, berita, app):
     response = member.send(berita(judul="   ", kategori="gosip"))
     assert response.status_code == 422

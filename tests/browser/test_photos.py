@@ -171,7 +171,7 @@ def test_a_refused_photo_is_kept_on_the_phone_and_can_be_sent_again(app, browser
     context, page = open_member_app(browser, live_server.url)
 
     # The server refuses the photo's bytes (as it would an image it cannot open); the text is accepted.
-    refusal = {"type": "https://kim.ntt.go.id/problems/not-an-image", "status": 422,
+    refusal = {"type": "urn:kim:problem:not-an-image", "status": 422,
                "title": "Foto tidak dapat diterima", "detail": "Berkas ini bukan foto JPEG, PNG atau WebP."}
     context.route("**/api/v1/photos/*/content", lambda route: route.fulfill(
         status=422, json=refusal, headers={"Content-Type": "application/problem+json"}))
