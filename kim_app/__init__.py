@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kim_app import config as kim_config
-from kim_app import notify, security
+from kim_app import database, notify, security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     env = (overrides or {}).get("KIM_ENV") or os.environ.get("KIM_ENV", "development")
     app.config.from_mapping(kim_config.settings_for(env, Path(app.instance_path)))
     app.config.from_mapping(overrides or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    )
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
 
     if app.config["TRUSTED_PROXIES"]:
@@ -46,7 +49,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from kim_app import compression, database
+    from kim_app import compression
     from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -98,3 +101,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_wita, "wita")
     app.add_template_filter(lambda value: format_wita(value, with_time=False), "tanggal")
     app.add_template_global(label, "kategori_label")
+    # The menu asks the same rules the routes ask (accounts/policy.py), so it never offers a page that answers 403.
+    from kim_app.accounts import policy
+
+    app.add_template_global(policy, "policy")

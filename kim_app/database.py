@@ -6,11 +6,82 @@
   create relies on. Requests that may write (anything but GET/HEAD) and CLI work take the write lock at BEGIN
   (IMMEDIATE): a deferred transaction that reads first and writes later can fail with SQLITE_BUSY at once, without
   waiting, when another writer got in between.
+- Writers queue on a lock file before BEGIN IMMEDIATE (`WriterTurnConnection`). SQLite's own busy handler polls
+  with sleeps that grow to 100 ms, so under steady writes from several gunicorn workers an unlucky writer waited
+  half a second while others kept getting in; the lock file is polled every half millisecond instead, which lets
+  the next writer in as soon as the last one commits.
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import time
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
+
+BUSY_TIMEOUT_S = 10.0
+_POLL_S = 0.0005
+
+
+class WriterTurnConnection(sqlite3.Connection):
+    """A sqlite3 connection that holds an exclusive lock on `<database>.writer` from BEGIN IMMEDIATE until its
+    transaction ends, so writers of every process take turns without SQLite's sleeping busy handler."""
+
+    _turn_fd: int | None = None
+    _holding = False
+
+    def open_turn_file(self, path: str) -> None:
+        self._turn_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def take_turn(self) -> None:
+        if self._turn_fd is None or self._holding:
+            return
+        give_up = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(self._turn_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._holding = True
+                return
+            except BlockingIOError:
+                if time.monotonic() > give_up:
+                    raise sqlite3.OperationalError("database is locked (waited for the writer's turn)") from None
+                time.sleep(_POLL_S)
+
+    def end_turn(self) -> None:
+        if self._holding:
+            self._holding = False
+            fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+            if self._turn_fd is not None:
+                os.close(self._turn_fd)
+                self._turn_fd = None
+
+
+def engine_options(uri: str, options: dict) -> dict:
+    """The engine options for this database: SQLite files connect through WriterTurnConnection."""
+    if not uri.startswith("sqlite") or ":memory:" in uri:
+        return options
+    connect_args = {**options.get("connect_args", {}), "factory": WriterTurnConnection}
+    return {**options, "connect_args": connect_args}
 
 
 def configure_sqlite(app: Flask) -> None:
@@ -20,18 +91,48 @@ def configure_sqlite(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    database = engine.url.database
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if isinstance(dbapi_connection, WriterTurnConnection) and database:
+            dbapi_connection.open_turn_file(f"{database}.writer")
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if read_only:
+            connection.exec_driver_sql("BEGIN")
+            return
+        raw = connection.connection.dbapi_connection
+        if isinstance(raw, WriterTurnConnection):
+            raw.take_turn()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            if isinstance(raw, WriterTurnConnection):
+                raw.end_turn()
+            raise
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, so whatever is built from those objects afterwards (the JSON
+    answer) needs no new transaction. On SQLite a request that may write begins its transactions IMMEDIATE; one
+    begun after the commit would hold the writer's turn until the request ends. Only for objects nothing else changes
+    in this request after the commit."""
+    from kim_app.extensions import db
+
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep

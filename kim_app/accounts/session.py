@@ -14,6 +14,7 @@ import time
 
 from flask import current_app, redirect, request, session, url_for
 
+from kim_app.database import commit_keeping_loaded
 from kim_app.errors import ProblemError, wants_json
 from kim_app.extensions import db
 
@@ -35,6 +36,10 @@ def init_login(login_manager) -> None:
             session.clear()
             return None
         mark_seen()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            # The account is read; what the request writes comes later, after its body is checked. Ending this
+            # transaction now keeps SQLite's writer turn (kim_app/database.py) for the write itself.
+            commit_keeping_loaded()
         return user
 
     @login_manager.unauthorized_handler

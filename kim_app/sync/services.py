@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from kim_app.accounts.models import User
 from kim_app.complaints import services as complaints
+from kim_app.database import commit_keeping_loaded
 from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
 from kim_app.extensions import db
 from kim_app.media import services as media
@@ -142,7 +143,9 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         raise RuntimeError("no free tracking code after several attempts")
     db.session.add(_revision_row(item, 1, data["captured_at"], fields, digest, now))
     record_event(item, actor=author, action="kirim", from_status=None, note=None)
-    db.session.commit()
+    db.session.flush()
+    item.events  # noqa: B018 — loaded inside the transaction: the answer shows the history without a new one
+    commit_keeping_loaded()
     logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
     return item, True
 
