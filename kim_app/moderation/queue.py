@@ -17,11 +17,13 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select, text, tuple_, update
+from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
+from kim_app.database import commit_keeping_loaded
 from kim_app.extensions import db
 from kim_app.media.models import photos_complete
 from kim_app.sync.kategori import KATEGORI
@@ -248,35 +250,41 @@ def queue_page(moderator: User, where: QueueFilter, after: str | None = None, li
 
 def claim_next(moderator: User, now: datetime | None = None) -> Submission | None:
     """Lease the oldest pending item in the moderator's scope that nobody holds (or whose lease ran out). The
-    moderator's earlier leases end: one moderator works on one item at a time. Commits; None when nothing is left."""
+    moderator's earlier leases end: one moderator works on one item at a time. Commits; None when nothing is left.
+
+    Few round trips, since moderators press this all day: one SELECT of the candidate, one UPDATE that both takes
+    it and ends the moderator's earlier lease, one COMMIT, and nothing reloaded afterwards."""
     now = now or utcnow()
     candidate = (
-        select(Submission.id)
+        select(Submission)
         .where(
             *_scope(moderator),
             or_(Submission.claimed_by.is_(None), Submission.claim_expires_at < now),
         )
         .order_by(Submission.received_at, Submission.id)
         .limit(1)
+        .options(lazyload(Submission.photos))  # the caller wants the item, its photos only if it looks at them
     )
     if db.session.get_bind().dialect.name == "postgresql":
         candidate = candidate.with_for_update(skip_locked=True, of=Submission)
-    item_id = db.session.scalar(candidate)
-    if item_id is None:
+        # A lease is worth less than the wait for the WAL flush: if the server crashed right after this commit, the
+        # item would only be free again for the next moderator. Verdicts and items keep the durable default.
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
+    item = db.session.scalar(candidate)
+    if item is None:
         db.session.commit()
         return None
+    expires = now + LEASE
+    taken = Submission.id == item.id
     db.session.execute(
         update(Submission)
-        .where(Submission.claimed_by == moderator.id, Submission.id != item_id)
-        .values(claimed_by=None, claim_expires_at=None)
+        .where(or_(taken, Submission.claimed_by == moderator.id))
+        .values(claimed_by=case((taken, moderator.id), else_=None),
+                claim_expires_at=case((taken, bindparam("expires", expires, type_=UTCDateTime())), else_=None))
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(
-        update(Submission)
-        .where(Submission.id == item_id)
-        .values(claimed_by=moderator.id, claim_expires_at=now + LEASE)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    logger.info("Item %s claimed by %s", item_id, moderator.username)
-    return db.session.get(Submission, item_id)
+    set_committed_value(item, "claimed_by", moderator.id)
+    set_committed_value(item, "claim_expires_at", expires)
+    commit_keeping_loaded()
+    logger.info("Item %s claimed by %s", item.id, moderator.username)
+    return item
