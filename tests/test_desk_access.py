@@ -218,3 +218,19 @@ def test_ketua_adds_a_member_to_their_own_group(app, world):
     with app.app_context():
         added = find_user("baru")
         assert (added.role, added.kim_id, added.ketua) == ("anggota", find_user("ketua").kim_id, False)
+
+
+@pytest.mark.parametrize("username, offered, not_offered", [
+    ("anggota", ["Aplikasi anggota"], ["Anggota KIM", "Antrean moderasi", "Admin"]),
+    ("ketua", ["Aplikasi anggota", "Anggota KIM"], ["Antrean moderasi", "Admin"]),
+    ("moderator", ["Antrean moderasi", "Dasbor"], ["Anggota KIM", "Admin"]),
+    ("admin", ["Antrean moderasi", "Dasbor", "Admin"], ["Anggota KIM"]),
+])
+def test_the_menu_offers_each_role_its_own_pages_only(make_person, make_ketua, username, offered, not_offered):
+    if username == "ketua":
+        make_ketua()
+    page = make_person(username).get("/").get_data(as_text=True)
+    menu = re.search(r'<nav aria-label="Menu utama">(.*?)</nav>', page, re.S).group(1)
+    links = [re.sub(r"<[^>]+>|\s+\d+$", "", text).strip() for text in re.findall(r"<a [^>]*>(.*?)</a>", menu, re.S)]
+    assert all(name in links for name in offered), links
+    assert not any(name in links for name in not_offered), links
