@@ -153,6 +153,12 @@ function refusedEdit(uuid, edit) {
   return box;
 }
 
+// As the public status page names them (kim_app/complaints/services.py, STATUS_LABELS).
+const ADUAN_STATUS = {
+  diterima: 'Diterima, menunggu verifikasi', diverifikasi: 'Diverifikasi', diteruskan: 'Diteruskan ke OPD',
+  ditindaklanjuti: 'Ditindaklanjuti', selesai: 'Selesai', ditolak: 'Ditolak',
+};
+
 function ownItem(item, photos, act) {
   const li = el('li', 'item');
   li.dataset.uuid = item.uuid;
@@ -172,6 +178,11 @@ function ownItem(item, photos, act) {
   if (item.state === 'gagal' && item.server_status && !isRevision(item)) {
     const server = stateLabel({ state: item.server_status });
     li.append(el('p', 'note', `Server menyimpan versi lain dari kiriman ini (${server}). Isi di HP ini tidak diubah.`));
+  }
+  if (item.tracking_code) {
+    // The citizen who complained follows the complaint with this code at /aduan/cek; the member passes it on.
+    const status = ADUAN_STATUS[item.aduan_status];
+    li.append(el('p', 'note', `Kode pelacakan aduan: ${item.tracking_code}${status ? ` · ${status}` : ''}`));
   }
   if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.unsent_edit));
   if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));

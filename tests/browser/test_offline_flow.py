@@ -131,6 +131,10 @@ def test_aduan_captured_offline_is_sent_and_its_pelapor_never_appears_in_public(
 
     context.set_offline(False)
     expect(item_state(page, uraian)).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
+    # The member can give the citizen the complaint's tracking code as soon as the server has it.
+    code_line = page.locator("#mine li[data-uuid]", has_text=uraian).get_by_text("Kode pelacakan aduan")
+    expect(code_line).to_contain_text("Diterima, menunggu verifikasi")
+    code = code_line.inner_text().split(": ", 1)[1].split(" ")[0]
 
     # The moderator sees who complained (so the name really reached the server) and accepts the complaint.
     approve_as_moderator(browser, live_server.url, uraian, must_see=pelapor)
@@ -138,6 +142,14 @@ def test_aduan_captured_offline_is_sent_and_its_pelapor_never_appears_in_public(
     home = public_home_text(browser, live_server.url)
     assert pelapor not in home
     assert uraian not in home
+
+    # The verdict reaches the phone with the complaint's new status; the public status page knows the same code.
+    page.get_by_role("button", name="Kirim sekarang").click()
+    expect(code_line).to_contain_text(f"{code} · Diverifikasi", timeout=SLOW_MS)
+    status_page = context.new_page()
+    status_page.goto(f"{live_server.url}/aduan/{code}")
+    expect(status_page.locator("main")).to_contain_text("Diverifikasi")
+    expect(status_page.locator("main")).not_to_contain_text(pelapor)
     context.close()
 
 
