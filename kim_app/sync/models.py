@@ -59,6 +59,9 @@ class Submission(db.Model):
         Index("ix_submission_queue_all", "status", "received_at", "id"),
         # The delta pull: one author's items changed since a time.
         Index("ix_submission_author_updated", "author_id", "updated_at"),
+        # The queue's counts per filter: read from the index alone, in group order (moderation/queue.py, counts).
+        Index("ix_submission_facets", "status", "kabupaten_kode", "kind", "desa_kode", "kim_id", "kategori",
+              "received_at", "id"),
         # The public portal: approved news, newest first.
         Index("ix_submission_published", "kind", "status", "published_at"),
     )
