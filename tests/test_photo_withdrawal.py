@@ -31,7 +31,7 @@ def test_withdrawn_photo_is_gone_and_its_item_reaches_the_queue(app, member, fot
     assert item_id(app, body) in queued_ids(app)
 
 
-def test_withdrawal_is_audited_and_brought_by_the_next_pull(app, member, berita):
+def test_withdrawal_is_audited_and_brought_by_the_next_pull(app, member, moderator, berita):
     data = make_jpeg()
     body = berita(photos=[{"id": str(uuid.uuid4()), "sha256": "0" * 64, "size": len(data), "mime": "image/jpeg"}])
     member.send(body)
@@ -44,6 +44,9 @@ def test_withdrawal_is_audited_and_brought_by_the_next_pull(app, member, berita)
     with app.app_context():
         event = db.session.scalars(select(ModerationEvent).order_by(ModerationEvent.id.desc())).first()
         assert (event.action, event.actor_id, event.to_status) == ("hapus_foto", member.me["id"], "menunggu")
+        assert event.details == {"foto": body["photos"][0]["id"], "urutan": 1, "ukuran": len(data), "diterima": 0}
+    page = moderator.get(f"/moderasi/item/{item_id(app, body)}").get_data(as_text=True)
+    assert f"foto ke-1 ditarik anggota sebelum lengkap (0 dari {len(data)} byte diterima)" in page
 
 
 def test_withdrawing_an_unfinished_upload_deletes_its_part_file(app, member, foto):

@@ -251,7 +251,9 @@ def withdraw(author: User, photo_id: uuid.UUID) -> None:
     item.photos.remove(photo)
     db.session.delete(photo)
     item.updated_at = utcnow()  # the next pull brings the shorter photo list
-    record_event(item, actor=author, action="hapus_foto", from_status=item.status, note=None)
+    # Which photo, and how much of it had arrived: the row itself is gone after this.
+    record_event(item, actor=author, action="hapus_foto", from_status=item.status, note=None, details={
+        "foto": str(photo.id), "urutan": photo.position + 1, "ukuran": photo.size, "diterima": photo.received})
     db.session.commit()
     # After the commit: should the commit fail, the part file is still there for the row that still points at it.
     storage().delete(incoming_key(photo.id.hex))
