@@ -107,19 +107,24 @@ def configure_sqlite(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        if read_only:
+        if not request_may_write():
             connection.exec_driver_sql("BEGIN")
             return
         raw = connection.connection.dbapi_connection
-        if isinstance(raw, WriterTurnConnection):
-            raw.take_turn()
+        turn = raw if isinstance(raw, WriterTurnConnection) else None  # not for an in-memory database
+        if turn:
+            turn.take_turn()
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except Exception:
-            if isinstance(raw, WriterTurnConnection):
-                raw.end_turn()
+            if turn:
+                turn.end_turn()
             raise
+
+
+def request_may_write() -> bool:
+    """Anything but a request that only reads (GET, HEAD, OPTIONS) may write; work outside a request (CLI) too."""
+    return not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
 
 
 def commit_keeping_loaded() -> None:

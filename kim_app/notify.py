@@ -27,7 +27,6 @@ from kim_app.extensions import db
 logger = logging.getLogger(__name__)
 
 PENDING = "kim_notify_pending"
-KIND_LABELS = {"berita": "Berita", "aduan": "Aduan", "foto": "Cerita foto"}
 
 
 def parse_recipients(setting: str) -> dict[str, list[str]]:
@@ -77,6 +76,8 @@ def queue_badge() -> dict:
 def build_message(sender: str, to: list[str], kabupaten: str, items: list[dict]) -> EmailMessage:
     """items: dicts with kind, desa and url. Only names and links we chose; nothing a member typed."""
     message = EmailMessage()
+    from kim_app.sync.models import KIND_LABELS
+
     count = len(items)
     message["Subject"] = f"KIM: {count} kiriman baru menunggu moderasi ({kabupaten})"
     message["From"] = sender

@@ -14,7 +14,7 @@ import time
 
 from flask import current_app, redirect, request, session, url_for
 
-from kim_app.database import commit_keeping_loaded
+from kim_app.database import commit_keeping_loaded, request_may_write
 from kim_app.errors import ProblemError, wants_json
 from kim_app.extensions import db
 
@@ -36,7 +36,7 @@ def init_login(login_manager) -> None:
             session.clear()
             return None
         mark_seen()
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request_may_write():
             # The account is read; what the request writes comes later, after its body is checked. Ending this
             # transaction now keeps SQLite's writer turn (kim_app/database.py) for the write itself.
             commit_keeping_loaded()

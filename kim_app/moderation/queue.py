@@ -27,7 +27,7 @@ from kim_app.database import commit_keeping_loaded
 from kim_app.extensions import db
 from kim_app.media.models import photos_complete
 from kim_app.sync.kategori import KATEGORI
-from kim_app.sync.models import KINDS, Submission
+from kim_app.sync.models import KIND_LABELS, KINDS, Submission
 from kim_app.timeutil import WITA, UTCDateTime, as_utc, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup
 
@@ -229,8 +229,7 @@ def counts(moderator: User, where: QueueFilter) -> tuple[dict[str, list[tuple[ob
 def _labels(facet: str, values) -> dict[object, str]:
     """The names shown for a facet's values, in one query per facet."""
     if facet == "kind":
-        names = {"berita": "Berita", "aduan": "Aduan", "foto": "Cerita foto"}
-        return {value: names.get(value, value) for value in values}
+        return {value: KIND_LABELS.get(value, value) for value in values}
     if facet == "kategori":
         names = {key: label for kinds in KATEGORI.values() for key, label in kinds.items()}
         return {value: names.get(value, value) for value in values}

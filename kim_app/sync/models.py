@@ -27,6 +27,7 @@ from kim_app.timeutil import UTCDateTime, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
 
 KINDS = ("berita", "aduan", "foto")
+KIND_LABELS = {"berita": "Berita", "aduan": "Aduan", "foto": "Cerita foto"}
 # Kinds that are published on the portal once approved; a complaint is followed up, never published.
 PUBLIC_KINDS = ("berita", "foto")
 STATUSES = ("menunggu", "disetujui", "ditolak", "perlu_revisi")
