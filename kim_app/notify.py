@@ -4,6 +4,8 @@ an item enters their kabupaten's queue (only when SMTP is configured).
 An item enters the queue in places owned by other domains — a new item without photos, the last photo of an item
 arriving, a revision sent back — so this module listens to the ORM instead of being called from each: after a flush
 it notes the items that may have entered the queue, after the commit it checks them on a worker thread and mails.
+A new item is written with plain INSERTs (kim_app/sync/services.py) that the ORM does not see; the create notes it
+itself (`note_queue_entry`).
 The member's request never waits for the mail server and never fails because of it; a failed mail is logged.
 Changes made with bulk UPDATE statements are not seen (none of those moves an item into the queue today).
 
@@ -158,6 +160,12 @@ def _note_queue_entries(session, flush_context) -> None:
     for obj in session.deleted:
         if isinstance(obj, Photo):
             pending.add(obj.submission_id)
+
+
+def note_queue_entry(item_id: int) -> None:
+    """An item written without the ORM may have entered the queue: checked and mailed after the commit."""
+    if enabled(current_app):
+        db.session().info.setdefault(PENDING, set()).add(item_id)
 
 
 def _after_commit(session) -> None:

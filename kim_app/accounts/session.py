@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 
 from flask import current_app, redirect, request, session, url_for
+from sqlalchemy.orm import joinedload
 
-from kim_app.database import commit_keeping_loaded, request_may_write
+from kim_app.database import commit_keeping_loaded, reading, request_may_write
 from kim_app.errors import ProblemError, wants_json
 from kim_app.extensions import db
 
@@ -25,12 +26,18 @@ class Unauthenticated(ProblemError):
 
 def init_login(login_manager) -> None:
     from kim_app.accounts.models import User
+    from kim_app.wilayah.models import KimGroup
+
+    # The member's KIM and its desa come with the account: a create needs them (the item's desa), and reading them
+    # here, in the same query, keeps them out of the create's write transaction.
+    with_kim = (joinedload(User.kim).joinedload(KimGroup.desa),)
 
     login_manager.login_view = "accounts.login"
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        with reading():
+            user = db.session.get(User, int(user_id), options=with_kim) if user_id.isdigit() else None
         # A deactivated account is signed out at its next request, not only refused at its next sign-in.
         if user is None or not user.active or session_expired(user.role):
             session.clear()
@@ -38,7 +45,7 @@ def init_login(login_manager) -> None:
         mark_seen()
         if request_may_write():
             # The account is read; what the request writes comes later, after its body is checked. Ending this
-            # transaction now keeps SQLite's writer turn (kim_app/database.py) for the write itself.
+            # read now lets the write begin as a writer (kim_app/database.py, `reading`).
             commit_keeping_loaded()
         return user
 

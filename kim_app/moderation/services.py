@@ -63,19 +63,27 @@ class PhotosIncomplete(Conflict):
 
 def record_event(
     submission, actor: User, action: str, from_status: str | None, note: str | None, details: dict | None = None
-) -> None:
-    db.session.add(
-        ModerationEvent(
-            submission_id=submission.id,
-            actor_id=actor.id,
-            action=action,
-            from_status=from_status,
-            to_status=submission.status,
-            revision=submission.revision,
-            note=note,
-            details=details,
-            created_at=utcnow(),
-        )
+) -> ModerationEvent:
+    event = new_event(submission, actor, action, from_status, note, details)
+    db.session.add(event)
+    return event
+
+
+def new_event(
+    submission, actor: User, action: str, from_status: str | None, note: str | None, details: dict | None = None
+) -> ModerationEvent:
+    """The audit log's entry for a move of the item, not yet added: `record_event` adds it to the session; a create
+    writes it with its item's other rows (kim_app/sync/services.py)."""
+    return ModerationEvent(
+        submission_id=submission.id,
+        actor_id=actor.id,
+        action=action,
+        from_status=from_status,
+        to_status=submission.status,
+        revision=submission.revision,
+        note=note,
+        details=details,
+        created_at=utcnow(),
     )
 
 

@@ -11,14 +11,16 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from kim_app import notify
 from kim_app.accounts.models import User
 from kim_app.complaints import services as complaints
-from kim_app.database import commit_keeping_loaded
+from kim_app.database import commit_keeping_loaded, insert_rows, insert_unless_exists, reading
 from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
 from kim_app.extensions import db
 from kim_app.media import services as media
-from kim_app.moderation.services import record_event
+from kim_app.moderation.services import new_event, record_event
 from kim_app.sync.models import Submission, SubmissionRevision
 from kim_app.sync.schemas import CONTENT_FIELDS, kind_errors
 from kim_app.timeutil import as_utc, utcnow
@@ -89,12 +91,20 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
     The unique constraint on client_uuid decides, not a look-up first: two copies of the same request racing each
     other (a retry after a lost response, the service worker and the page at once) still leave one row. A complaint
     gets its tracking code here; should the code already be taken (the unique constraint says so), another is drawn.
+
+    A new item's rows (item, photos, first revision, audit event) are written with plain INSERTs, the item's with ON
+    CONFLICT DO NOTHING: the write transaction is those statements alone, which keeps SQLite's single writer's turn
+    short when many phones send at once (docs/benchmarks.md). The new item returned is then not in the session; it
+    carries everything the answer shows. A resend returns the stored item, loaded as usual.
     """
     if data["author_id"] != author.id:
         raise WrongAuthor(
             "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya."
         )
-    desa = _resolve_desa(author, data.get("desa_kode"))
+    with reading():
+        # Looked up before the write begins: the writer's turn is held for the inserts alone (kim_app/database.py).
+        desa = _resolve_desa(author, data.get("desa_kode"))
+        commit_keeping_loaded()
     fields = {name: data.get(name) for name in CONTENT_FIELDS}
     photos = data.get("photos") or []
     digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
@@ -120,32 +130,38 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         if item.kind == "aduan":
             item.tracking_code = complaints.new_tracking_code()
             item.aduan_status = "diterima"
+        item.photos = []
         media.declare(item, photos)
-        try:
-            with db.session.begin_nested():
-                db.session.add(item)
-                db.session.flush()
-        except IntegrityError:
-            existing = _by_uuid(data["uuid"])
-            if existing is None:
-                if item.tracking_code and _code_taken(item.tracking_code):
-                    continue
-                media.explain_integrity_error(photos)
-                raise  # some other constraint: a bug, not a duplicate
-            if existing.author_id != author.id or existing.content_hash != digest:
-                raise ItemConflict(
-                    "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
-                    "simpan sebagai item baru bila perlu."
-                ) from None
-            return existing, False
-        break
+        if insert_unless_exists(item) is not None:
+            break
+        # Not written: a unique value is taken. Either this UUID is stored (a resend), or the complaint's code.
+        db.session.rollback()
+        existing = _by_uuid(data["uuid"])
+        if existing is None:
+            if item.tracking_code and _code_taken(item.tracking_code):
+                continue
+            raise RuntimeError(f"item {data['uuid']} was not stored, and no item holds its UUID or code")
+        if existing.author_id != author.id or existing.content_hash != digest:
+            raise ItemConflict(
+                "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
+                "simpan sebagai item baru bila perlu."
+            )
+        return existing, False
     else:
         raise RuntimeError("no free tracking code after several attempts")
-    db.session.add(_revision_row(item, 1, data["captured_at"], fields, digest, now))
-    record_event(item, actor=author, action="kirim", from_status=None, note=None)
-    db.session.flush()
-    item.events  # noqa: B018 — loaded inside the transaction: the answer shows the history without a new one
-    commit_keeping_loaded()
+    for photo in item.photos:
+        photo.submission_id = item.id
+    event = new_event(item, actor=author, action="kirim", from_status=None, note=None)
+    try:
+        insert_rows([*item.photos, _revision_row(item, 1, data["captured_at"], fields, digest, now), event])
+    except IntegrityError:
+        db.session.rollback()
+        media.explain_integrity_error(photos)
+        raise  # some other constraint: a bug, not a duplicate
+    # The answer is built from these objects: the history of a new item is this one event.
+    set_committed_value(item, "events", [event])
+    notify.note_queue_entry(item.id)
+    commit_keeping_loaded()  # the account stays loaded: reading it again would begin a new write transaction
     logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
     return item, True
 
