@@ -46,6 +46,9 @@ class Config:
         "admin": 24 * 3600,
     }
     PERMANENT_SESSION_LIFETIME = timedelta(seconds=max(SESSION_ABSOLUTE_SECONDS.values()))
+    # The cookie is sent again only when the session changes — at sign-in, and when the "last seen" mark moves
+    # (at most every few minutes, accounts/session.py) — not with every answer: on 2G each answer's bytes count.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

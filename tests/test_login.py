@@ -110,3 +110,13 @@ def test_activity_keeps_a_session_alive(moderator):
     assert moderator.get("/moderasi").status_code == 200
     age_session(moderator.client, signed_in_at=7 * 3600)  # seen_at was renewed by the request above
     assert moderator.get("/moderasi").status_code == 200
+
+
+def test_the_session_cookie_travels_again_only_when_the_session_changed(member, berita):
+    # On 2G every answer's bytes count: a signed-in phone's sends and pulls carry no new cookie...
+    assert "Set-Cookie" not in member.send(berita()).headers
+    assert "Set-Cookie" not in member.get("/api/v1/items").headers
+    # ...until the "last seen" mark moves, which also pushes the cookie's expiry forward.
+    age_session(member.client, seen_at=10 * 60)
+    renewed = member.get("/api/v1/items").headers.get("Set-Cookie", "")
+    assert renewed.startswith("session=") and "Expires=" in renewed

@@ -60,7 +60,7 @@ def _chunk() -> bytes:
 class PhotoContent(MethodView):
     decorators = [login_required]
 
-    @api_bp.arguments(UploadHeadersSchema, location="headers")
+    @api_bp.arguments(UploadHeadersSchema(), location="headers")
     @api_bp.response(200, PhotoSchema, description="Bytes stored; when complete, the photo is processed")
     @api_bp.alt_response(409, description="Upload-Offset is not `received` (type wrong-offset)", **PROBLEM)
     @api_bp.alt_response(413, description="More than 64 KiB in one request (type chunk-too-large)", **PROBLEM)

@@ -20,7 +20,7 @@ MAX_AGE = 300
 @bp.route("/berita")
 class Berita(MethodView):
     @bp.doc(security=[])
-    @bp.arguments(BeritaArgs, location="query")
+    @bp.arguments(BeritaArgs(), location="query")
     @bp.response(200, BeritaListSchema)
     @bp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @bp.alt_response(404, description="No kabupaten or desa with this code", **PROBLEM)

@@ -40,14 +40,14 @@ class Items(MethodView):
     # Applied in order: login_required ends up outermost, so anonymous requests get 401 first.
     decorators = [members_only, login_required]
 
-    @bp.arguments(ItemListArgs, location="query")
+    @bp.arguments(ItemListArgs(), location="query")
     @bp.response(200, ItemListSchema)
     def get(self, args):
         """Your items changed since a cursor (delta pull)"""
         items, cursor = services.changes_since(_member(), args["since"])
         return {"items": items, "cursor": cursor}
 
-    @bp.arguments(ItemCreateSchema)
+    @bp.arguments(ItemCreateSchema())
     @bp.response(201, ItemSchema, description="The item was new and is stored")
     @bp.alt_response(200, schema=ItemSchema, description="The same item was already stored; nothing changed")
     @bp.alt_response(409, description="An item with this UUID exists with a different body or author", **PROBLEM)
@@ -74,7 +74,7 @@ class Item(MethodView):
 class Revisions(MethodView):
     decorators = [members_only, login_required]
 
-    @bp.arguments(ItemRevisionSchema)
+    @bp.arguments(ItemRevisionSchema())
     @bp.response(201, ItemSchema, description="The revision was new: the item is back in the queue (menunggu)")
     @bp.alt_response(200, schema=ItemSchema, description="This revision was already stored with the same body")
     @bp.alt_response(
