@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 import time
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
@@ -169,8 +170,19 @@ def commit_keeping_loaded() -> None:
 
 
 def _row(obj) -> dict:
+    """The column values set on a mapped object, by column name."""
     state = inspect(obj)
-    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
+    return {
+        attr.columns[0].key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict
+    }
+
+
+@functools.cache
+def _insert_ignoring_conflicts(table: Table, dialect_name: str):
+    # Built once per table: one statement with bound parameters, compiled once and cached by the engine.
+    dialect = postgresql if dialect_name == "postgresql" else sqlite_dialect
+    (key,) = table.primary_key.columns
+    return dialect.insert(table).on_conflict_do_nothing().returning(key)
 
 
 def insert_unless_exists(obj):
@@ -182,22 +194,23 @@ def insert_unless_exists(obj):
     from kim_app.extensions import db
 
     mapper = inspect(obj).mapper
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite_dialect
-    (key,) = (column.key for column in mapper.primary_key)
-    statement = dialect.insert(mapper.class_).values(_row(obj)).on_conflict_do_nothing()
-    primary_key = db.session.execute(statement.returning(getattr(mapper.class_, key))).scalar()
+    connection = db.session.connection()
+    statement = _insert_ignoring_conflicts(mapper.local_table, connection.dialect.name)
+    primary_key = connection.execute(statement, _row(obj)).scalar()
     if primary_key is not None:
-        setattr(obj, key, primary_key)
+        (attr,) = mapper.primary_key
+        setattr(obj, mapper.get_property_by_column(attr).key, primary_key)
     return primary_key
 
 
 def insert_rows(objects) -> None:
-    """INSERT the rows of new (transient) objects with plain statements, one executemany per class, without the unit
+    """INSERT the rows of new (transient) objects with plain statements, one executemany per table, without the unit
     of work; the objects stay outside the session. Generated primary keys are not read back."""
     from kim_app.extensions import db
 
-    by_class: dict[type, list[dict]] = {}
+    by_table: dict[Table, list[dict]] = {}
     for obj in objects:
-        by_class.setdefault(type(obj), []).append(_row(obj))
-    for cls, rows in by_class.items():
-        db.session.execute(insert(cls), rows)
+        by_table.setdefault(inspect(obj).mapper.local_table, []).append(_row(obj))
+    connection = db.session.connection()
+    for table, rows in by_table.items():
+        connection.execute(table.insert(), rows)
