@@ -1,7 +1,8 @@
 """Load on the app as production runs it: gunicorn with several workers, on SQLite (default) or PostgreSQL
 (DATABASE_URL=postgresql://…), measured from concurrent clients on this machine over loopback.
 
-Four phases, each for --seconds: delta pulls (each client a member of its own with a few items, pulling with the
+Five phases, each for --seconds: health checks (GET /healthz, the lightest request that reaches the database: a
+yardstick for comparing machines), delta pulls (each client a member of its own with a few items, pulling with the
 cursor of its previous pull), public page views (GET /), sync creates (POST /api/v1/items, a new UUID each), photo
 chunks (64 KiB PUTs of a declared photo). Each prints requests/s, p50 and p99; the final JSON
 line carries creates/s as `value` and every phase beside it. Targets: ≥ 500 creates/s on SQLite with p99 < 50 ms;
@@ -188,6 +189,12 @@ def main() -> None:
                 assert status == 200, status
                 state["cursor"] = json.loads(data)["cursor"]
 
+            def health(client, state):
+                status, _, _ = client.request("GET", "/healthz")
+                assert status == 200, status
+
+            # A yardstick for the machine, not a target: the lightest request that reaches the database.
+            results["health_checks"] = run_phase("health checks", clients, args.seconds, health)
             results["pulls"] = run_phase("delta pulls", clients, args.seconds, pull)
 
             def view(client, state):
