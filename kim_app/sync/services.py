@@ -134,14 +134,23 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         media.declare(item, photos)
         if insert_unless_exists(item) is not None:
             break
-        # Not written: a unique value is taken. Either this UUID is stored (a resend), or the complaint's code.
-        db.session.rollback()
-        existing = _by_uuid(data["uuid"])
+        # Not written: a unique value is taken. Either this UUID is stored (a resend: common on 2G, where answers
+        # get lost), or the complaint's code. Found, and the answer's history loaded, without the writer's turn.
+        commit_keeping_loaded()  # nothing was written: this ends the write transaction, and the account stays loaded
+        with reading():
+            existing = db.session.scalar(
+                select(Submission)
+                .where(Submission.client_uuid == data["uuid"])
+                .options(selectinload(Submission.events))
+            )
+            code_taken = existing is None and item.tracking_code is not None and _code_taken(item.tracking_code)
+            same = existing is not None and existing.author_id == author.id and existing.content_hash == digest
+            commit_keeping_loaded()
+        if code_taken:
+            continue
         if existing is None:
-            if item.tracking_code and _code_taken(item.tracking_code):
-                continue
             raise RuntimeError(f"item {data['uuid']} was not stored, and no item holds its UUID or code")
-        if existing.author_id != author.id or existing.content_hash != digest:
+        if not same:
             raise ItemConflict(
                 "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
                 "simpan sebagai item baru bila perlu."
