@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the chaos helpers, imported as the tests import them
 
 from chaos.ledger import reconcile, server_rows  # noqa: E402
-from chaos.phone import Phone, item_specs  # noqa: E402
+from chaos.phone import RUN_TIMEOUT_MS, Phone, item_specs  # noqa: E402
 from chaos.proxy import FaultProxy  # noqa: E402
 from chaos.server import Gunicorn  # noqa: E402
 
@@ -111,7 +111,8 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                                      args=CHROMIUM_ARGS)
-                phone = Phone(browser, proxy.url)
+                # A run sends the whole outbox: 1,000 items under faults took over 90 s on a slow 2-core machine.
+                phone = Phone(browser, proxy.url, run_timeout_ms=max(RUN_TIMEOUT_MS, 300 * args.items))
                 with proxy.calm():
                     phone.sign_in("anggota")
                 specs = item_specs(args.items, rng)

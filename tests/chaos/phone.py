@@ -23,6 +23,8 @@ PHONE = {
 SLOW_MS = 30_000
 # Installing the service worker precaches the whole shell; on a busy 2-core CI machine that has taken over 30 s.
 INSTALL_MS = 90_000
+# One run sends the whole outbox: the CI scenarios' outboxes are sent well within this; a larger one takes longer
+# (benchmarks/chaos_sync.py gives its phone a longer run_timeout_ms).
 RUN_TIMEOUT_MS = 90_000
 
 # Counts the ends of sync runs ('done' on the app's channel), whether the page or the service worker ran them.
@@ -110,8 +112,9 @@ def item_specs(count: int, rng: random.Random, tag: str = "") -> list[dict]:
 class Phone:
     """One browser context (one phone, its IndexedDB and service worker shared by its tabs)."""
 
-    def __init__(self, browser, base_url: str):
+    def __init__(self, browser, base_url: str, run_timeout_ms: int = RUN_TIMEOUT_MS):
         self.base_url = base_url
+        self.run_timeout_ms = run_timeout_ms
         self.context = browser.new_context(**PHONE)
         self.context.add_init_script(WATCH_RUNS)
         self.page = None
@@ -173,8 +176,8 @@ class Phone:
     def press_send(self) -> int:
         return self.page.evaluate(PRESS_SEND)
 
-    def wait_for_run(self, before: int, timeout_ms: int = RUN_TIMEOUT_MS) -> dict:
-        return self.page.evaluate(WAIT_FOR_RUN, [before, timeout_ms])
+    def wait_for_run(self, before: int, timeout_ms: int | None = None) -> dict:
+        return self.page.evaluate(WAIT_FOR_RUN, [before, timeout_ms or self.run_timeout_ms])
 
     def send_now(self) -> dict:
         """Presses "Kirim sekarang" and waits for a run to end; returns that run's summary."""
@@ -203,7 +206,7 @@ class Phone:
         before = self.press_send()
         # Until the chosen request has gone out, or the run has ended before it (then the phone goes offline
         # between runs, which happens too).
-        deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+        deadline = time.monotonic() + self.run_timeout_ms / 1000
         while not proxy.wait_for_requests(target, timeout=0.05) and time.monotonic() < deadline:
             if self.page.evaluate(RUNS_ENDED) > before:
                 break
