@@ -130,7 +130,6 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         if item.kind == "aduan":
             item.tracking_code = complaints.new_tracking_code()
             item.aduan_status = "diterima"
-        item.photos = []
         media.declare(item, photos)
         if insert_unless_exists(item) is not None:
             break
@@ -138,11 +137,7 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
         # get lost), or the complaint's code. Found, and the answer's history loaded, without the writer's turn.
         commit_keeping_loaded()  # nothing was written: this ends the write transaction, and the account stays loaded
         with reading():
-            existing = db.session.scalar(
-                select(Submission)
-                .where(Submission.client_uuid == data["uuid"])
-                .options(selectinload(Submission.events))
-            )
+            existing = _by_uuid(data["uuid"], selectinload(Submission.events))
             code_taken = existing is None and item.tracking_code is not None and _code_taken(item.tracking_code)
             same = existing is not None and existing.author_id == author.id and existing.content_hash == digest
             commit_keeping_loaded()
@@ -267,8 +262,8 @@ def receive_revision(author: User, client_uuid: uuid.UUID, data: dict, _retry: b
     return item, True
 
 
-def _by_uuid(client_uuid: uuid.UUID) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.client_uuid == client_uuid))
+def _by_uuid(client_uuid: uuid.UUID, *options) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.client_uuid == client_uuid).options(*options))
 
 
 def own_item(author: User, client_uuid: uuid.UUID) -> Submission:
