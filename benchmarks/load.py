@@ -61,6 +61,7 @@ def prepare_database(instance: Path, members: int) -> str:
     with app.app_context():
         upgrade()
         seed_demo(with_news=True)
+        db.session.commit()
         kim_id = find_user("anggota").kim_id
         for n in range(members):
             member = create_user(f"beban{n:02d}", "demo12345", "anggota", f"Anggota Beban {n}", kim_id=kim_id)

@@ -49,8 +49,8 @@ def main() -> None:
     from kim_app.accounts.services import find_user
     from kim_app.demo import seed_demo
     from kim_app.extensions import db
+    from kim_app.items.models import Item
     from kim_app.moderation import queue as desk
-    from kim_app.sync.models import Submission
     from kim_app.timeutil import utcnow
     from kim_app.wilayah.models import Desa
     from kim_app.wilayah.services import ensure_kim_group
@@ -68,6 +68,7 @@ def main() -> None:
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
         seed_demo(with_news=False)
+        db.session.commit()
         member = find_user("anggota")
         # Items spread over Belu's desa (and a few other kabupaten), each desa with a KIM group.
         desa_codes = list(db.session.scalars(select(Desa.kode).where(Desa.kode.like("53.04.%")).limit(60)))
@@ -98,7 +99,7 @@ def main() -> None:
                     "revision": 1, "version": 1, "content_hash": "0" * 64,
                 }
                 rows.append(row)
-            db.session.execute(insert(Submission), rows)
+            db.session.execute(insert(Item), rows)
             db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # As autovacuum leaves a table that has settled: statistics, and the visibility map that lets the

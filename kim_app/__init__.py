@@ -8,8 +8,27 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from kim_app import cli, compression, database, health, security
 from kim_app import config as kim_config
-from kim_app import database, notify, security
+from kim_app.accounts import policy
+from kim_app.accounts import session as account_session
+from kim_app.accounts.manage import bp as manage
+from kim_app.accounts.routes import api_bp as me_api
+from kim_app.accounts.routes import bp as accounts
+from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
+from kim_app.items import kinds
+from kim_app.items.statuses import STATUS_LABELS
+from kim_app.media.routes import api_bp as photos_api
+from kim_app.media.routes import bp as media
+from kim_app.moderation import notify
+from kim_app.moderation.dashboard import bp as dashboard
+from kim_app.moderation.routes import bp as moderation
+from kim_app.publish.api import bp as berita_api
+from kim_app.publish.complaints import bp as complaints
+from kim_app.publish.routes import bp as publish
+from kim_app.sync.routes import bp as items_api
+from kim_app.sync.shell import bp as app_shell
+from kim_app.timeutil import format_wita
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,11 +68,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from kim_app import compression
-    from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
-    database.configure_sqlite(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -62,46 +78,22 @@ def register_extensions(app: Flask) -> None:
     api.spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
     login_manager.init_app(app)
     compression.init_app(app)
-
-    from kim_app.accounts import session as account_session
-
     account_session.init_login(login_manager)
 
 
 def register_blueprints(app: Flask) -> None:
-    from kim_app import cli, health
-    from kim_app.accounts.manage import bp as manage
-    from kim_app.accounts.routes import api_bp as me_api
-    from kim_app.accounts.routes import bp as accounts
-    from kim_app.complaints.routes import bp as complaints
-    from kim_app.extensions import api
-    from kim_app.media.routes import api_bp as photos_api
-    from kim_app.media.routes import bp as media
-    from kim_app.moderation.dashboard import bp as dashboard
-    from kim_app.moderation.routes import bp as moderation
-    from kim_app.publish.api import bp as berita_api
-    from kim_app.publish.routes import bp as publish
-    from kim_app.sync.routes import bp as items_api
-    from kim_app.sync.shell import bp as app_shell
-
-    for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp):
+    for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp, manage,
+                      complaints):
         app.register_blueprint(blueprint)
-    for blueprint in (manage, complaints):
-        app.register_blueprint(blueprint)
-    api.register_blueprint(me_api)
-    api.register_blueprint(items_api)
-    api.register_blueprint(photos_api)
-    api.register_blueprint(berita_api)
+    for blueprint in (me_api, items_api, photos_api, berita_api):
+        api.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from kim_app.sync.kategori import label
-    from kim_app.timeutil import format_wita
-
     app.add_template_filter(format_wita, "wita")
     app.add_template_filter(lambda value: format_wita(value, with_time=False), "tanggal")
-    app.add_template_global(label, "kategori_label")
+    app.add_template_global(kinds.kategori_label, "kategori_label")
+    app.add_template_global(kinds.field_label, "field_label")
+    app.add_template_global(lambda status: STATUS_LABELS.get(status, status), "status_label")
     # The menu asks the same rules the routes ask (accounts/policy.py), so it never offers a page that answers 403.
-    from kim_app.accounts import policy
-
     app.add_template_global(policy, "policy")

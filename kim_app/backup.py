@@ -140,7 +140,6 @@ def restore_backup(source: Path) -> dict[str, int]:
             member.name = member.name[len("media") :].lstrip("/")
         # The "data" filter refuses absolute paths, "..", links out of the folder and device files.
         archive.extractall(media_root, members=[m for m in media if m.name], filter="data")
-    db.session.commit()
     return counts
 
 

@@ -6,8 +6,13 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 
+from kim_app.accounts.services import create_user
+from kim_app.backup import create_backup, restore_backup
+from kim_app.demo import DEMO_PASSWORD, seed_demo
 from kim_app.errors import ProblemError
 from kim_app.extensions import db
+from kim_app.wilayah import services as wilayah
+from kim_app.wilayah.services import ensure_kim_group
 
 bp = Blueprint("kim", __name__, cli_group="kim")
 
@@ -22,12 +27,11 @@ def _fail(error: ProblemError):
 @click.option("--provinsi", help="Only this province (two digits, e.g. 53) from a national folder.")
 def import_wilayah_command(source: str, provinsi: str | None):
     """Load Kemendagri region codes from a folder of CSV files, or a province code such as 53."""
-    from kim_app.wilayah import services
-
     shared = Path(current_app.root_path).parent.parent / "shared" / "data" / "wilayah"
     try:
-        folder, code = services.resolve_source(source, shared_dir=shared)
-        counts = services.import_wilayah(folder, provinsi or code)
+        folder, code = wilayah.resolve_source(source, shared_dir=shared)
+        counts = wilayah.import_wilayah(folder, provinsi or code)
+        db.session.commit()
     except ProblemError as error:
         _fail(error)
     click.echo(
@@ -41,8 +45,6 @@ def import_wilayah_command(source: str, provinsi: str | None):
 @click.argument("desa_kode")
 def create_kim_command(nama: str, desa_kode: str):
     """Register a KIM group in a desa (by Kemendagri code)."""
-    from kim_app.wilayah.services import ensure_kim_group
-
     try:
         group = ensure_kim_group(nama, desa_kode)
         db.session.commit()
@@ -61,8 +63,6 @@ def create_kim_command(nama: str, desa_kode: str):
 @click.password_option(help="At least 8 characters; asked for when not given.")
 def create_user_command(username, role, nama, kabupaten_kode, kim_id, ketua, password):
     """Create an account."""
-    from kim_app.accounts.services import create_user
-
     try:
         user = create_user(
             username, password, role, nama, kabupaten_kode=kabupaten_kode, kim_id=kim_id, ketua=ketua
@@ -77,10 +77,9 @@ def create_user_command(username, role, nama, kabupaten_kode, kim_id, ketua, pas
 @click.option("--no-news", is_flag=True, help="Accounts only, no example news.")
 def seed_demo_command(no_news: bool):
     """Demo wilayah, KIM Kabuna and accounts (refused when KIM_ENV=production)."""
-    from kim_app.demo import DEMO_PASSWORD, seed_demo
-
     try:
         accounts = seed_demo(with_news=not no_news)
+        db.session.commit()
     except ProblemError as error:
         _fail(error)
     click.echo(f"Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
@@ -92,8 +91,6 @@ def seed_demo_command(no_news: bool):
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path):
     """Write the database and the media to one archive (.tar.gz)."""
-    from kim_app.backup import create_backup
-
     counts = create_backup(target)
     click.echo(f"Cadangan ditulis ke {target}: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")
 
@@ -102,10 +99,9 @@ def backup_command(target: Path):
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(source: Path):
     """Load an archive made by `flask kim backup` into this (migrated, empty) instance."""
-    from kim_app.backup import restore_backup
-
     try:
         counts = restore_backup(source)
+        db.session.commit()
     except ProblemError as error:
         _fail(error)
     click.echo(f"Cadangan dipulihkan: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")

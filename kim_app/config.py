@@ -58,6 +58,9 @@ class Config:
     # Delta pulls overlap by this much so that a slow transaction's change is never skipped (docs/sync-protocol.md).
     SYNC_CURSOR_OVERLAP_SECONDS = 120
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
+    # instead of taking every core and hundreds of megabytes from the requests beside it.
+    IMAGE_DECODE_SLOTS = int(os.environ.get("IMAGE_DECODE_SLOTS", "2"))
     PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 

@@ -1,38 +1,42 @@
-"""Making SQLite fit for several writers (the embedded default); PostgreSQL needs nothing special.
+"""The request's one transaction, and making SQLite fit for several writers (the embedded default).
 
-- WAL, so readers never wait for a writer; a busy timeout, so a writer waits its turn instead of failing.
-- Foreign keys on (SQLite has them off by default).
-- We issue BEGIN ourselves: the sqlite3 module's own transaction handling breaks SAVEPOINTs, which the idempotent
-  create relies on. Requests that may write (anything but GET/HEAD) and CLI work take the write lock at BEGIN
+- One transaction per request, begun by its first statement and ended in `init_app`'s hook: committed when the
+  answer is a success, rolled back when it is an error. Services flush; they never commit. Slow work that must not
+  hold a transaction open (decoding a photo) is fenced off in one place, `outside_transaction`.
+- SQLite in WAL mode, so readers never wait for a writer; a busy timeout, so a writer waits its turn instead of
+  failing; foreign keys on (SQLite has them off by default).
+- We issue BEGIN ourselves: the sqlite3 module's own transaction handling breaks SAVEPOINTs, which bulk verdicts rely
+  on. Requests that may write (anything but GET/HEAD/OPTIONS) and CLI work take the write lock at BEGIN
   (IMMEDIATE): a deferred transaction that reads first and writes later can fail with SQLITE_BUSY at once, without
-  waiting, when another writer got in between.
-- Reads a writing request does before it writes (the signed-in account, the item's desa) run in a plain
-  transaction of their own (`reading()`), ended before the write begins: the writer's turn is held for the writes
-  alone, not for looking things up or for building the answer.
+  waiting, when another writer got in between. PostgreSQL needs nothing special.
 - Writers queue on a lock file before BEGIN IMMEDIATE (`WriterTurnConnection`). SQLite's own busy handler polls
   with sleeps that grow to 100 ms, so under steady writes from several gunicorn workers an unlucky writer waited
   half a second while others kept getting in; the lock file is polled every half millisecond instead, which lets
-  the next writer in as soon as the last one commits.
+  the next writer in as soon as the last one commits (measured: docs/benchmarks.md, "SQLite writers").
 """
 from __future__ import annotations
 
 import fcntl
 import functools
+import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
-from flask import Flask, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import Table, event, inspect
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from kim_app.errors import KEEP_CHANGES
+from kim_app.extensions import db
+
+logger = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_S = 10.0
 _POLL_S = 0.0005
-_reading: ContextVar[bool] = ContextVar("kim_reading", default=False)
 
 
 class WriterTurnConnection(sqlite3.Connection):
@@ -99,8 +103,6 @@ def engine_options(uri: str, options: dict) -> dict:
 
 
 def configure_sqlite(app: Flask) -> None:
-    from kim_app.extensions import db
-
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -121,7 +123,7 @@ def configure_sqlite(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if _reading.get() or not request_may_write():
+        if not request_may_write():
             connection.exec_driver_sql("BEGIN")
             return
         raw = connection.connection.dbapi_connection
@@ -141,32 +143,59 @@ def request_may_write() -> bool:
     return not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
 
 
+# --- One transaction per request -------------------------------------------------------------------------------------
+
+def init_app(app: Flask) -> None:
+    """The request's transaction begins with its first statement and ends here, once: committed when the answer is a
+    success, or an error that keeps its changes (kim_app/errors.py, `ProblemError.keeps_changes`), rolled back
+    otherwise. Services flush; they never commit."""
+    configure_sqlite(app)
+
+    @app.after_request
+    def end_transaction(response: Response) -> Response:
+        if response.status_code < 400 or g.get(KEEP_CHANGES):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    for name, listener in (("after_commit", _run_after_commit), ("after_rollback", _forget_after_commit)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+AFTER_COMMIT = "kim_after_commit"
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the current transaction is committed, and never if it is rolled back: for what happens
+    outside the database (deleting a file, handing a mail over) and must not happen for a change that did not."""
+    db.session().info.setdefault(AFTER_COMMIT, []).append(action)
+
+
+def _run_after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the outer transaction may still fail
+    for action in session.info.pop(AFTER_COMMIT, ()):
+        try:
+            action()
+        except Exception:  # the change is committed; a failed side effect is logged, never turned into an error
+            logger.exception("After-commit action %r failed", action)
+
+
+def _forget_after_commit(session) -> None:
+    session.info.pop(AFTER_COMMIT, None)
+
+
 @contextmanager
-def reading() -> Iterator[None]:
-    """A transaction begun inside this block only reads: on SQLite it does not take the writer's turn, even in a
-    request that may write. End it (`commit_keeping_loaded`) before the request writes; a write inside it would
-    fail with "database is locked" whenever another writer got in first."""
-    token = _reading.set(True)
-    try:
-        yield
-    finally:
-        _reading.reset(token)
-
-
-def commit_keeping_loaded() -> None:
-    """Commit without expiring what the session holds, so whatever is built from those objects afterwards (the JSON
-    answer) needs no new transaction. On SQLite a request that may write begins its transactions IMMEDIATE; one
-    begun after the commit would hold the writer's turn until the request ends. Only for objects nothing else changes
-    in this request after the commit."""
-    from kim_app.extensions import db
-
-    session = db.session()
-    keep = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
+def outside_transaction() -> Iterator[None]:
+    """Slow work of a request (decoding and resizing a photo) runs with no transaction open: on SQLite an open write
+    transaction is the database's one writer lock, and on PostgreSQL it would hold the photo's row lock. What the
+    request has written so far is committed first — it stands on its own (the bytes of the last chunk) — and whatever
+    the request does afterwards begins a new transaction, which ends with the request as usual. The one place where a
+    request commits before its end."""
+    db.session.commit()
+    yield
 
 
 def _row(obj) -> dict:
@@ -191,8 +220,6 @@ def insert_unless_exists(obj):
     too, or None. One statement and no savepoint: an idempotent create needs nothing more in its write transaction.
 
     The object stays outside the session: it describes what was written, and serves to build the answer."""
-    from kim_app.extensions import db
-
     mapper = inspect(obj).mapper
     connection = db.session.connection()
     statement = _insert_ignoring_conflicts(mapper.local_table, connection.dialect.name)
@@ -206,8 +233,6 @@ def insert_unless_exists(obj):
 def insert_rows(objects) -> None:
     """INSERT the rows of new (transient) objects with plain statements, one executemany per table, without the unit
     of work; the objects stay outside the session. Generated primary keys are not read back."""
-    from kim_app.extensions import db
-
     by_table: dict[Table, list[dict]] = {}
     for obj in objects:
         by_table.setdefault(inspect(obj).mapper.local_table, []).append(_row(obj))

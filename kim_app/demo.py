@@ -14,8 +14,8 @@ from kim_app.accounts.models import User
 from kim_app.accounts.services import create_user, find_user
 from kim_app.errors import ProblemError
 from kim_app.extensions import db
+from kim_app.items.models import Item
 from kim_app.moderation.services import decide
-from kim_app.sync.models import Submission
 from kim_app.sync.services import receive_item
 from kim_app.timeutil import utcnow
 from kim_app.wilayah.models import Desa
@@ -48,7 +48,8 @@ class DemoRefused(ProblemError):
 
 
 def seed_demo(with_news: bool = True) -> list[tuple[str, str]]:
-    """Create what is missing (safe to run again). Returns (username, description) of the demo accounts."""
+    """Create what is missing (safe to run again; the caller commits). Returns (username, description) of the demo
+    accounts."""
     if current_app.config["KIM_ENV"] == "production":
         raise DemoRefused("KIM_ENV=production: data demo dengan kata sandi yang diketahui umum tidak dibuat.")
     if db.session.get(Desa, DESA_KABUNA) is None:
@@ -62,7 +63,6 @@ def seed_demo(with_news: bool = True) -> list[tuple[str, str]]:
     for username, nama, role, scope, _ in accounts:
         if find_user(username) is None:
             create_user(username, DEMO_PASSWORD, role, nama, **scope)
-    db.session.commit()
     if with_news:
         _seed_news(find_user("anggota"), find_user("moderator"))
     return [(username, description) for username, _, _, _, description in accounts]
@@ -70,7 +70,7 @@ def seed_demo(with_news: bool = True) -> list[tuple[str, str]]:
 
 def _seed_news(member: User, moderator: User) -> None:
     for days_ago, (item_uuid, kategori, judul, isi) in enumerate(DEMO_NEWS, start=1):
-        if db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(item_uuid))):
+        if db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(item_uuid))):
             continue
         captured = (utcnow() - timedelta(days=days_ago)).replace(hour=1, minute=0, second=0, microsecond=0)
         item, _ = receive_item(

@@ -10,7 +10,7 @@ import http
 import logging
 
 import marshmallow as ma
-from flask import render_template, request
+from flask import current_app, g, render_template, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from flask_wtf.csrf import CSRFError
@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_TYPE_PREFIX = "urn:kim:problem:"
 PROBLEM_MIMETYPE = "application/problem+json"
+# Set on `g` when a refusal keeps what the request wrote (ProblemError.keeps_changes; kim_app/database.py commits).
+KEEP_CHANGES = "kim_keep_changes"
 
 # Indonesian titles for the HTTP errors raised by Flask and its extensions themselves.
 TITLES = {
@@ -52,11 +54,14 @@ DETAILS = {
 
 
 class ProblemError(Exception):
-    """A rule of ours said no. Services raise subclasses; the handler below renders them."""
+    """A rule of ours said no. Services raise subclasses; the handler below renders them. The request's changes are
+    rolled back (kim_app/database.py), unless the refusal itself is news that must be kept (`keeps_changes`: a photo
+    recorded as refused, a damaged upload reset to its first byte)."""
 
     status = 400
     slug = "bad-request"
     title = TITLES[400]
+    keeps_changes = False
 
     def __init__(self, detail: str | None = None, **extra):
         super().__init__(detail or self.title)
@@ -90,6 +95,10 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.Dict(metadata={"description": "Validation messages per field"})
 
 
+# The keyword arguments of flask-smorest's `alt_response` for an error answer: `**PROBLEM` in every API blueprint.
+PROBLEM = {"schema": ProblemSchema, "content_type": PROBLEM_MIMETYPE}
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
@@ -112,6 +121,8 @@ def _page(status: int, title: str, detail: str | None):
 
 
 def handle_problem_error(error: ProblemError):
+    if error.keeps_changes:
+        g.setdefault(KEEP_CHANGES, True)
     if wants_json():
         return problem(error.status, error.slug, error.title, error.detail, **error.extra)
     return _page(error.status, error.title, error.detail)
@@ -139,10 +150,8 @@ class ProblemApi(Api):
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500
         if status >= 500:
-            # Never leave a half-done transaction behind an error page.
-            from kim_app.extensions import db
-
-            db.session.rollback()
+            # Never leave a half-done transaction behind an error page (whose menu may still query the database).
+            current_app.extensions["sqlalchemy"].session.rollback()
             original = getattr(error, "original_exception", None)
             if original is not None:
                 logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=original)

@@ -41,6 +41,7 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()
         import_wilayah(SHIPPED_DATA, "53")
+        db.session.commit()
         db.session.remove()
         if db.engine.dialect.name == "sqlite":
             # A migrated copy with the regions loaded; every test starts from it.
@@ -363,12 +364,12 @@ def send_item(app):
     def send(person: Person, body: dict) -> int:
         from sqlalchemy import select
 
-        from kim_app.sync.models import Submission
+        from kim_app.items.models import Item
 
         response = person.send(body)
         assert response.status_code == 201, response.get_data(as_text=True)
         with app.app_context():
-            return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+            return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
 
     return send
 

@@ -13,7 +13,7 @@ def test_shell_is_the_same_for_everyone_and_needs_no_login(app, member):
     assert '<html lang="id"' in page
     assert 'rel="manifest" href="/manifest.webmanifest"' in page
     assert "anggota" not in page.lower().split("<body", 1)[0]  # no account name in the head
-    assert "Pemerintahan Desa" in page and "Air Bersih" in page  # categories come from kim_app/sync/kategori.py
+    assert "Pemerintahan Desa" in page and "Air Bersih" in page  # categories come from the registry of kinds
 
 
 def test_manifest_makes_the_app_installable(app):

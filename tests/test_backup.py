@@ -10,8 +10,7 @@ from sqlalchemy.engine import make_url
 
 from kim_app import create_app
 from kim_app.extensions import db
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item, ItemEvent
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def test_backup_restores_every_item_event_account_and_media_file(app, member, mo
     member.send(news)
     member.send(complaint)
     with app.app_context():
-        news_id = db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(news["uuid"])))
+        news_id = db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(news["uuid"])))
     moderator.decide(news_id, "setujui")
     stored = Path(app.config["MEDIA_ROOT"]) / "ab" / "contoh.jpg"
     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -58,12 +57,12 @@ def test_backup_restores_every_item_event_account_and_media_file(app, member, mo
 
     with app.app_context():
         before = {s.client_uuid: (s.kind, s.status, s.judul, s.uraian, s.pelapor_nama, s.captured_at)
-                  for s in db.session.scalars(select(Submission))}
-        events_before = db.session.scalar(select(db.func.count()).select_from(ModerationEvent))
+                  for s in db.session.scalars(select(Item))}
+        events_before = db.session.scalar(select(db.func.count()).select_from(ItemEvent))
     with empty_instance.app_context():
         after = {s.client_uuid: (s.kind, s.status, s.judul, s.uraian, s.pelapor_nama, s.captured_at)
-                 for s in db.session.scalars(select(Submission))}
-        events_after = db.session.scalar(select(db.func.count()).select_from(ModerationEvent))
+                 for s in db.session.scalars(select(Item))}
+        events_after = db.session.scalar(select(db.func.count()).select_from(ItemEvent))
     assert after == before
     assert events_after == events_before == 3
     assert (Path(empty_instance.config["MEDIA_ROOT"]) / "ab" / "contoh.jpg").read_bytes() == stored.read_bytes()

@@ -6,8 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from kim_app.extensions import db
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item, ItemEvent
 
 SENDERS = 8
 
@@ -28,8 +27,8 @@ def test_same_create_sent_concurrently_leaves_one_row(app, make_person, berita):
     assert codes == [200] * (SENDERS - 1) + [201]
     assert len({r.json["uuid"] for r in responses}) == 1
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
-        assert db.session.scalar(select(func.count()).select_from(ModerationEvent)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Item)) == 1
+        assert db.session.scalar(select(func.count()).select_from(ItemEvent)) == 1
 
 
 def test_different_items_sent_concurrently_all_arrive(app, make_person, berita):
@@ -47,4 +46,4 @@ def test_different_items_sent_concurrently_all_arrive(app, make_person, berita):
 
     assert [r.status_code for r in responses] == [201] * SENDERS
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Submission)) == SENDERS
+        assert db.session.scalar(select(func.count()).select_from(Item)) == SENDERS

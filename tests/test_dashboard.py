@@ -10,9 +10,9 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import select, update
 
 from kim_app.extensions import db
+from kim_app.items.models import Item
 from kim_app.moderation import dashboard
 from kim_app.moderation.charts import Series, bar_chart
-from kim_app.sync.models import Submission
 from kim_app.timeutil import WITA, utcnow
 from kim_app.wilayah.models import KimGroup
 
@@ -21,12 +21,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def item_id(app, body) -> int:
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+        return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
 
 
 def received(app, ident: int, when: datetime) -> None:
     with app.app_context():
-        db.session.execute(update(Submission).where(Submission.id == ident).values(received_at=when))
+        db.session.execute(update(Item).where(Item.id == ident).values(received_at=when))
         db.session.commit()
 
 

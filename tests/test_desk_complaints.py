@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from kim_app.complaints import services as complaints
 from kim_app.extensions import db
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.items import services as items
+from kim_app.items.models import Item, ItemEvent
+from kim_app.moderation import deadlines
 from tests.conftest import page_version
 
 NAME, PHONE = "Pelapor Rahasia Zet", "0813 7777 1234"
@@ -17,7 +17,7 @@ NAME, PHONE = "Pelapor Rahasia Zet", "0813 7777 1234"
 def test_complaint_gets_a_tracking_code_in_its_answer(member, aduan, berita):
     answer = member.send(aduan()).json
     code = answer["tracking_code"]
-    assert len(code) == 8 and set(code) <= set(complaints.ALPHABET)
+    assert len(code) == 8 and set(code) <= set(items.ALPHABET)
     assert answer["aduan_status"] == "diterima"
     assert member.send(berita()).json["tracking_code"] is None
 
@@ -25,7 +25,7 @@ def test_complaint_gets_a_tracking_code_in_its_answer(member, aduan, berita):
 def test_a_taken_code_is_drawn_again(app, member, aduan, monkeypatch):
     first = member.send(aduan()).json["tracking_code"]
     codes = iter([first, "ZZZZ2222"])
-    monkeypatch.setattr(complaints, "new_tracking_code", lambda: next(codes))
+    monkeypatch.setattr(items, "new_tracking_code", lambda: next(codes))
     assert member.send(aduan()).json["tracking_code"] == "ZZZZ2222"
 
 
@@ -44,9 +44,9 @@ def test_lifecycle_moves_in_order_and_is_public_without_the_complainant(app, mem
     advance(moderator, item_id, "tindaklanjuti", "Pipa diganti pada 2 Desember.")
     advance(moderator, item_id, "selesai")
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         assert (item.aduan_status, item.opd) == ("selesai", "Dinas PUPR Kabupaten Belu")
-        actions = db.session.scalars(select(ModerationEvent.action).where(ModerationEvent.submission_id == item_id))
+        actions = db.session.scalars(select(ItemEvent.action).where(ItemEvent.item_id == item_id))
         assert list(actions) == ["kirim", "setujui", "teruskan", "tindaklanjuti", "selesai"]
         code = item.tracking_code
     visitor = app.test_client()
@@ -68,7 +68,7 @@ def test_rejected_complaint_shows_only_a_preset_reason(app, member, moderator, s
     item_id = send_item(member, aduan())
     moderator.decide(item_id, "tolak", "Bukan wewenang pemerintah daerah")
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         assert item.aduan_status == "ditolak"
         code = item.tracking_code
     assert "Bukan wewenang" in app.test_client().get(f"/aduan/{code}").get_data(as_text=True)
@@ -90,17 +90,16 @@ def test_unknown_and_malformed_codes_look_the_same(app, member, aduan, berita):
     ("2026-11-30T02:00:00", "2026-12-03T03:00:00", True),
 ])
 def test_overdue_after_three_working_days_unverified(received, now, overdue):
-    class Item:
-        kind, aduan_status = "aduan", "diterima"
-        received_at = datetime.fromisoformat(received).replace(tzinfo=timezone.utc)
+    item = Item(kind="aduan", aduan_status="diterima",
+                received_at=datetime.fromisoformat(received).replace(tzinfo=timezone.utc))
 
-    assert complaints.is_overdue(Item, datetime.fromisoformat(now).replace(tzinfo=timezone.utc)) is overdue
+    assert deadlines.is_overdue(item, datetime.fromisoformat(now).replace(tzinfo=timezone.utc)) is overdue
 
 
 def test_overdue_complaint_is_flagged_in_the_queue(app, member, moderator, send_item, aduan):
     item_id = send_item(member, aduan())
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         item.received_at = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
         db.session.commit()
     assert "Terlambat" in moderator.get("/moderasi").get_data(as_text=True)

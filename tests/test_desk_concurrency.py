@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from kim_app.accounts.services import create_user
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item
 from tests.conftest import PASSWORD
 
 MODERATORS = 10
@@ -34,6 +34,6 @@ def test_ten_moderators_claim_at_once_and_no_item_is_claimed_twice(app, member, 
     assert len(set(claimed)) == MODERATORS
     assert set(claimed) <= set(item_ids)
     with app.app_context():
-        holders = db.session.scalar(select(func.count(func.distinct(Submission.claimed_by))))
+        holders = db.session.scalar(select(func.count(func.distinct(Item.claimed_by))))
         assert holders == MODERATORS
-        assert db.session.scalar(select(func.count()).where(Submission.claimed_by.is_not(None))) == MODERATORS
+        assert db.session.scalar(select(func.count()).where(Item.claimed_by.is_not(None))) == MODERATORS

@@ -7,9 +7,8 @@ from sqlalchemy import select, update
 
 from kim_app.accounts.services import find_user
 from kim_app.extensions import db
+from kim_app.items.models import Item, ItemEvent, ItemRevision
 from kim_app.moderation import queue as desk
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission, SubmissionRevision
 from kim_app.timeutil import utcnow
 from tests.conftest import page_version
 
@@ -85,7 +84,7 @@ def test_action_on_an_item_leased_to_another_moderator_is_refused(app, member, m
     assert "sedang ditangani Maria Luruk" in admin.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     moderator.decide(item_id, "setujui")
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         assert (item.status, item.claimed_by, item.version) == ("disetujui", None, 2)
 
 
@@ -99,7 +98,7 @@ def test_stale_version_is_refused_with_a_clear_message(app, member, moderator, s
     assert response.status_code == 302
     assert "sudah diubah sejak Anda membukanya" in moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Submission, item_id).status == "menunggu"
+        assert db.session.get(Item, item_id).status == "menunggu"
 
 
 def test_action_without_a_version_is_refused(app, member, moderator, send_item, berita):
@@ -107,7 +106,7 @@ def test_action_without_a_version_is_refused(app, member, moderator, send_item, 
     token = moderator.form_token(f"/moderasi/item/{item_id}")
     moderator.client.post(f"/moderasi/item/{item_id}", data={"csrf_token": token, "action": "setujui"})
     with app.app_context():
-        assert db.session.get(Submission, item_id).status == "menunggu"
+        assert db.session.get(Item, item_id).status == "menunggu"
 
 
 def test_edit_keeps_the_members_original_and_logs_the_diff(app, member, moderator, send_item, berita):
@@ -117,11 +116,11 @@ def test_edit_keeps_the_members_original_and_logs_the_diff(app, member, moderato
                           data={"csrf_token": token, "version": version, "judul": "Panen jagung",
                                 "isi": "Petani memanen jagung."})
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         assert (item.judul, item.version) == ("Panen jagung", 2)
-        original = db.session.scalar(select(SubmissionRevision).where(SubmissionRevision.submission_id == item_id))
+        original = db.session.scalar(select(ItemRevision).where(ItemRevision.item_id == item_id))
         assert original.judul == "Panen jagng"
-        event = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "sunting")).one()
+        event = db.session.scalars(select(ItemEvent).where(ItemEvent.action == "sunting")).one()
         assert event.details == {"fields": {"judul": {"sebelum": "Panen jagng", "sesudah": "Panen jagung"}}}
     page = moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     assert "<del>jagng</del><ins>jagung</ins>" in page
@@ -131,14 +130,14 @@ def test_bulk_approve_checks_each_version_and_logs_each(app, member, moderator, 
     ids = [send_item(member, berita(judul=f"Massal {n}")) for n in range(3)]
     token = moderator.form_token("/moderasi")
     with app.app_context():  # the third one changed after the moderator's page was drawn
-        db.session.execute(update(Submission).where(Submission.id == ids[2]).values(version=5))
+        db.session.execute(update(Item).where(Item.id == ids[2]).values(version=5))
         db.session.commit()
     moderator.client.post("/moderasi/massal", data={"csrf_token": token, "action": "setujui",
                                                     "pilih": [f"{item_id}:1" for item_id in ids]})
     with app.app_context():
-        statuses = [db.session.get(Submission, item_id).status for item_id in ids]
+        statuses = [db.session.get(Item, item_id).status for item_id in ids]
         assert statuses == ["disetujui", "disetujui", "menunggu"]
-        logged = db.session.scalars(select(ModerationEvent.submission_id).where(ModerationEvent.action == "setujui"))
+        logged = db.session.scalars(select(ItemEvent.item_id).where(ItemEvent.action == "setujui"))
         assert sorted(logged) == ids[:2]
 
 
@@ -150,7 +149,7 @@ def test_bulk_reject_needs_a_reason(app, member, moderator, send_item, berita):
     moderator.client.post("/moderasi/massal", data={"csrf_token": token, "action": "tolak", "pilih": f"{item_id}:1",
                                                     "alasan_preset": "Foto tidak jelas"})
     with app.app_context():
-        assert db.session.get(Submission, item_id).moderator_note == "Foto tidak jelas"
+        assert db.session.get(Item, item_id).moderator_note == "Foto tidak jelas"
 
 
 def test_queue_offers_the_preset_reasons(moderator, member, send_item, berita):

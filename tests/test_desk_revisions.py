@@ -3,7 +3,7 @@ the same item in its next revision, idempotently; every revision is kept and the
 from sqlalchemy import func, select
 
 from kim_app.extensions import db
-from kim_app.sync.models import Submission, SubmissionRevision
+from kim_app.items.models import Item, ItemRevision
 
 
 def revision_body(people, **overrides):
@@ -35,8 +35,8 @@ def test_revision_returns_the_item_to_the_queue_and_is_idempotent(app, member, m
     different = post_revision(member, body["uuid"], {**revision, "isi": "Lain lagi."})
     assert different.status_code == 409 and different.json["type"].endswith(":conflict")
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(SubmissionRevision)) == 2
-        assert db.session.get(Submission, item_id).isi == "Petani Dusun 2 Desa Kabuna memanen jagung."
+        assert db.session.scalar(select(func.count()).select_from(ItemRevision)) == 2
+        assert db.session.get(Item, item_id).isi == "Petani Dusun 2 Desa Kabuna memanen jagung."
     page = moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     assert "Yang berubah dari revisi 1" in page and "Petani<ins> Dusun 2</ins> Desa" in page
 

@@ -6,15 +6,14 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from kim_app.extensions import db
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item, ItemEvent
 from tests.conftest import page_version
 
 
 def sent_item(app, member, body) -> int:
     assert member.send(body).status_code == 201
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+        return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
 
 
 def test_queue_lists_own_kabupaten_oldest_first(app, member, moderator, berita):
@@ -36,7 +35,7 @@ def test_moderator_of_another_kabupaten_cannot_see_or_act(app, member, make_pers
     response = kupang.client.post(f"/moderasi/item/{item_id}", data={"action": "setujui", "csrf_token": token})
     assert response.status_code == 404
     with app.app_context():
-        assert db.session.get(Submission, item_id).status == "menunggu"
+        assert db.session.get(Item, item_id).status == "menunggu"
 
 
 def test_admin_provinsi_sees_every_kabupaten(app, member, make_person, berita):
@@ -69,10 +68,10 @@ def test_approve_publishes_and_is_logged(app, member, moderator, berita, people)
     response = moderator.decide(item_id, "setujui")
     assert response.status_code == 302
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         assert item.status == "disetujui"
         assert item.published_at is not None
-        events = db.session.scalars(select(ModerationEvent).where(ModerationEvent.submission_id == item_id)).all()
+        events = db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item_id)).all()
         assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in events] == [
             ("kirim", None, "menunggu", people.anggota),
             ("setujui", "menunggu", "disetujui", people.moderator),
@@ -87,7 +86,7 @@ def test_reject_needs_a_reason_and_reports_it(app, member, moderator, berita):
     assert "Tulis alasan penolakan." in page
     moderator.decide(item_id, "tolak", "Foto dan isi tidak sesuai.")
     with app.app_context():
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         assert (item.status, item.moderator_note) == ("ditolak", "Foto dan isi tidak sesuai.")
 
 
@@ -100,7 +99,7 @@ def test_preset_rejection_reason_is_enough(app, member, moderator, berita):
               "version": version},
     )
     with app.app_context():
-        assert db.session.get(Submission, item_id).moderator_note == "Duplikat dari kiriman lain"
+        assert db.session.get(Item, item_id).moderator_note == "Duplikat dari kiriman lain"
 
 
 def test_second_verdict_on_a_decided_item_is_refused_not_overwritten(app, member, moderator, make_person, berita):
@@ -113,7 +112,7 @@ def test_second_verdict_on_a_decided_item_is_refused_not_overwritten(app, member
     page = admin.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     assert "sudah diputuskan oleh moderator lain" in page
     with app.app_context():
-        assert db.session.get(Submission, item_id).status == "disetujui"
+        assert db.session.get(Item, item_id).status == "disetujui"
 
 
 def test_decision_form_without_csrf_token_is_refused(app, member, moderator, berita):
@@ -122,7 +121,7 @@ def test_decision_form_without_csrf_token_is_refused(app, member, moderator, ber
     assert response.status_code == 400
     assert "Token keamanan" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Submission, item_id).status == "menunggu"
+        assert db.session.get(Item, item_id).status == "menunggu"
 
 
 def test_aduan_shows_the_complainant_to_the_moderator(app, member, moderator, aduan):
@@ -139,4 +138,4 @@ def test_audit_log_refuses_rewrites(app, member, berita, statement):
         with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(text(statement))
         db.session.rollback()
-        assert db.session.scalar(select(ModerationEvent.note)) is None
+        assert db.session.scalar(select(ItemEvent.note)) is None

@@ -10,7 +10,7 @@ from email.message import Message
 
 import pytest
 
-from kim_app import notify
+from kim_app.moderation import notify
 from tests.conftest import make_jpeg
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from kim_app.accounts.services import find_user
 from kim_app.extensions import db
+from kim_app.items.models import Item
 from kim_app.media import pipeline
-from kim_app.moderation.services import queue
-from kim_app.sync.models import Submission
+from kim_app.moderation.queue import QueueFilter, page
 from kim_app.sync.services import content_hash
 
 CHUNK = 64 * 1024
@@ -33,12 +33,12 @@ def camera_photo(seed: int = 0, width: int = 1600, height: int = 1200) -> bytes:
 
 def item_id(app, body) -> int:
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+        return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
 
 
 def queued_ids(app, username="moderator") -> list[int]:
     with app.app_context():
-        return [item.id for item in queue(find_user(username))]
+        return [item.id for item in page(find_user(username), QueueFilter())]
 
 
 def media_root(app) -> Path:

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from test_photo_upload import item_id, part_file, queued_ids
 
 from kim_app.extensions import db
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item, ItemEvent
 
 
 def delete(person, photo_id: str):
@@ -42,7 +41,7 @@ def test_withdrawal_is_audited_and_brought_by_the_next_pull(app, member, moderat
     pulled = member.get(f"/api/v1/items?since={cursor}").json["items"]
     assert [(i["uuid"], i["photos"]) for i in pulled] == [(body["uuid"], [])]
     with app.app_context():
-        event = db.session.scalars(select(ModerationEvent).order_by(ModerationEvent.id.desc())).first()
+        event = db.session.scalars(select(ItemEvent).order_by(ItemEvent.id.desc())).first()
         assert (event.action, event.actor_id, event.to_status) == ("hapus_foto", member.me["id"], "menunggu")
         assert event.details == {"foto": body["photos"][0]["id"], "urutan": 1, "ukuran": len(data), "diterima": 0}
     page = moderator.get(f"/moderasi/item/{item_id(app, body)}").get_data(as_text=True)
@@ -105,7 +104,7 @@ def test_only_the_author_may_withdraw_a_photo(app, member, make_person, foto):
         assert delete(person, declared[0]["id"]).status_code == 404
     assert make_person().client.delete(f"/api/v1/photos/{declared[0]['id']}").status_code in (400, 401)
     with app.app_context():
-        item = db.session.scalar(select(Submission).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+        item = db.session.scalar(select(Item).where(Item.client_uuid == uuid.UUID(body["uuid"])))
         assert len(item.photos) == 2
 
 

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item
 
 NAME = "Pelapor Rahasia Zet"
 PHONE = "0813 7777 1234"
@@ -17,7 +17,7 @@ PHONE = "0813 7777 1234"
 
 def sample_values(app) -> dict[str, list[str]]:
     with app.app_context():
-        ids = [str(i) for i in db.session.scalars(select(Submission.id))]
+        ids = [str(i) for i in db.session.scalars(select(Item.id))]
     return {
         "kode": ["53.04", "53.04.05", "53.04.05.2006", "53"],
         "item_id": ids,
@@ -54,7 +54,7 @@ def test_complainant_never_reaches_public_answers_or_logs(app, member, moderator
     with app.app_context():
         ids = {
             row.client_uuid: row.id
-            for row in db.session.execute(select(Submission.client_uuid, Submission.id))
+            for row in db.session.execute(select(Item.client_uuid, Item.id))
         }
     moderator.decide(ids[uuid.UUID(complaint["uuid"])], "setujui")
     moderator.decide(ids[uuid.UUID(news["uuid"])], "setujui")

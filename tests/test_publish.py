@@ -4,13 +4,13 @@ import uuid
 from sqlalchemy import select
 
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item
 
 
 def approved(app, member, moderator, body) -> int:
     member.send(body)
     with app.app_context():
-        item_id = db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+        item_id = db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
     moderator.decide(item_id, "setujui")
     return item_id
 
@@ -40,7 +40,7 @@ def test_unpublished_items_are_not_found(app, member, moderator, berita, aduan):
     aduan_id = approved(app, member, moderator, aduan())
     visitor = app.test_client()
     with app.app_context():
-        pending_id = db.session.scalar(select(Submission.id).where(Submission.kind == "berita"))
+        pending_id = db.session.scalar(select(Item.id).where(Item.kind == "berita"))
     assert visitor.get(f"/berita/{pending_id}").status_code == 404
     # An approved complaint is accepted for follow-up, never published as news.
     assert visitor.get(f"/berita/{aduan_id}").status_code == 404
@@ -69,7 +69,7 @@ def test_dates_show_in_wita_with_indonesian_months(app, member, moderator, berit
     with app.app_context():
         from datetime import datetime, timezone
 
-        item = db.session.get(Submission, item_id)
+        item = db.session.get(Item, item_id)
         item.published_at = datetime(2026, 8, 16, 23, 30, tzinfo=timezone.utc)
         db.session.commit()
     page = app.test_client().get(f"/berita/{item_id}").get_data(as_text=True)

@@ -3,12 +3,12 @@ import pytest
 from sqlalchemy import func, select
 
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item
 
 
 def count_items(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Submission))
+        return db.session.scalar(select(func.count()).select_from(Item))
 
 
 def test_new_item_is_stored_and_returned(member, berita, app):
@@ -90,7 +90,7 @@ def test_aduan_without_the_complainants_details_is_accepted(member, aduan):
 def test_a_phone_number_with_letters_is_explained(member, aduan, app):
     response = member.send(aduan(pelapor_telepon="nol delapan"))
     assert response.status_code == 422
-    assert response.json["errors"]["pelapor_telepon"] == ["Nomor HP hanya angka, spasi atau tanda -."]
+    assert response.json["errors"]["pelapor_telepon"] == ["Nomor HP hanya boleh angka, contoh: 0812 3456 7890."]
     assert count_items(app) == 0
 
 
@@ -176,7 +176,7 @@ def test_delta_pull_skips_items_older_than_the_cursor_window(member, berita, app
     body = berita()
     member.send(body)
     with app.app_context():
-        item = db.session.scalar(select(Submission))
+        item = db.session.scalar(select(Item))
         item.updated_at = utcnow() - timedelta(days=2)
         db.session.commit()
     cursor = (utcnow() - timedelta(hours=1)).isoformat()
@@ -218,4 +218,4 @@ def _item_id(app, client_uuid: str) -> int:
     import uuid
 
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(client_uuid)))
+        return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(client_uuid)))

@@ -8,7 +8,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item
 
 PAYLOADS = [
     "<script>window.__xss=1</script>",
@@ -29,7 +29,7 @@ def assert_inert(html: str, where: str) -> None:
 
 def item_id(app, body) -> int:
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.client_uuid == uuid.UUID(body["uuid"])))
+        return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

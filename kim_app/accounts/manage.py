@@ -11,6 +11,7 @@ from kim_app.accounts import policy, services
 from kim_app.accounts.models import ROLE_LABELS
 from kim_app.errors import Invalid, ProblemError
 from kim_app.extensions import db
+from kim_app.wilayah.services import ensure_kim_group
 
 bp = Blueprint("manage", __name__)
 ketua_only = policy.allowed_by(policy.can_manage_kim)
@@ -18,7 +19,7 @@ admin_only = policy.allowed_by(policy.can_administer)
 
 
 def _refused(error: ProblemError, endpoint: str):
-    db.session.rollback()
+    db.session.rollback()  # the refusal is shown on the next page; nothing of this request stands
     if error.status == 404:
         raise error
     flash(error.detail, "error")
@@ -42,7 +43,6 @@ def add_member():
     try:
         member = services.add_member(current_user, form.get("username", ""), form.get("nama", ""),
                                      form.get("password", ""))
-        db.session.commit()
     except ProblemError as error:
         return _refused(error, "manage.members")
     flash(f"Anggota {member.nama} ({member.username}) ditambahkan.", "ok")
@@ -84,7 +84,6 @@ def create_user():
             kim_id=form.get("kim", type=int),
             ketua=form.get("ketua") == "1",
         )
-        db.session.commit()
     except ProblemError as error:
         return _refused(error, "manage.admin")
     flash(f"Akun {user.username} ({user.role_label}) dibuat.", "ok")
@@ -105,14 +104,11 @@ def user_status(user_id: int):
 @bp.route("/admin/kim", methods=["POST"])
 @admin_only
 def create_group():
-    from kim_app.wilayah.services import ensure_kim_group
-
     nama = (request.form.get("nama") or "").strip()
     try:
         if not nama or len(nama) > 120:
             raise Invalid("Nama KIM wajib diisi (paling banyak 120 karakter).")
         group = ensure_kim_group(nama, (request.form.get("desa") or "").strip())
-        db.session.commit()
     except ProblemError as error:
         return _refused(error, "manage.admin")
     flash(f"{group.nama} (id {group.id}) terdaftar di Desa {group.desa.nama}.", "ok")

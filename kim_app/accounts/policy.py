@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import ColumnElement, false, true
 
@@ -28,8 +28,26 @@ from kim_app.accounts.models import User
 MODERATOR_ROLES = ("moderator", "admin")
 
 
+def scope_of_role(role: str) -> str | None:
+    """What an account of this role is bound to: a member to a KIM group ("kim"), a moderator to a kabupaten
+    ("kabupaten"), the province's admin to nothing narrower (None)."""
+    return {"anggota": "kim", "moderator": "kabupaten"}.get(role)
+
+
 def can_capture(user: User) -> bool:
     return user.role == "anggota"
+
+
+def sees_every_kabupaten(user: User) -> bool:
+    """The province's admin works the whole province's queue and dashboard; a moderator their own kabupaten."""
+    return user.role == "admin"
+
+
+def scope_label(user: User) -> str:
+    """The area a moderator's desk covers, as the pages name it."""
+    if sees_every_kabupaten(user):
+        return "Semua kabupaten/kota"
+    return user.kabupaten.nama if user.kabupaten else ""
 
 
 def can_moderate_at_all(user: User) -> bool:
@@ -38,21 +56,21 @@ def can_moderate_at_all(user: User) -> bool:
 
 def moderation_scope(user: User, kabupaten_column) -> ColumnElement[bool]:
     """A SQL condition selecting the items this user may moderate."""
-    if user.role == "admin":
+    if sees_every_kabupaten(user):
         return true()
     if user.role == "moderator":
         return kabupaten_column == user.kabupaten_kode
     return false()
 
 
-def can_moderate(user: User, submission) -> bool:
-    if user.role == "admin":
+def can_moderate(user: User, item) -> bool:
+    if sees_every_kabupaten(user):
         return True
-    return user.role == "moderator" and submission.kabupaten_kode == user.kabupaten_kode
+    return user.role == "moderator" and item.kabupaten_kode == user.kabupaten_kode
 
 
-def owns(user: User, submission) -> bool:
-    return submission.author_id == user.id
+def owns(user: User, item) -> bool:
+    return item.author_id == user.id
 
 
 def can_manage_kim(user: User) -> bool:
@@ -74,6 +92,11 @@ def can_administer(user: User) -> bool:
     return user.role == "admin"
 
 
+def home_endpoint(user: User) -> str:
+    """Where a person lands after signing in: a member in the phone app, the Dinas at its queue."""
+    return "app_shell.shell" if can_capture(user) else "moderation.queue"
+
+
 def allowed_by(rule):
     """Page decorator: login first (flask-login redirects to /masuk), then `rule(current_user)`, else 403."""
 
@@ -81,9 +104,7 @@ def allowed_by(rule):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from kim_app.extensions import login_manager
-
-                return login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()
             if not rule(current_user):
                 abort(403)
             return view(*args, **kwargs)
@@ -91,8 +112,3 @@ def allowed_by(rule):
         return wrapped
 
     return decorator
-
-
-def roles_required(*roles: str):
-    """Page decorator by role name (kept for pages that still use it; new pages use `allowed_by` with a rule)."""
-    return allowed_by(lambda user: user.role in roles)

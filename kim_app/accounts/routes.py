@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import generate_csrf
 
-from kim_app.accounts import services
+from kim_app.accounts import policy, services
 from kim_app.accounts.forms import LoginForm
 from kim_app.accounts.schemas import MeSchema
 from kim_app.accounts.session import start_session
@@ -32,7 +32,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _home_for(user) -> str:
-    return url_for("app_shell.shell") if user.role == "anggota" else url_for("moderation.queue")
+    return url_for(policy.home_endpoint(user))
 
 
 def _login_failed(response) -> bool:

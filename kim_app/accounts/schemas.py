@@ -1,9 +1,7 @@
+"""The signed-in account as the phone reads it (GET /api/v1/me)."""
 import marshmallow as ma
 
-
-class WilayahRefSchema(ma.Schema):
-    kode = ma.fields.String()
-    nama = ma.fields.String()
+from kim_app.accounts.models import ROLES
 
 
 class KimRefSchema(ma.Schema):
@@ -15,7 +13,7 @@ class MeSchema(ma.Schema):
     id = ma.fields.Integer(attribute="user.id")
     username = ma.fields.String(attribute="user.username")
     nama = ma.fields.String(attribute="user.nama")
-    role = ma.fields.String(attribute="user.role", metadata={"enum": ["anggota", "moderator", "admin"]})
+    role = ma.fields.String(attribute="user.role", metadata={"enum": list(ROLES)})
     kim = ma.fields.Nested(KimRefSchema, attribute="user.kim", allow_none=True)
     desa = ma.fields.Method("get_desa", metadata={"type": "object", "nullable": True})
     kabupaten = ma.fields.Method("get_kabupaten", metadata={"type": "object", "nullable": True})

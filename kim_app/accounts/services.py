@@ -61,11 +61,12 @@ def create_user(
         raise Invalid("Kata sandi paling sedikit 8 karakter.")
     if find_user(username) is not None:
         raise Invalid(f"Nama pengguna {username!r} sudah dipakai.")
-    if role == "moderator" and db.session.get(Kabupaten, kabupaten_kode or "") is None:
+    scope = policy.scope_of_role(role)
+    if scope == "kabupaten" and db.session.get(Kabupaten, kabupaten_kode or "") is None:
         raise Invalid("Moderator harus terikat pada kabupaten/kota yang ada (kode seperti 53.04).")
-    if role == "anggota" and db.session.get(KimGroup, kim_id or 0) is None:
+    if scope == "kim" and db.session.get(KimGroup, kim_id or 0) is None:
         raise Invalid("Anggota harus terdaftar di kelompok KIM yang ada.")
-    if ketua and role != "anggota":
+    if ketua and scope != "kim":
         raise Invalid("Ketua KIM harus anggota sebuah kelompok KIM.")
     if not (nama or "").strip() or len(nama) > 120:
         raise Invalid("Nama lengkap wajib diisi (paling banyak 120 karakter).")
@@ -73,8 +74,8 @@ def create_user(
         username=username,
         nama=nama.strip(),
         role=role,
-        kabupaten_kode=kabupaten_kode if role == "moderator" else None,
-        kim_id=kim_id if role == "anggota" else None,
+        kabupaten_kode=kabupaten_kode if scope == "kabupaten" else None,
+        kim_id=kim_id if scope == "kim" else None,
         ketua=ketua,
     )
     user.set_password(password)
@@ -109,7 +110,6 @@ def set_active(manager: User, user_id: int, active: bool) -> User:
     if member.id == manager.id:
         raise Invalid("Anda tidak dapat menonaktifkan akun Anda sendiri.")
     member.active = active
-    db.session.commit()
     logger.info("Account %s %s by %s", member.username, "activated" if active else "deactivated", manager.username)
     return member
 

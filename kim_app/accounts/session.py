@@ -15,9 +15,10 @@ import time
 from flask import current_app, redirect, request, session, url_for
 from sqlalchemy.orm import joinedload
 
-from kim_app.database import commit_keeping_loaded, reading, request_may_write
+from kim_app.accounts.models import User
 from kim_app.errors import ProblemError, wants_json
 from kim_app.extensions import db
+from kim_app.wilayah.models import KimGroup
 
 
 class Unauthenticated(ProblemError):
@@ -25,28 +26,19 @@ class Unauthenticated(ProblemError):
 
 
 def init_login(login_manager) -> None:
-    from kim_app.accounts.models import User
-    from kim_app.wilayah.models import KimGroup
-
-    # The member's KIM and its desa come with the account: a create needs them (the item's desa), and reading them
-    # here, in the same query, keeps them out of the create's write transaction.
+    # The member's KIM and its desa come with the account, in the same query: a create needs them (the item's desa).
     with_kim = (joinedload(User.kim).joinedload(KimGroup.desa),)
 
     login_manager.login_view = "accounts.login"
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        with reading():
-            user = db.session.get(User, int(user_id), options=with_kim) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id), options=with_kim) if user_id.isdigit() else None
         # A deactivated account is signed out at its next request, not only refused at its next sign-in.
         if user is None or not user.active or session_expired(user.role):
             session.clear()
             return None
         mark_seen()
-        if request_may_write():
-            # The account is read; what the request writes comes later, after its body is checked. Ending this
-            # read now lets the write begin as a writer (kim_app/database.py, `reading`).
-            commit_keeping_loaded()
         return user
 
     @login_manager.unauthorized_handler

@@ -10,14 +10,13 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from kim_app.errors import ProblemSchema
+from kim_app.errors import PROBLEM
 from kim_app.media import services
 from kim_app.media.schemas import PhotoSchema, UploadHeadersSchema
 
 api_bp = Blueprint("photos", __name__, url_prefix="/api/v1", description="Photos of items: resumable upload")
 bp = FlaskBlueprint("media", __name__)
 
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 # A derivative never changes once it is served (a new photo gets a new id), so caches may keep it for a year.
 MAX_AGE = 365 * 24 * 3600
 CHUNK_BODY = {

@@ -5,7 +5,7 @@ import marshmallow as ma
 from flask import url_for
 from marshmallow import validate
 
-from kim_app.media.models import STATES
+from kim_app.items.statuses import PhotoState
 
 
 class PhotoSchema(ma.Schema):
@@ -13,7 +13,7 @@ class PhotoSchema(ma.Schema):
     position = ma.fields.Integer()
     size = ma.fields.Integer(metadata={"description": "Declared size in bytes"})
     received = ma.fields.Integer(metadata={"description": "Bytes the server holds; continue the upload from here"})
-    state = ma.fields.String(metadata={"enum": list(STATES)})
+    state = ma.fields.String(metadata={"enum": [str(state) for state in PhotoState]})
     error = ma.fields.String(allow_none=True, metadata={"description": "Why the photo was refused (Indonesian)"})
     thumb_url = ma.fields.Method("get_thumb_url", metadata={"type": "string", "nullable": True})
     display_url = ma.fields.Method("get_display_url", metadata={"type": "string", "nullable": True})
@@ -26,7 +26,7 @@ class PhotoSchema(ma.Schema):
 
 
 def media_url(photo, variant: str, external: bool = False) -> str | None:
-    if photo.state != "siap":
+    if photo.state != PhotoState.SIAP:
         return None
     return url_for("media.photo_file", photo_id=photo.id, variant=variant, _external=external)
 

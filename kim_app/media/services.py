@@ -2,34 +2,39 @@
 checked, processed, and shown only to those who may see the item.
 
 The upload of one photo is serialised on its row: PostgreSQL locks it (SELECT … FOR UPDATE) for the request, and on
-SQLite every writing request already holds the database's write lock from BEGIN (kim_app/database.py). So two
-requests carrying chunks of the same photo — a retry racing a slow original — can never interleave their bytes: the
-second one finds `received` moved on and is told where to continue.
+SQLite every writing request holds the database's write lock from BEGIN (kim_app/database.py). So two requests
+carrying chunks of the same photo — a retry racing a slow original — can never interleave their bytes: the second one
+finds `received` moved on and is told where to continue.
 
-The photo is processed in the request that delivers its last byte. That holds the row (on SQLite, the database's
-write lock) for the pipeline's time, about a tenth of a second per photo (benchmarks/photo_pipeline.py); the phone
-gets its final answer at once and no worker queue is needed.
+The photo is processed in the request that delivers its last byte, but outside any transaction
+(`database.outside_transaction`): decoding takes a tenth of a second for a phone's photo and far more for a hostile
+one, and must hold neither the photo's row nor SQLite's one writer lock while it runs. How many images one process
+decodes at once is bounded (IMAGE_DECODE_SLOTS); the pixels a file may declare are capped in the pipeline.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
+from kim_app.database import after_commit, outside_transaction
 from kim_app.errors import Conflict, Invalid, NotFound, ProblemError
 from kim_app.extensions import db
+from kim_app.items import services as items
+from kim_app.items.models import Item, Photo
+from kim_app.items.statuses import PhotoState
 from kim_app.media import pipeline
-from kim_app.media.models import Photo
 from kim_app.media.storage import Storage, derivative_key, incoming_key, storage
-from kim_app.sync.models import Submission
 from kim_app.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -52,10 +57,12 @@ class TooManyBytes(Invalid):
 
 class HashMismatch(Invalid):
     slug, title = "hash-mismatch", "Isi foto tidak cocok dengan sidiknya"
+    keeps_changes = True  # the damaged bytes are dropped and the upload starts again at 0
 
 
 class PhotoRefused(Invalid):
     title = "Foto tidak dapat diterima"
+    keeps_changes = True  # the photo is recorded as `gagal`, with the reason
 
     def __init__(self, refusal: pipeline.Refused):
         super().__init__(refusal.message)
@@ -64,6 +71,10 @@ class PhotoRefused(Invalid):
 
 class PhotoIdTaken(Conflict):
     slug, title = "photo-conflict", "Id foto sudah dipakai"
+
+    def __init__(self, detail: str | None = None, **extra):
+        super().__init__(detail or "Salah satu foto item ini sudah terdaftar pada item lain. Simpan foto sebagai "
+                         "item baru lalu kirim ulang.", **extra)
 
 
 class PhotoReady(Conflict):
@@ -76,9 +87,9 @@ class LastPhoto(Conflict):
 
 # --- Declaring photos with their item ------------------------------------------------------------------------------
 
-def declare(item: Submission, declared: list[dict]) -> None:
-    """Attach the photos an item's create body declared (called by kim_app.sync.services.receive_item, before the
-    item is flushed). A photo this author has already delivered is `siap` at once: its bytes are not sent again."""
+def declare(item: Item, declared: list[dict]) -> None:
+    """Attach the photos an item's create body declared (kim_app/sync/services.py, before the item is written). A
+    photo this author has already delivered is `siap` at once: its bytes are not sent again."""
     for position, entry in enumerate(declared):
         photo = Photo(
             id=entry["id"],
@@ -87,7 +98,7 @@ def declare(item: Submission, declared: list[dict]) -> None:
             size=entry["size"],
             mime=entry["mime"],
             received=0,
-            state="menunggu",
+            state=PhotoState.MENUNGGU,
             created_at=utcnow(),
         )
         twin = _delivered_twin(item.author_id, photo)
@@ -96,24 +107,15 @@ def declare(item: Submission, declared: list[dict]) -> None:
         item.photos.append(photo)
 
 
-def explain_integrity_error(declared: list[dict]) -> None:
-    """After a failed insert of a new item: raise a friendly conflict if a declared photo id is already taken."""
-    ids = [entry["id"] for entry in declared]
-    if ids and db.session.scalar(select(Photo.id).where(Photo.id.in_(ids)).limit(1)) is not None:
-        raise PhotoIdTaken(
-            "Salah satu foto item ini sudah terdaftar pada item lain. Simpan foto sebagai item baru lalu kirim ulang."
-        )
-
-
 def _delivered_twin(author_id: int, photo: Photo) -> Photo | None:
     return db.session.scalar(
         select(Photo)
-        .join(Submission, Photo.submission_id == Submission.id)
+        .join(Item, Photo.item_id == Item.id)
         .where(
-            Submission.author_id == author_id,
+            Item.author_id == author_id,
             Photo.sha256 == photo.sha256,
             Photo.size == photo.size,
-            Photo.state == "siap",
+            Photo.state == PhotoState.SIAP,
             Photo.id != photo.id,
         )
         .limit(1)
@@ -122,7 +124,7 @@ def _delivered_twin(author_id: int, photo: Photo) -> Photo | None:
 
 def _adopt(photo: Photo, twin: Photo) -> None:
     """Content-addressed reuse: the derivatives are files named by their own hash, so two rows may share them."""
-    photo.state = "siap"
+    photo.state = PhotoState.SIAP
     photo.error = None
     photo.received = photo.size
     photo.width, photo.height = twin.width, twin.height
@@ -137,7 +139,7 @@ def own_photo(author: User, photo_id: uuid.UUID, lock: bool = False) -> Photo:
     if lock:
         query = query.with_for_update(of=Photo).execution_options(populate_existing=True)
     photo = db.session.scalar(query)
-    if photo is None or not policy.owns(author, photo.submission):
+    if photo is None or not policy.owns(author, photo.item):
         raise NotFound("Foto tidak ditemukan.")
     return photo
 
@@ -146,23 +148,24 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
     """Store the bytes at `offset` of the photo; when the last byte is in, verify and process it.
 
     A `siap` photo answers its state whatever is sent (the phone lost our answer to its last chunk). A `gagal` photo
-    starts over when sent bytes from offset 0 (the member pressed "coba lagi").
+    starts over when sent bytes from offset 0 (the member pressed "coba lagi"). A photo whose bytes are all in but
+    not processed (the server stopped meanwhile) is processed by the next request for it, an empty chunk at its end.
     """
     if len(data) > CHUNK_LIMIT:
         raise ChunkTooLarge(f"Kirim paling banyak {CHUNK_LIMIT // 1024} KiB per permintaan.")
     store = storage()
     photo = own_photo(author, photo_id, lock=True)
-    if photo.state == "siap":
+    if photo.state == PhotoState.SIAP:
         return photo
-    if photo.state == "gagal":
+    if photo.state == PhotoState.GAGAL:
         if offset != 0:
             raise WrongOffset("Foto ini gagal diproses; kirim ulang dari awal (posisi 0).", received=0)
-        photo.state, photo.error, photo.received = "menunggu", None, 0
+        photo.state, photo.error, photo.received = PhotoState.MENUNGGU, None, 0
     twin = _delivered_twin(author.id, photo)
     if twin is not None:
         _adopt(photo, twin)
-        store.delete(incoming_key(photo.id.hex))
-        db.session.commit()
+        after_commit(lambda: store.delete(incoming_key(photo_id.hex)))
+        items.check_queue_entry(photo.item)
         return photo
 
     held = store.size(incoming_key(photo.id.hex))
@@ -170,7 +173,6 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
         # The part file lost bytes we had acknowledged (restored from a backup, say): ask for them again.
         logger.warning("Photo %s: part file holds %d of %d acknowledged bytes", photo.id, held, photo.received)
         photo.received = held
-        db.session.commit()
     if offset != photo.received:
         raise WrongOffset(
             f"Server sudah menerima {photo.received} byte foto ini; lanjutkan dari posisi itu.",
@@ -184,44 +186,82 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
         store.append_at(incoming_key(photo.id.hex), offset, data)
         photo.received = offset + len(data)
     if photo.received == photo.size:
-        _finish(photo, store)
-    db.session.commit()
+        return _finish(author, photo, store)
     return photo
 
 
-def _finish(photo: Photo, store: Storage) -> None:
-    """All bytes are in: check the hash, make the derivatives, and only then say `siap`."""
-    part = incoming_key(photo.id.hex)
+@dataclass(frozen=True)
+class _Outcome:
+    derivatives: pipeline.Derivatives | None = None
+    refusal: pipeline.Refused | None = None
+    hash_mismatch: bool = False
+
+
+def _finish(author: User, photo: Photo, store: Storage) -> Photo:
+    """All bytes are in: check the hash, make the derivatives — with no transaction open — and only then say `siap`."""
+    photo_id, expected, part = photo.id, photo.sha256, incoming_key(photo.id.hex)
+    with outside_transaction():
+        outcome = _check_and_process(store, part, expected)
+        display_key = thumb_key = None
+        if outcome.derivatives is not None:
+            # Durably stored before the row points at them: nothing half-written is ever served.
+            display_key = _store_derivative(store, outcome.derivatives.display)
+            thumb_key = _store_derivative(store, outcome.derivatives.thumb)
+    photo = own_photo(author, photo_id, lock=True)
+    if photo.state != PhotoState.MENUNGGU or photo.received != photo.size:
+        return photo  # another request for the same photo finished it meanwhile
+    if outcome.hash_mismatch:
+        store.delete(part)
+        photo.received = 0
+        raise HashMismatch(
+            "Isi foto yang diterima tidak cocok dengan sidik SHA-256-nya. Kirim ulang foto ini dari awal.", received=0
+        )
+    if outcome.refusal is not None:
+        store.delete(part)
+        photo.state, photo.error, photo.received = PhotoState.GAGAL, outcome.refusal.message, 0
+        photo.completed_at = utcnow()
+        logger.info("Photo %s refused: %s", photo.id, outcome.refusal.slug)
+        raise PhotoRefused(outcome.refusal)
+    result = outcome.derivatives
+    photo.display_key, photo.thumb_key = display_key, thumb_key
+    photo.width, photo.height = result.width, result.height
+    photo.state, photo.error = PhotoState.SIAP, None
+    photo.completed_at = utcnow()
+    items.check_queue_entry(photo.item)
+    # After the commit: the original, GPS and all, is not kept once the row points at the derivatives.
+    after_commit(lambda: store.delete(part))
+    logger.info("Photo %s siap (%d×%d, %d bytes out)", photo.id, result.width, result.height, result.bytes_out)
+    return photo
+
+
+_decode_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """How many images this process decodes at once: a burst of large images queues here instead of taking all the
+    memory and CPU of the process from the requests beside it."""
+    global _decode_slots
+    with _slots_lock:
+        if _decode_slots is None:
+            _decode_slots = threading.BoundedSemaphore(current_app.config["IMAGE_DECODE_SLOTS"])
+        return _decode_slots
+
+
+def _check_and_process(store: Storage, part: str, expected: str) -> _Outcome:
     digest = hashlib.sha256()
     with store.open(part) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != photo.sha256:
-        store.delete(part)
-        photo.received = 0
-        db.session.commit()
-        raise HashMismatch(
-            "Isi foto yang diterima tidak cocok dengan sidik SHA-256-nya. Kirim ulang foto ini dari awal.", received=0
-        )
-    try:
-        with store.open(part) as handle:
-            result = pipeline.process(io.BytesIO(handle.read()))
-    except pipeline.Refused as refusal:
-        store.delete(part)
-        photo.state, photo.error, photo.received = "gagal", refusal.message, 0
-        photo.completed_at = utcnow()
-        db.session.commit()
-        logger.info("Photo %s refused: %s", photo.id, refusal.slug)
-        raise PhotoRefused(refusal) from None
-    # Durably stored before the row points at them: nothing half-written is ever served.
-    photo.display_key = _store_derivative(store, result.display)
-    photo.thumb_key = _store_derivative(store, result.thumb)
-    photo.width, photo.height = result.width, result.height
-    photo.state, photo.error = "siap", None
-    photo.completed_at = utcnow()
-    db.session.commit()
-    store.delete(part)  # the original, GPS and all, is not kept once the derivatives are safe
-    logger.info("Photo %s siap (%d×%d, %d bytes out)", photo.id, result.width, result.height, result.bytes_out)
+    if digest.hexdigest() != expected:
+        return _Outcome(hash_mismatch=True)
+    with store.open(part) as handle:
+        data = handle.read()
+    with _slots():
+        try:
+            return _Outcome(derivatives=pipeline.process(io.BytesIO(data)))
+        except pipeline.Refused as refusal:
+            return _Outcome(refusal=refusal)
 
 
 def _store_derivative(store: Storage, data: bytes) -> str:
@@ -240,24 +280,21 @@ def withdraw(author: User, photo_id: uuid.UUID) -> None:
     The row is locked like an upload's, so a chunk racing the withdrawal either finishes the photo first (then it is
     `siap` and stays) or finds it gone. The move is written to the audit log as `hapus_foto`.
     """
-    from kim_app.moderation.services import record_event  # moderation owns the audit log
-
     photo = own_photo(author, photo_id, lock=True)
-    if photo.state == "siap":
+    if photo.state == PhotoState.SIAP:
         raise PhotoReady("Foto ini sudah diterima server dan tidak dapat dihapus dari HP.")
-    item = photo.submission
-    if item.kind == "foto" and len(item.photos) == 1:
+    item = photo.item
+    if len(item.photos) <= item.spec.min_photos:
         raise LastPhoto("Ini satu-satunya foto cerita foto ini. Kirim ulang foto ini atau ganti dengan foto lain.")
+    # Which photo, and how much of it had arrived: the row itself is gone after this.
+    details = {"foto": str(photo.id), "urutan": photo.position + 1, "ukuran": photo.size, "diterima": photo.received}
     item.photos.remove(photo)
     db.session.delete(photo)
-    item.updated_at = utcnow()  # the next pull brings the shorter photo list
-    # Which photo, and how much of it had arrived: the row itself is gone after this.
-    record_event(item, actor=author, action="hapus_foto", from_status=item.status, note=None, details={
-        "foto": str(photo.id), "urutan": photo.position + 1, "ukuran": photo.size, "diterima": photo.received})
-    db.session.commit()
-    # After the commit: should the commit fail, the part file is still there for the row that still points at it.
-    storage().delete(incoming_key(photo.id.hex))
-    logger.info("Photo %s of item %s withdrawn by %s", photo.id, item.client_uuid, author.username)
+    items.move(item, "hapus_foto", author, details=details)
+    items.check_queue_entry(item)
+    store = storage()
+    after_commit(lambda: store.delete(incoming_key(photo_id.hex)))
+    logger.info("Photo %s of item %s withdrawn by %s", photo_id, item.client_uuid, author.username)
 
 
 # --- Serving ------------------------------------------------------------------------------------------------------
@@ -275,9 +312,9 @@ def media_file(viewer: User | AnonymousUserMixin, photo_id: uuid.UUID, variant: 
 
     Read whole (a derivative is a few hundred kB at most), so no file handle outlives the answer."""
     photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.state != "siap" or variant not in VARIANTS:
+    if photo is None or photo.state != PhotoState.SIAP or variant not in VARIANTS:
         raise NotFound("Foto tidak ditemukan.")
-    item = photo.submission
+    item = photo.item
     public = item.is_public
     if not public and not (
         viewer.is_authenticated and (policy.owns(viewer, item) or policy.can_moderate(viewer, item))

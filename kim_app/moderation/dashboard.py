@@ -22,22 +22,19 @@ from sqlalchemy import func, select
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
-from kim_app.media.models import photos_complete
+from kim_app.items.models import Item, ItemEvent
+from kim_app.items.statuses import VERDICTS, AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.moderation.deadlines import NEVER_OVERDUE_BEFORE, is_overdue, working_seconds
+from kim_app.moderation.queue import in_queue
 from kim_app.timeutil import BULAN, WITA, as_utc, utcnow
 from kim_app.wilayah.models import Kabupaten, KimGroup
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderasi")
 
 APPROVE, REJECT = "setujui", "tolak"
-# The first of these ends an item's wait for a decision.
-VERDICTS = ("setujui", "tolak", "revisi")
 DEFAULT_WEEKS = 8
 MAX_DAYS = 366
-# A complaint still waiting after this much working time (Monday to Friday, WITA) is overdue.
-OVERDUE_WORKING_DAYS = 3
 BULAN_PENDEK = tuple(name[:3] for name in BULAN)
 
 
@@ -89,20 +86,6 @@ def parse_period(args) -> Period:
     return Period(start, end)
 
 
-def working_seconds(start: datetime, end: datetime) -> float:
-    """Seconds between two moments that fall on Monday to Friday in WITA (public holidays are not known here)."""
-    start, end = as_utc(start).astimezone(WITA), as_utc(end).astimezone(WITA)
-    total = 0.0
-    day = start.date()
-    while day <= end.date():
-        if day.weekday() < 5:
-            day_start = datetime.combine(day, time(), WITA)
-            overlap = min(end, day_start + timedelta(days=1)) - max(start, day_start)
-            total += max(overlap.total_seconds(), 0)
-        day += timedelta(days=1)
-    return total
-
-
 @dataclass
 class Tally:
     """The numbers of one row: a kabupaten, a KIM group or a week."""
@@ -146,25 +129,25 @@ def _week_label(monday: date) -> str:
 
 
 def report(user: User, period: Period) -> Report:
-    scope = policy.moderation_scope(user, Submission.kabupaten_kode)
+    scope = policy.moderation_scope(user, Item.kabupaten_kode)
     first_verdict = (
-        select(func.min(ModerationEvent.created_at))
-        .where(ModerationEvent.submission_id == Submission.id, ModerationEvent.action.in_(VERDICTS))
+        select(func.min(ItemEvent.created_at))
+        .where(ItemEvent.item_id == Item.id, ItemEvent.action.in_(VERDICTS))
         .scalar_subquery()
     )
     received = db.session.execute(
-        select(Submission.kabupaten_kode, Submission.kim_id, Submission.received_at, first_verdict).where(
-            scope, Submission.received_at >= period.start_utc, Submission.received_at < period.end_utc
+        select(Item.kabupaten_kode, Item.kim_id, Item.received_at, first_verdict).where(
+            scope, Item.received_at >= period.start_utc, Item.received_at < period.end_utc
         )
     ).all()
     verdicts = db.session.execute(
-        select(Submission.kabupaten_kode, Submission.kim_id, ModerationEvent.action, ModerationEvent.created_at)
-        .join(Submission, Submission.id == ModerationEvent.submission_id)
+        select(Item.kabupaten_kode, Item.kim_id, ItemEvent.action, ItemEvent.created_at)
+        .join(Item, Item.id == ItemEvent.item_id)
         .where(
             scope,
-            ModerationEvent.action.in_((APPROVE, REJECT)),
-            ModerationEvent.created_at >= period.start_utc,
-            ModerationEvent.created_at < period.end_utc,
+            ItemEvent.action.in_((APPROVE, REJECT)),
+            ItemEvent.created_at >= period.start_utc,
+            ItemEvent.created_at < period.end_utc,
         )
     ).all()
     overdue = overdue_complaints(user)
@@ -213,33 +196,25 @@ def report(user: User, period: Period) -> Report:
 
 
 def overdue_complaints(user: User, now: datetime | None = None) -> list[Overdue]:
-    """Complaints in this user's queue still waiting for a verdict after OVERDUE_WORKING_DAYS working days,
+    """Complaints in this user's queue still waiting for verification after their deadline (moderation/deadlines.py),
     oldest first. Only what the desk needs to find them: no complainant, no complaint text."""
     now = now or utcnow()
     rows = db.session.scalars(
-        select(Submission)
+        select(Item)
         .where(
-            Submission.kind == "aduan",
-            Submission.status == "menunggu",
-            policy.moderation_scope(user, Submission.kabupaten_kode),
-            photos_complete(Submission.id),
-            # Three working days are at least three days: the database skips every complaint younger than that.
-            Submission.received_at < now - timedelta(days=OVERDUE_WORKING_DAYS),
+            *in_queue(user),
+            Item.aduan_status == AduanStatus.DITERIMA,
+            # No complaint is overdue before this much calendar time: the database skips every younger one.
+            Item.received_at < now - NEVER_OVERDUE_BEFORE,
         )
-        .order_by(Submission.received_at, Submission.id)
+        .order_by(Item.received_at, Item.id)
     )
-    limit = OVERDUE_WORKING_DAYS * 86400
-    found = []
-    for item in rows:
-        waited = working_seconds(item.received_at, now)
-        if waited > limit:
-            found.append(
-                Overdue(
-                    item.id, item.kabupaten_kode, item.kim_id, item.desa.nama, item.kabupaten.nama,
-                    item.received_at, waited / 86400,
-                )
-            )
-    return found
+    return [
+        Overdue(item.id, item.kabupaten_kode, item.kim_id, item.desa.nama, item.kabupaten.nama, item.received_at,
+                working_seconds(item.received_at, now) / 86400)
+        for item in rows
+        if is_overdue(item, now)
+    ]
 
 
 def charts(data: Report) -> dict:
@@ -292,12 +267,8 @@ def to_csv(data: Report) -> str:
     return out.getvalue()
 
 
-def _scope_label(user: User) -> str:
-    return "Semua kabupaten/kota" if user.role == "admin" else (user.kabupaten.nama if user.kabupaten else "")
-
-
 @bp.route("/dasbor")
-@policy.roles_required(*policy.MODERATOR_ROLES)
+@policy.allowed_by(policy.can_moderate_at_all)
 def dashboard():
     error = None
     try:
@@ -307,12 +278,12 @@ def dashboard():
     data = report(current_user, period)
     status = 200 if error is None else 422
     return render_template(
-        "moderation/dashboard.html", data=data, charts=charts(data), error=error, scope=_scope_label(current_user)
+        "moderation/dashboard.html", data=data, charts=charts(data), error=error, scope=policy.scope_label(current_user)
     ), status
 
 
 @bp.route("/dasbor.csv")
-@policy.roles_required(*policy.MODERATOR_ROLES)
+@policy.allowed_by(policy.can_moderate_at_all)
 def dashboard_csv():
     try:
         period = parse_period(request.args)

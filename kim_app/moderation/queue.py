@@ -6,10 +6,10 @@ the first one costs, on the indexes `ix_submission_queue` (kabupaten, status, re
 `ix_submission_queue_all` (status, received_at, id). Free-text search is a plain LIKE over judul/isi/uraian/keterangan:
 it scans the scope's pending items, fine at tens of thousands; full-text indexes would be the next step.
 
-A lease (claimed_by, claim_expires_at) is taken in one short write transaction: on PostgreSQL the candidate row is
-locked with FOR UPDATE SKIP LOCKED, so ten moderators pressing the button at once get ten different items without
-waiting on each other; on SQLite the write transaction is IMMEDIATE (kim_app/database.py), so claims are simply one at
-a time. An expired lease is free again; deciding or editing an item ends its lease.
+A lease (claimed_by, claim_expires_at) is taken in the request's one short write transaction: on PostgreSQL the
+candidate row is locked with FOR UPDATE SKIP LOCKED, so ten moderators pressing the button at once get ten different
+items without waiting on each other; on SQLite the write transaction is IMMEDIATE (kim_app/database.py), so claims
+are simply one at a time. An expired lease is free again; deciding or editing an item ends its lease.
 """
 from __future__ import annotations
 
@@ -23,11 +23,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
-from kim_app.database import commit_keeping_loaded
 from kim_app.extensions import db
-from kim_app.media.models import photos_complete
-from kim_app.sync.kategori import KATEGORI
-from kim_app.sync.models import KIND_LABELS, KINDS, Submission
+from kim_app.items import kinds
+from kim_app.items.models import Item, photos_complete
+from kim_app.items.statuses import Status
 from kim_app.timeutil import WITA, UTCDateTime, as_utc, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup
 
@@ -65,7 +64,7 @@ class QueueFilter:
 
         kind = text("jenis")
         return cls(
-            kind=kind if kind in KINDS else None,
+            kind=kind if kind in kinds.KINDS else None,
             kabupaten=text("kabupaten", 5),
             kecamatan=text("kecamatan", 8),
             desa=text("desa", 13),
@@ -98,7 +97,7 @@ def _like(text: str) -> str:
 FACETS = ("kind", "kabupaten", "kecamatan", "desa", "kim", "kategori")
 # One grouped row of the scope: every facet's value can be read from these columns (a desa code holds its kecamatan).
 # In the order of the index ix_submission_facets (after status), so the grouped pass reads the index alone, in order.
-_GROUPED = (Submission.kabupaten_kode, Submission.kind, Submission.desa_kode, Submission.kim_id, Submission.kategori)
+_GROUPED = (Item.kabupaten_kode, Item.kind, Item.desa_kode, Item.kim_id, Item.kategori)
 
 
 def _facet_value(row, facet: str):
@@ -107,48 +106,53 @@ def _facet_value(row, facet: str):
             "kategori": kategori}[facet]
 
 
-def _scope(moderator: User) -> list:
-    """Pending items this moderator may act on. An item whose photos are still arriving is not here yet: it joins
-    the queue when its last photo is `siap` (docs/sync-protocol.md)."""
-    return [
-        Submission.status == "menunggu",
-        policy.moderation_scope(moderator, Submission.kabupaten_kode),
-        photos_complete(Submission.id),
-    ]
+def in_queue(moderator: User) -> tuple:
+    """The SQL conditions of "in this moderator's queue": pending, in their scope, every photo received. An item whose
+    photos are still arriving is not here yet: it joins the queue when its last photo is `siap`
+    (docs/sync-protocol.md)."""
+    return (
+        Item.status == Status.MENUNGGU,
+        policy.moderation_scope(moderator, Item.kabupaten_kode),
+        photos_complete(Item.id),
+    )
+
+
+def waiting_count(moderator: User) -> int:
+    return db.session.scalar(select(func.count(Item.id)).where(*in_queue(moderator)))
 
 
 def _conditions(where: QueueFilter) -> dict[str, object]:
     """One SQL condition per filter in use, keyed by facet (so counts can leave their own facet out)."""
     conds: dict[str, object] = {}
     if where.kind:
-        conds["kind"] = Submission.kind == where.kind
+        conds["kind"] = Item.kind == where.kind
     if where.kabupaten:
-        conds["kabupaten"] = Submission.kabupaten_kode == where.kabupaten
+        conds["kabupaten"] = Item.kabupaten_kode == where.kabupaten
     if where.kecamatan:
         # A range on the desa code (53.04.05.xxxx), which the desa_kode index serves; LIKE 'x%' would not on SQLite.
         conds["kecamatan"] = and_(
-            Submission.desa_kode > where.kecamatan + ".", Submission.desa_kode < where.kecamatan + "/"
+            Item.desa_kode > where.kecamatan + ".", Item.desa_kode < where.kecamatan + "/"
         )
     if where.desa:
-        conds["desa"] = Submission.desa_kode == where.desa
+        conds["desa"] = Item.desa_kode == where.desa
     if where.kim:
-        conds["kim"] = Submission.kim_id == where.kim
+        conds["kim"] = Item.kim_id == where.kim
     if where.kategori:
-        conds["kategori"] = Submission.kategori == where.kategori
+        conds["kategori"] = Item.kategori == where.kategori
     if where.dari:
-        conds["dari"] = Submission.received_at >= _wita_midnight(where.dari)
+        conds["dari"] = Item.received_at >= _wita_midnight(where.dari)
     if where.sampai:
-        conds["sampai"] = Submission.received_at < _wita_midnight(where.sampai + timedelta(days=1))
+        conds["sampai"] = Item.received_at < _wita_midnight(where.sampai + timedelta(days=1))
     if where.q:
         pattern = _like(where.q)
         conds["q"] = or_(
             *(column.ilike(pattern, escape="\\") for column in
-              (Submission.judul, Submission.isi, Submission.uraian, Submission.keterangan))
+              (Item.judul, Item.isi, Item.uraian, Item.keterangan))
         )
     return conds
 
 
-def encode_after(item: Submission) -> str:
+def encode_after(item: Item) -> str:
     return f"{as_utc(item.received_at).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}~{item.id}"
 
 
@@ -165,28 +169,28 @@ def decode_after(text: str | None) -> tuple[datetime, int] | None:
 
 @dataclass
 class QueuePage:
-    items: list[Submission]
+    items: list[Item]
     after: str | None  # cursor of the next page, None on the last one
     counts: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)  # facet -> (value, label, n)
     total: int = 0
 
 
-def page(moderator: User, where: QueueFilter, after: str | None = None, limit: int = PAGE_SIZE) -> list[Submission]:
+def page(moderator: User, where: QueueFilter, after: str | None = None, limit: int = PAGE_SIZE) -> list[Item]:
     """One page of the queue, oldest first, after the cursor."""
     conds = list(_conditions(where).values())
-    query = select(Submission).where(*_scope(moderator), *conds)
+    query = select(Item).where(*in_queue(moderator), *conds)
     cursor = decode_after(after)
     if cursor is not None:
         moment, item_id = cursor
         # A row value: both databases walk the queue index from this point instead of filtering from the start.
         query = query.where(
-            tuple_(Submission.received_at, Submission.id)
+            tuple_(Item.received_at, Item.id)
             > tuple_(bindparam("after_at", moment, type_=UTCDateTime()), bindparam("after_id", item_id))
         )
-    query = query.order_by(Submission.received_at, Submission.id).limit(limit + 1)
+    query = query.order_by(Item.received_at, Item.id).limit(limit + 1)
     # What each row of the page shows, loaded in one query per relation rather than one per row.
     query = query.options(*(selectinload(relation) for relation in
-                            (Submission.author, Submission.claimer, Submission.desa, Submission.photos)))
+                            (Item.author, Item.claimer, Item.desa, Item.photos)))
     return list(db.session.scalars(query))
 
 
@@ -199,10 +203,10 @@ def counts(moderator: User, where: QueueFilter) -> tuple[dict[str, list[tuple[ob
     its own filter out. The date and text filters are not facets, so they narrow the pass itself."""
     conds = _conditions(where)
     chosen = {facet: getattr(where, facet) for facet in FACETS if getattr(where, facet) is not None}
-    facets = [facet for facet in FACETS if facet != "kabupaten" or moderator.role == "admin"]
+    facets = [facet for facet in FACETS if facet != "kabupaten" or policy.sees_every_kabupaten(moderator)]
     groups = db.session.execute(
         select(*_GROUPED, func.count())
-        .where(*_scope(moderator), *(cond for name, cond in conds.items() if name not in FACETS))
+        .where(*in_queue(moderator), *(cond for name, cond in conds.items() if name not in FACETS))
         .group_by(*_GROUPED)
     ).all()
 
@@ -229,9 +233,9 @@ def counts(moderator: User, where: QueueFilter) -> tuple[dict[str, list[tuple[ob
 def _labels(facet: str, values) -> dict[object, str]:
     """The names shown for a facet's values, in one query per facet."""
     if facet == "kind":
-        return {value: KIND_LABELS.get(value, value) for value in values}
+        return {value: kinds.KIND_LABELS.get(value, value) for value in values}
     if facet == "kategori":
-        names = {key: label for kinds in KATEGORI.values() for key, label in kinds.items()}
+        names = {key: label for kind in kinds.KINDS.values() for key, label in kind.kategori}
         return {value: names.get(value, value) for value in values}
     model = {"kabupaten": Kabupaten, "kecamatan": Kecamatan, "desa": Desa, "kim": KimGroup}[facet]
     key = model.id if model is KimGroup else model.kode
@@ -240,7 +244,7 @@ def _labels(facet: str, values) -> dict[object, str]:
 
 
 def queue_page(moderator: User, where: QueueFilter, after: str | None = None, limit: int = PAGE_SIZE) -> QueuePage:
-    if moderator.role != "admin":
+    if not policy.sees_every_kabupaten(moderator):
         where = replace(where, kabupaten=None)  # a moderator's scope is their kabupaten; the filter adds nothing
     rows = page(moderator, where, after, limit)
     next_after = encode_after(rows[limit - 1]) if len(rows) > limit else None
@@ -248,43 +252,41 @@ def queue_page(moderator: User, where: QueueFilter, after: str | None = None, li
     return QueuePage(items=rows[:limit], after=next_after, counts=facet_counts, total=total)
 
 
-def claim_next(moderator: User, now: datetime | None = None) -> Submission | None:
+def claim_next(moderator: User, now: datetime | None = None) -> Item | None:
     """Lease the oldest pending item in the moderator's scope that nobody holds (or whose lease ran out). The
-    moderator's earlier leases end: one moderator works on one item at a time. Commits; None when nothing is left.
+    moderator's earlier leases end: one moderator works on one item at a time. None when nothing is left.
 
     Few round trips, since moderators press this all day: one SELECT of the candidate, one UPDATE that both takes
-    it and ends the moderator's earlier lease, one COMMIT, and nothing reloaded afterwards."""
+    it and ends the moderator's earlier lease, and nothing reloaded afterwards (the request's commit follows)."""
     now = now or utcnow()
     candidate = (
-        select(Submission)
+        select(Item)
         .where(
-            *_scope(moderator),
-            or_(Submission.claimed_by.is_(None), Submission.claim_expires_at < now),
+            *in_queue(moderator),
+            or_(Item.claimed_by.is_(None), Item.claim_expires_at < now),
         )
-        .order_by(Submission.received_at, Submission.id)
+        .order_by(Item.received_at, Item.id)
         .limit(1)
-        .options(lazyload(Submission.photos))  # the caller wants the item, its photos only if it looks at them
+        .options(lazyload(Item.photos))  # the caller wants the item, its photos only if it looks at them
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True, of=Submission)
+        candidate = candidate.with_for_update(skip_locked=True, of=Item)
         # A lease is worth less than the wait for the WAL flush: if the server crashed right after this commit, the
         # item would only be free again for the next moderator. Verdicts and items keep the durable default.
         db.session.execute(text("SET LOCAL synchronous_commit = off"))
     item = db.session.scalar(candidate)
     if item is None:
-        db.session.commit()
         return None
     expires = now + LEASE
-    taken = Submission.id == item.id
+    taken = Item.id == item.id
     db.session.execute(
-        update(Submission)
-        .where(or_(taken, Submission.claimed_by == moderator.id))
+        update(Item)
+        .where(or_(taken, Item.claimed_by == moderator.id))
         .values(claimed_by=case((taken, moderator.id), else_=None),
                 claim_expires_at=case((taken, bindparam("expires", expires, type_=UTCDateTime())), else_=None))
         .execution_options(synchronize_session=False)
     )
     set_committed_value(item, "claimed_by", moderator.id)
     set_committed_value(item, "claim_expires_at", expires)
-    commit_keeping_loaded()
     logger.info("Item %s claimed by %s", item.id, moderator.username)
     return item

@@ -5,10 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kim_app.accounts import policy
-from kim_app.complaints import services as complaints
 from kim_app.errors import Invalid, ProblemError
+from kim_app.items import kinds
+from kim_app.items.statuses import ADUAN_STATUS_LABELS, FOLLOW_UP, MOVES
+from kim_app.moderation import deadlines, services
 from kim_app.moderation import queue as desk
-from kim_app.moderation import services
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderasi")
 moderators_only = policy.allowed_by(policy.can_moderate_at_all)
@@ -50,8 +51,8 @@ def queue():
         page=found,
         where=where,
         filter_args=where.as_args(),
-        alasan_tolak=services.ALASAN_TOLAK,
-        is_overdue=complaints.is_overdue,
+        alasan_tolak=kinds.ALASAN_TOLAK,
+        is_overdue=deadlines.is_overdue,
     )
 
 
@@ -95,13 +96,14 @@ def item(item_id: int):
         "moderation/item.html",
         item=found,
         events=services.history(found),
-        alasan_tolak=complaints.ALASAN_TOLAK_ADUAN if found.kind == "aduan" else services.ALASAN_TOLAK,
+        alasan_tolak=found.spec.rejection_reasons,
         changes=services.revision_changes(found),
-        editable=services.EDITABLE.get(found.kind, ()),
-        overdue=complaints.is_overdue(found),
-        deadline=complaints.verification_deadline(found.received_at) if found.kind == "aduan" else None,
-        aduan_labels=complaints.STATUS_LABELS,
-        lifecycle=complaints.LIFECYCLE,
+        editable=found.spec.editable,
+        overdue=deadlines.is_overdue(found),
+        deadline=deadlines.verification_deadline(found.received_at) if found.spec.tracked else None,
+        aduan_labels=ADUAN_STATUS_LABELS,
+        follow_up=[MOVES[action] for action in FOLLOW_UP],
+        moves=MOVES,
         word_diff=services.word_diff,
     )
 

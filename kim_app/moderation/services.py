@@ -1,10 +1,10 @@
-"""Moderation: the verdicts, the moderator's edit, and the audit log they leave.
+"""Moderation: the verdicts, the moderator's edit, a complaint's follow-up — each a move of the item core's one
+status table (kim_app/items/statuses.py), applied by `kim_app.items.services.move`.
 
-The allowed moves of an item live in TRANSITIONS and nowhere else (a complaint's own lifecycle: LIFECYCLE in
-kim_app/complaints/services.py). Every action carries the item's `version`, the counter bumped by every change of the
-row, and is applied with a conditional UPDATE (`WHERE version = <the version the moderator saw>`): when two moderators
-act on the same item, or a member's revision arrives while a moderator reads the old text, one wins and the other is
-told, instead of one silently overwriting the other. An item leased to another moderator (queue.py) is refused too.
+Every action carries the item's `version`, the counter bumped by every change of the row: the move's UPDATE holds
+only while the version is the one the moderator saw, so when two moderators act on the same item, or a member's
+revision arrives while a moderator reads the old text, one wins and the other is told, instead of one silently
+overwriting the other. An item leased to another moderator (queue.py) is refused too.
 """
 from __future__ import annotations
 
@@ -13,37 +13,19 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
-from kim_app.complaints import services as complaints
-from kim_app.errors import Conflict, Invalid, NotFound
+from kim_app.errors import Conflict, Invalid, NotFound, ProblemError
 from kim_app.extensions import db
-from kim_app.moderation.models import ModerationEvent
+from kim_app.items import kinds
+from kim_app.items import services as items
+from kim_app.items.models import Item, ItemEvent
+from kim_app.items.statuses import ADUAN_STATUS_LABELS, FOLLOW_UP, MOVES, VERDICTS, Status
 from kim_app.timeutil import format_wita, utcnow
 
 logger = logging.getLogger(__name__)
-
-# action -> (the status it leaves, the status it reaches, whether the moderator must write a note)
-TRANSITIONS = {
-    "setujui": ("menunggu", "disetujui", False),
-    "tolak": ("menunggu", "ditolak", True),
-    "revisi": ("menunggu", "perlu_revisi", True),
-}
-NOTE_REQUIRED = {"tolak": "Tulis alasan penolakan.", "revisi": "Tulis catatan apa yang perlu diperbaiki."}
-
-# Preset rejection reasons a moderator can pick; free text is always allowed beside them.
-ALASAN_TOLAK = (
-    "Bukan berita / tidak sesuai kategori",
-    "Foto tidak jelas",
-    "Data pribadi terlihat",
-    "Duplikat dari kiriman lain",
-    "Mengandung SARA atau hoaks",
-)
-# What a moderator may correct before publishing (typos, the title), per kind. A complaint is not published.
-EDITABLE = {"berita": ("judul", "isi"), "foto": ("keterangan",)}
-EDIT_LIMITS = {"judul": 200, "isi": 20000, "keterangan": 2000}
 
 
 class StaleAction(Conflict):
@@ -61,94 +43,36 @@ class PhotosIncomplete(Conflict):
     title = "Foto belum lengkap"
 
 
-def record_event(
-    submission, actor: User, action: str, from_status: str | None, note: str | None, details: dict | None = None
-) -> ModerationEvent:
-    event = new_event(submission, actor, action, from_status, note, details)
-    db.session.add(event)
-    return event
-
-
-def new_event(
-    submission, actor: User, action: str, from_status: str | None, note: str | None, details: dict | None = None
-) -> ModerationEvent:
-    """The audit log's entry for a move of the item, not yet added: `record_event` adds it to the session; a create
-    writes it with its item's other rows (kim_app/sync/services.py)."""
-    return ModerationEvent(
-        submission_id=submission.id,
-        actor_id=actor.id,
-        action=action,
-        from_status=from_status,
-        to_status=submission.status,
-        revision=submission.revision,
-        note=note,
-        details=details,
-        created_at=utcnow(),
-    )
-
-
-def _submission_model():
-    from kim_app.sync.models import Submission  # the sync domain owns the item; moderation acts on it
-
-    return Submission
-
-
-def queue(moderator: User, limit: int = 50):
-    """The first page of the moderator's queue, unfiltered (the pages use moderation/queue.py directly)."""
-    from kim_app.moderation.queue import QueueFilter, page
-
-    return page(moderator, QueueFilter(), limit=limit)[:limit]
-
-
-def item_for(moderator: User, item_id: int):
+def item_for(moderator: User, item_id: int) -> Item:
     """An item the moderator may see; others' items look exactly like missing ones."""
-    item = db.session.get(_submission_model(), item_id)
+    item = db.session.get(Item, item_id)
     if item is None or not policy.can_moderate(moderator, item):
         raise NotFound("Item tidak ditemukan.")
     return item
 
 
-def history(item) -> list[ModerationEvent]:
-    return list(
-        db.session.scalars(
-            select(ModerationEvent).where(ModerationEvent.submission_id == item.id).order_by(ModerationEvent.id)
-        )
-    )
+def history(item: Item) -> list[ItemEvent]:
+    return list(db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item.id).order_by(ItemEvent.id)))
 
 
-def apply_change(moderator: User, item, version: int | None, values: dict, leaves_status: str | None = None) -> None:
-    """The one way a moderator changes an item: a conditional UPDATE on the version they saw (and the status the
-    move leaves), refused while another moderator holds the item's lease. Bumps the version and ends any lease.
-    Raises StaleAction / ClaimedByOther after rolling back; on success the item is refreshed, not yet committed."""
-    Submission = _submission_model()
+def _act(moderator: User, item: Item, action: str, version: int | None, **move_args) -> Item:
+    """The one way a moderator moves an item: on the version they saw, refused while another moderator holds the
+    item's lease (an expired lease holds nothing)."""
     if version is None:
         raise Invalid("Formulir ini tidak membawa versi item. Muat ulang halaman lalu coba lagi.")
-    now = utcnow()
-    conditions = [
-        Submission.id == item.id,
-        Submission.version == version,
-        or_(
-            Submission.claimed_by.is_(None),
-            Submission.claimed_by == moderator.id,
-            Submission.claim_expires_at < now,
-        ),
-    ]
-    if leaves_status is not None:
-        conditions.append(Submission.status == leaves_status)
-    result = db.session.execute(
-        update(Submission)
-        .where(*conditions)
-        .values(**values, version=Submission.version + 1, claimed_by=None, claim_expires_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1:
-        db.session.refresh(item)
-        return
-    db.session.rollback()
-    current = db.session.get(Submission, item.id)
-    if leaves_status is not None and current.status != leaves_status:
+    lease_free = or_(Item.claimed_by.is_(None), Item.claimed_by == moderator.id, Item.claim_expires_at < utcnow())
+    if not items.move(item, action, moderator, guard=[Item.version == version, lease_free], **move_args):
+        _explain_refusal(item, MOVES[action], version)
+    logger.info("Item %s: %s by %s", item.id, action, moderator.username)
+    return item
+
+
+def _explain_refusal(item: Item, move, version: int) -> None:
+    current = items.current(item.id)
+    if current.status not in move.leaves:
         raise StaleAction("Item ini sudah diputuskan oleh moderator lain. Muat ulang untuk melihat keputusannya.")
-    if current.version != version:
+    lifecycle_moved = move.aduan is not None and current.spec.tracked and current.aduan_status != move.aduan[0]
+    if current.version != version or lifecycle_moved:
         raise StaleAction(
             "Item ini sudah diubah sejak Anda membukanya (oleh moderator lain atau revisi anggota). "
             "Muat ulang halaman, periksa isinya, lalu ulangi tindakan Anda."
@@ -160,32 +84,16 @@ def apply_change(moderator: User, item, version: int | None, values: dict, leave
     )
 
 
-def decide(moderator: User, item_id: int, action: str, note: str | None, version: int | None = None):
+def decide(moderator: User, item_id: int, action: str, note: str | None, version: int | None = None) -> Item:
     """Apply a verdict; the caller gets the updated item or a ProblemError saying why not.
 
     `version` is the version the moderator saw; None is for the operator's own scripts (demo data), never a page."""
-    from kim_app.sync.models import PUBLIC_KINDS
-
     item = item_for(moderator, item_id)
-    if action not in TRANSITIONS:
+    if action not in VERDICTS:
         raise Invalid("Tindakan tidak dikenal.")
-    from_status, to_status, needs_note = TRANSITIONS[action]
     if not item.photos_complete:
         raise PhotosIncomplete("Foto item ini belum lengkap diterima; putuskan setelah semua foto masuk.")
-    note = (note or "").strip() or None
-    if needs_note and not note:
-        raise Invalid(NOTE_REQUIRED[action], errors={"note": [NOTE_REQUIRED[action]]})
-    now = utcnow()
-    values = {"status": to_status, "moderator_note": note, "updated_at": now}
-    if to_status == "disetujui" and item.kind in PUBLIC_KINDS:
-        values["published_at"] = now
-    if item.kind == "aduan" and action in complaints.LIFECYCLE:
-        values["aduan_status"] = complaints.LIFECYCLE[action].reaches
-    apply_change(moderator, item, item.version if version is None else version, values, leaves_status=from_status)
-    record_event(item, actor=moderator, action=action, from_status=from_status, note=note)
-    db.session.commit()
-    logger.info("Item %s: %s by %s", item.id, action, moderator.username)
-    return item
+    return _act(moderator, item, action, item.version if version is None else version, note=note)
 
 
 @dataclass(frozen=True)
@@ -197,7 +105,7 @@ class BulkResult:
 
 def decide_many(moderator: User, selected: list[tuple[int, int]], action: str, note: str | None) -> list[BulkResult]:
     """A verdict on several items, each one exactly as if decided alone: its own version check, its own audit entry,
-    its own commit. One refusal does not hold the others back; the results say which went through."""
+    its own savepoint. One refusal does not hold the others back; the results say which went through."""
     if action not in ("setujui", "tolak"):
         raise Invalid("Tindakan massal hanya setujui atau tolak.")
     if not selected:
@@ -205,77 +113,63 @@ def decide_many(moderator: User, selected: list[tuple[int, int]], action: str, n
     results = []
     for item_id, version in selected:
         try:
-            decide(moderator, item_id, action, note, version)
-        except (Conflict, Invalid, NotFound) as error:
-            db.session.rollback()
+            with db.session.begin_nested():
+                decide(moderator, item_id, action, note, version)
+        except ProblemError as error:
             results.append(BulkResult(item_id, False, error.detail))
         else:
             results.append(BulkResult(item_id, True, "ok"))
     return results
 
 
-def edit(moderator: User, item_id: int, version: int | None, changes: dict[str, str | None]):
+def edit(moderator: User, item_id: int, version: int | None, changes: dict[str, str | None]) -> Item:
     """Correct a pending item before publishing it. The item changes; the member's words stay as they were sent in
-    `submission_revision`, and the audit log keeps each changed field before and after."""
+    the revision rows, and the audit log keeps each changed field before and after."""
     item = item_for(moderator, item_id)
-    fields = EDITABLE.get(item.kind)
-    if not fields:
+    spec = item.spec
+    if not spec.editable:
         raise Invalid("Jenis item ini tidak disunting sebelum terbit.")
-    if item.status != "menunggu":
+    if item.status != Status.MENUNGGU:
         raise StaleAction("Hanya item yang masih menunggu yang dapat disunting.")
     values, details, errors = {}, {}, {}
-    for name in fields:
+    for name in spec.editable:
         if name not in changes:
             continue
+        limit = kinds.content_field(name).max_length
         text = (changes[name] or "").replace("\r\n", "\n").strip()
         if not text:
             errors[name] = ["Wajib diisi."]
-        elif len(text) > EDIT_LIMITS[name]:
-            errors[name] = [f"Paling banyak {EDIT_LIMITS[name]} karakter."]
-        elif text != getattr(item, name):
+        elif len(text) > limit:
+            errors[name] = [f"Paling banyak {limit} karakter."]
+        elif text != item.value(name):
             values[name] = text
-            details[name] = {"sebelum": getattr(item, name), "sesudah": text}
+            details[name] = {"sebelum": item.value(name), "sesudah": text}
     if errors:
         raise Invalid("Ada isian yang belum benar.", errors=errors)
     if not values:
         return item
-    apply_change(moderator, item, version, {**values, "updated_at": utcnow()}, leaves_status="menunggu")
-    record_event(item, actor=moderator, action="sunting", from_status=item.status, note=None,
-                 details={"fields": details})
-    db.session.commit()
-    logger.info("Item %s edited by %s (%s)", item.id, moderator.username, ", ".join(sorted(values)))
-    return item
+    return _act(moderator, item, "sunting", version, values=values, details={"fields": details})
 
 
-def advance_complaint(moderator: User, item_id: int, action: str, version: int | None, text: str | None):
-    """A follow-up move of a complaint after verification (LIFECYCLE): forwarded to a unit, answered, closed."""
+def advance_complaint(moderator: User, item_id: int, action: str, version: int | None, text: str | None) -> Item:
+    """A follow-up move of a complaint after verification: forwarded to a unit, answered, closed."""
     item = item_for(moderator, item_id)
-    if item.kind != "aduan" or action not in complaints.FOLLOW_UP:
+    if not item.spec.tracked or action not in FOLLOW_UP:
         raise Invalid("Tindakan tidak dikenal untuk item ini.")
-    move = complaints.LIFECYCLE[action]
-    if item.aduan_status != move.leaves:
+    move = MOVES[action]
+    leaves, reaches = move.aduan
+    if item.aduan_status != leaves:
         raise StaleAction(
-            f"Aduan ini berstatus {complaints.STATUS_LABELS[item.aduan_status].lower()}; "
+            f"Aduan ini berstatus {ADUAN_STATUS_LABELS[item.aduan_status].lower()}; "
             f"langkah '{move.label}' tidak berlaku. Muat ulang halaman."
         )
-    text = (text or "").strip() or None
-    values: dict = {"aduan_status": move.reaches, "updated_at": utcnow()}
-    if move.needs:
-        if not text:
-            message = complaints.NEEDS_MESSAGES[move.needs]
-            raise Invalid(message, errors={move.needs: [message]})
-        values[move.needs] = text
-    apply_change(moderator, item, version, values)
-    record_event(item, actor=moderator, action=action, from_status=item.status, note=text,
-                 details={"aduan_status": {"sebelum": move.leaves, "sesudah": move.reaches}})
-    db.session.commit()
-    logger.info("Complaint %s: %s by %s", item.id, action, moderator.username)
-    return item
+    return _act(moderator, item, action, version, note=text,
+                details={"aduan_status": {"sebelum": leaves, "sesudah": reaches}})
 
 
 # --- What changed between two revisions (the moderator's item page) ------------------------------------------------
 
-COMPARED = ("kategori", "judul", "isi", "uraian", "lokasi", "keterangan", "pelapor_nama", "pelapor_telepon")
+COMPARED = ("kategori", *kinds.CONTENT_FIELDS)
 _WORDS = re.compile(r"\s+|[^\s]+")
 
 
@@ -299,14 +193,14 @@ def word_diff(before: str | None, after: str | None) -> list[tuple[str, str]]:
     return parts
 
 
-def revision_changes(item) -> list[FieldDiff]:
+def revision_changes(item: Item) -> list[FieldDiff]:
     """The fields that differ between the member's latest revision and the one before it (empty for revision 1)."""
     revisions = item.revisions
     if len(revisions) < 2:
         return []
     before, after = revisions[-2], revisions[-1]
     return [
-        FieldDiff(name, word_diff(getattr(before, name), getattr(after, name)))
+        FieldDiff(name, word_diff(before.value(name), after.value(name)))
         for name in COMPARED
-        if getattr(before, name) != getattr(after, name)
+        if before.value(name) != after.value(name)
     ]

@@ -6,14 +6,13 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from kim_app.errors import ProblemSchema
+from kim_app.errors import PROBLEM
 from kim_app.publish import services
 from kim_app.publish.schemas import BeritaArgs, BeritaListSchema
 from kim_app.publish.services import Filter
 
 bp = Blueprint("berita", __name__, url_prefix="/api/v1", description="Published news, public")
 
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 MAX_AGE = 300
 
 

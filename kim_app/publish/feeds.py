@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from xml.etree import ElementTree as ET  # nosec B405
 
-from kim_app.sync.kategori import label
-from kim_app.sync.models import Submission
+from kim_app.items.kinds import kategori_label
+from kim_app.items.models import Item
 from kim_app.timeutil import as_utc, utcnow
 from kim_app.xmltext import xml_text
 
@@ -40,9 +40,9 @@ def atom(
     title: str,
     page_url: str,
     self_url: str,
-    items: list[Submission],
-    item_url: Callable[[Submission], str],
-    image_url: Callable[[Submission], str | None],
+    items: list[Item],
+    item_url: Callable[[Item], str],
+    image_url: Callable[[Item], str | None],
 ) -> bytes:
     """The feed document. `page_url` is the page the feed mirrors and also its permanent id."""
     # Unqualified names under one xmlns: the plainest form, read by every feed reader.
@@ -57,7 +57,7 @@ def atom(
     _add(feed, "link", rel="alternate", type="text/html", href=page_url)
     for item in items:
         url = item_url(item)
-        text = item.isi or item.keterangan or ""
+        text = item.body
         entry = _add(feed, "entry")
         _add(entry, "id", url)
         _add(entry, "title", item.headline)
@@ -67,7 +67,7 @@ def atom(
         _add(entry, "updated", published)
         entry_author = _add(entry, "author")
         _add(entry_author, "name", item.kim.nama if item.kim else "KIM")
-        _add(entry, "category", term=item.kategori, label=label(item.kind, item.kategori))
+        _add(entry, "category", term=item.kategori, label=kategori_label(item.kind, item.kategori))
         image = image_url(item)
         if image:
             _add(entry, "link", rel="enclosure", type="image/jpeg", href=image)

@@ -6,9 +6,8 @@ import marshmallow as ma
 from flask import url_for
 from marshmallow import validate
 
+from kim_app.items import kinds
 from kim_app.media.schemas import media_url
-from kim_app.sync.kategori import label
-from kim_app.sync.models import PUBLIC_KINDS
 
 MAX_LIMIT = 50
 
@@ -55,7 +54,7 @@ class PublicPhotoSchema(ma.Schema):
 
 class BeritaSchema(ma.Schema):
     id = ma.fields.Integer(metadata={"description": "Stable; the public page is /berita/{id}"})
-    kind = ma.fields.String(metadata={"enum": list(PUBLIC_KINDS)})
+    kind = ma.fields.String(metadata={"enum": list(kinds.PUBLIC_KINDS)})
     judul = ma.fields.String(attribute="headline", metadata={"description": "The title, or a photo story's caption"})
     isi = ma.fields.Method("get_isi", metadata={"type": "string", "description": "The text, or the caption"})
     kategori = ma.fields.String()
@@ -69,10 +68,10 @@ class BeritaSchema(ma.Schema):
     photos = ma.fields.List(ma.fields.Nested(PublicPhotoSchema))
 
     def get_isi(self, item):
-        return item.isi or item.keterangan or ""
+        return item.body
 
     def get_kategori_label(self, item):
-        return label(item.kind, item.kategori)
+        return kinds.kategori_label(item.kind, item.kategori)
 
     def get_url(self, item):
         return url_for("publish.berita", item_id=item.id, _external=True)

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from kim_app.errors import NotFound
 from kim_app.extensions import db
-from kim_app.sync.kategori import KATEGORI_BERITA
-from kim_app.sync.models import PUBLIC_KINDS, Submission
+from kim_app.items import kinds
+from kim_app.items.models import Item
+from kim_app.items.statuses import Status
 from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan
 
 PAGE_SIZE = 20
-# Berita and foto stories share the berita categories (kim_app/sync/kategori.py).
-KATEGORI_PUBLIK = dict(KATEGORI_BERITA)
+# The categories of the published kinds (kim_app/items/kinds.py).
+KATEGORI_PUBLIK = kinds.public_kategori()
 
 
 @dataclass(frozen=True)
@@ -35,29 +36,29 @@ ANYWHERE = Filter()
 
 
 def _published():
-    return select(Submission).where(Submission.kind.in_(PUBLIC_KINDS), Submission.status == "disetujui")
+    return select(Item).where(Item.kind.in_(kinds.PUBLIC_KINDS), Item.status == Status.DISETUJUI)
 
 
 def _narrowed(query, where: Filter):
     if where.kabupaten_kode:
-        query = query.where(Submission.kabupaten_kode == where.kabupaten_kode)
+        query = query.where(Item.kabupaten_kode == where.kabupaten_kode)
     if where.kecamatan_kode:
         desa_in_kecamatan = select(Desa.kode).where(Desa.kecamatan_kode == where.kecamatan_kode)
-        query = query.where(Submission.desa_kode.in_(desa_in_kecamatan))
+        query = query.where(Item.desa_kode.in_(desa_in_kecamatan))
     if where.desa_kode:
-        query = query.where(Submission.desa_kode == where.desa_kode)
+        query = query.where(Item.desa_kode == where.desa_kode)
     if where.kategori:
-        query = query.where(Submission.kategori == where.kategori)
+        query = query.where(Item.kategori == where.kategori)
     return query
 
 
-def latest(page: int = 1, where: Filter = ANYWHERE, limit: int = PAGE_SIZE) -> list[Submission]:
-    query = _narrowed(_published(), where).order_by(Submission.published_at.desc(), Submission.id.desc())
+def latest(page: int = 1, where: Filter = ANYWHERE, limit: int = PAGE_SIZE) -> list[Item]:
+    query = _narrowed(_published(), where).order_by(Item.published_at.desc(), Item.id.desc())
     return list(db.session.scalars(query.limit(limit).offset((max(page, 1) - 1) * limit)))
 
 
-def berita(item_id: int) -> Submission:
-    item = db.session.get(Submission, item_id)
+def berita(item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
     if item is None or not item.is_public:
         raise NotFound("Berita tidak ditemukan.")
     return item
@@ -93,11 +94,11 @@ def kategori(kode: str) -> str:
 
 def kecamatan_counts(kabupaten_kode: str) -> list[tuple[Kecamatan, int]]:
     """The kabupaten's kecamatan that have published news, with how many, by name."""
-    count = func.count(Submission.id)
+    count = func.count(Item.id)
     query = (
         _narrowed(_published(), Filter(kabupaten_kode=kabupaten_kode))
         .with_only_columns(Desa.kecamatan_kode, count)
-        .join(Desa, Desa.kode == Submission.desa_kode)
+        .join(Desa, Desa.kode == Item.desa_kode)
         .group_by(Desa.kecamatan_kode)
     )
     counts = dict(db.session.execute(query).all())
@@ -109,11 +110,11 @@ def kecamatan_counts(kabupaten_kode: str) -> list[tuple[Kecamatan, int]]:
 
 def desa_counts(kecamatan_kode: str) -> list[tuple[Desa, int]]:
     """The kecamatan's desa that have published news, with how many, by name."""
-    count = func.count(Submission.id)
+    count = func.count(Item.id)
     query = (
         _narrowed(_published(), Filter(kecamatan_kode=kecamatan_kode))
-        .with_only_columns(Submission.desa_kode, count)
-        .group_by(Submission.desa_kode)
+        .with_only_columns(Item.desa_kode, count)
+        .group_by(Item.desa_kode)
     )
     counts = dict(db.session.execute(query).all())
     if not counts:

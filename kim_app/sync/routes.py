@@ -9,13 +9,11 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from kim_app.accounts import policy
-from kim_app.errors import Forbidden, ProblemSchema
+from kim_app.errors import PROBLEM, Forbidden
 from kim_app.sync import services
 from kim_app.sync.schemas import ItemCreateSchema, ItemListArgs, ItemListSchema, ItemRevisionSchema, ItemSchema
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1", description="Items captured on members' phones")
-
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
 
 def _member():

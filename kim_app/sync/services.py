@@ -1,4 +1,5 @@
-"""The rules of receiving items from phones and telling phones what became of them."""
+"""The phone's side of the item core: receiving items and revisions exactly once, and telling phones what became of
+their items (docs/sync-protocol.md)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,21 +9,21 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from kim_app import notify
+from kim_app.accounts import policy
 from kim_app.accounts.models import User
-from kim_app.complaints import services as complaints
-from kim_app.database import commit_keeping_loaded, insert_rows, insert_unless_exists, reading
+from kim_app.database import insert_rows, insert_unless_exists
 from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
 from kim_app.extensions import db
+from kim_app.items import kinds
+from kim_app.items import services as items
+from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
+from kim_app.items.statuses import AduanStatus, Status
 from kim_app.media import services as media
-from kim_app.moderation.services import new_event, record_event
-from kim_app.sync.models import Submission, SubmissionRevision
-from kim_app.sync.schemas import CONTENT_FIELDS, kind_errors
 from kim_app.timeutil import as_utc, utcnow
 from kim_app.wilayah.models import Desa
 
@@ -43,9 +44,10 @@ class RevisionConflict(Conflict):
     title = "Revisi tidak cocok dengan item di server"
 
 
-# Fields that came after items were already stored enter the canonical form only when used, so every item stored
-# before keeps its hash and a late resend of it is still recognised as the same item.
-LATER_FIELDS = ("keterangan",)
+# The fields of the protocol's first version are always in the canonical form (null when empty); every field that
+# came later enters it only when used, so an item stored before that field existed keeps its hash, and a late resend
+# of it is still recognised as the same item.
+ALWAYS_HASHED = ("judul", "isi", "uraian", "lokasi", "pelapor_nama", "pelapor_telepon")
 
 
 def content_hash(
@@ -62,8 +64,8 @@ def content_hash(
         "captured_at": as_utc(captured_at).isoformat(timespec="microseconds"),
         **{
             name: fields.get(name)
-            for name in CONTENT_FIELDS
-            if name not in LATER_FIELDS or fields.get(name) is not None
+            for name in kinds.CONTENT_FIELDS
+            if name in ALWAYS_HASHED or fields.get(name) is not None
         },
     }
     if photos:
@@ -72,6 +74,14 @@ def content_hash(
         ]
     encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def _stored(fields: dict) -> dict:
+    """The content fields as the item keeps them: columns by name, the rest in `rincian`."""
+    values = {name: value for name, value in fields.items() if name in COLUMN_FIELDS}
+    rincian = {name: value for name, value in fields.items() if name not in COLUMN_FIELDS and value is not None}
+    values["rincian"] = rincian or None
+    return values
 
 
 def _resolve_desa(author: User, desa_kode: str | None) -> Desa:
@@ -85,7 +95,12 @@ def _resolve_desa(author: User, desa_kode: str | None) -> Desa:
     return desa
 
 
-def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
+def _check_author(author: User, data: dict, message: str) -> None:
+    if data["author_id"] != author.id:
+        raise WrongAuthor(message)
+
+
+def receive_item(author: User, data: dict) -> tuple[Item, bool]:
     """Store an item sent by a phone, exactly once. Returns the stored item and whether it was new.
 
     The unique constraint on client_uuid decides, not a look-up first: two copies of the same request racing each
@@ -93,24 +108,20 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
     gets its tracking code here; should the code already be taken (the unique constraint says so), another is drawn.
 
     A new item's rows (item, photos, first revision, audit event) are written with plain INSERTs, the item's with ON
-    CONFLICT DO NOTHING: the write transaction is those statements alone, which keeps SQLite's single writer's turn
-    short when many phones send at once (docs/benchmarks.md). The new item returned is then not in the session; it
-    carries everything the answer shows. A resend returns the stored item, loaded as usual.
+    CONFLICT DO NOTHING, compiled once per table (kim_app/database.py): a create costs those statements and no unit of
+    work. The new item returned is then not in the session; it carries everything the answer shows. A resend returns
+    the stored item, loaded as usual.
     """
-    if data["author_id"] != author.id:
-        raise WrongAuthor(
-            "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya."
-        )
-    with reading():
-        # Looked up before the write begins: the writer's turn is held for the inserts alone (kim_app/database.py).
-        desa = _resolve_desa(author, data.get("desa_kode"))
-        commit_keeping_loaded()
-    fields = {name: data.get(name) for name in CONTENT_FIELDS}
+    _check_author(author, data,
+                  "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya.")
+    desa = _resolve_desa(author, data.get("desa_kode"))
+    spec = kinds.KINDS[data["kind"]]
+    fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}
     photos = data.get("photos") or []
     digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
-    for _attempt in range(complaints.CODE_ATTEMPTS):
+    for _attempt in range(items.CODE_ATTEMPTS):
         now = utcnow()
-        item = Submission(
+        item = Item(
             client_uuid=data["uuid"],
             kind=data["kind"],
             author_id=author.id,
@@ -121,31 +132,26 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
             captured_at=data["captured_at"],
             received_at=now,
             updated_at=now,
-            status="menunggu",
+            status=Status.MENUNGGU,
             revision=1,
             version=1,
             content_hash=digest,
-            **fields,
+            **_stored(fields),
         )
-        if item.kind == "aduan":
-            item.tracking_code = complaints.new_tracking_code()
-            item.aduan_status = "diterima"
+        if spec.tracked:
+            item.tracking_code = items.new_tracking_code()
+            item.aduan_status = AduanStatus.DITERIMA
         media.declare(item, photos)
         if insert_unless_exists(item) is not None:
             break
         # Not written: a unique value is taken. Either this UUID is stored (a resend: common on 2G, where answers
-        # get lost), or the complaint's code. Found, and the answer's history loaded, without the writer's turn.
-        commit_keeping_loaded()  # nothing was written: this ends the write transaction, and the account stays loaded
-        with reading():
-            existing = _by_uuid(data["uuid"], selectinload(Submission.events))
-            code_taken = existing is None and item.tracking_code is not None and _code_taken(item.tracking_code)
-            same = existing is not None and existing.author_id == author.id and existing.content_hash == digest
-            commit_keeping_loaded()
-        if code_taken:
+        # get lost), or the complaint's code.
+        existing = items.by_uuid(data["uuid"], selectinload(Item.events))
+        if existing is None and item.tracking_code is not None and items.tracking_code_taken(item.tracking_code):
             continue
         if existing is None:
             raise RuntimeError(f"item {data['uuid']} was not stored, and no item holds its UUID or code")
-        if not same:
+        if existing.author_id != author.id or existing.content_hash != digest:
             raise ItemConflict(
                 "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
                 "simpan sebagai item baru bila perlu."
@@ -154,121 +160,96 @@ def receive_item(author: User, data: dict) -> tuple[Submission, bool]:
     else:
         raise RuntimeError("no free tracking code after several attempts")
     for photo in item.photos:
-        photo.submission_id = item.id
-    event = new_event(item, actor=author, action="kirim", from_status=None, note=None)
+        photo.item_id = item.id
+    event = items.new_event(item, actor=author, action="kirim", from_status=None)
     try:
         insert_rows([*item.photos, _revision_row(item, 1, data["captured_at"], fields, digest, now), event])
     except IntegrityError:
-        db.session.rollback()
-        media.explain_integrity_error(photos)
-        raise  # some other constraint: a bug, not a duplicate
+        # The item is new, so its revision and its photos' positions cannot be taken: a declared photo id is.
+        if photos:
+            raise media.PhotoIdTaken() from None
+        raise
     # The answer is built from these objects: the history of a new item is this one event.
     set_committed_value(item, "events", [event])
-    notify.note_queue_entry(item.id)
-    commit_keeping_loaded()  # the account stays loaded: reading it again would begin a new write transaction
+    items.announce_created(item, event)
     logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
     return item, True
 
 
-def _code_taken(code: str) -> bool:
-    return db.session.scalar(select(Submission.id).where(Submission.tracking_code == code)) is not None
-
-
-def _revision_row(item: Submission, revision: int, captured_at, fields: dict, digest: str, now) -> SubmissionRevision:
-    return SubmissionRevision(
-        submission_id=item.id,
+def _revision_row(item: Item, revision: int, captured_at, fields: dict, digest: str, now) -> ItemRevision:
+    return ItemRevision(
+        item_id=item.id,
         revision=revision,
         kategori=item.kategori,
         captured_at=captured_at,
         received_at=now,
         content_hash=digest,
-        **fields,
+        **_stored(fields),
     )
 
 
-def receive_revision(author: User, client_uuid: uuid.UUID, data: dict, _retry: bool = True) -> tuple[Submission, bool]:
+def receive_revision(author: User, client_uuid: uuid.UUID, data: dict) -> tuple[Item, bool]:
     """A member's new revision of an item a moderator sent back (docs/sync-protocol.md, "Revisions"); idempotent per
     revision number. Returns the item and whether this revision was new.
 
-    The unique (submission_id, revision) of submission_revision decides between two copies of the same revision racing
-    each other, and the conditional UPDATE (status perlu_revisi at the revision before) between a revision and
-    anything else that changed the item meanwhile.
+    The unique (item, revision) of the revision rows decides between two copies of the same revision racing each
+    other (ON CONFLICT DO NOTHING: the second finds the first's row), and the move `kirim_revisi`'s conditional UPDATE
+    (status perlu_revisi at the revision before) between a revision and anything else that changed the item.
     """
-    if data["author_id"] != author.id:
-        raise WrongAuthor("Revisi ini dibuat oleh akun lain di HP ini. Revisi menunggu sampai pemiliknya masuk.")
+    _check_author(author, data, "Revisi ini dibuat oleh akun lain di HP ini. Revisi menunggu sampai pemiliknya masuk.")
     item = own_item(author, client_uuid)
-    errors = kind_errors(item.kind, data, photos_declared=False)
+    errors = kinds.errors_for(item.kind, data)
     if errors:
         raise Invalid("Ada isian yang belum lengkap atau tidak valid.", errors=errors)
-    fields = {name: data.get(name) for name in CONTENT_FIELDS}
+    fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}
     digest = content_hash(item.kind, author.id, item.desa_kode, data["captured_at"], fields)
     wanted = data["revision"]
-    stored = db.session.scalar(
-        select(SubmissionRevision).where(
-            SubmissionRevision.submission_id == item.id, SubmissionRevision.revision == wanted
+
+    def already_stored() -> tuple[Item, bool]:
+        stored = db.session.scalar(
+            select(ItemRevision).where(ItemRevision.item_id == item.id, ItemRevision.revision == wanted)
         )
-    )
-    if stored is not None and wanted > 1:
-        if stored.content_hash == digest:
-            return item, False
-        raise ItemConflict(
-            f"Server sudah menerima revisi {wanted} item ini dengan isi berbeda. Revisi di HP tidak digabung."
+        if stored.content_hash != digest:
+            raise ItemConflict(
+                f"Server sudah menerima revisi {wanted} item ini dengan isi berbeda. Revisi di HP tidak digabung."
+            )
+        return items.current(item.id), False
+
+    def refused() -> RevisionConflict:
+        now_at = items.current(item.id)
+        return RevisionConflict(
+            f"Server memegang item ini pada revisi {now_at.revision} dengan status "
+            f"{now_at.status.replace('_', ' ')}; revisi {wanted} tidak dapat diterima.",
+            revision=now_at.revision,
+            item_status=now_at.status,
         )
-    if item.status != "perlu_revisi" or wanted != item.revision + 1:
-        raise RevisionConflict(
-            f"Server memegang item ini pada revisi {item.revision} dengan status {item.status.replace('_', ' ')}; "
-            f"revisi {wanted} tidak dapat diterima.",
-            revision=item.revision,
-            item_status=item.status,
-        )
-    now = utcnow()
-    try:
-        with db.session.begin_nested():
-            row = _revision_row(item, wanted, data["captured_at"], fields, digest, now)
-            row.kategori = data["kategori"]
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        if not _retry:
-            raise
-        return receive_revision(author, client_uuid, data, _retry=False)
-    result = db.session.execute(
-        update(Submission)
-        .where(Submission.id == item.id, Submission.status == "perlu_revisi", Submission.revision == wanted - 1)
-        .values(
-            **fields,
-            kategori=data["kategori"],
-            revision=wanted,
-            status="menunggu",
-            moderator_note=None,
-            updated_at=now,
-            version=Submission.version + 1,
-            claimed_by=None,
-            claim_expires_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        if not _retry:
-            raise RevisionConflict("Item berubah saat revisi dikirim; kirim lagi.", revision=item.revision,
-                                   item_status=item.status)
-        return receive_revision(author, client_uuid, data, _retry=False)
-    db.session.refresh(item)
-    record_event(item, actor=author, action="kirim_revisi", from_status="perlu_revisi", note=None)
-    db.session.commit()
+
+    if wanted <= item.revision:
+        if wanted > 1 and _revision_exists(item.id, wanted):
+            return already_stored()
+        raise refused()
+    if item.status != Status.PERLU_REVISI or wanted != item.revision + 1:
+        raise refused()
+    row = _revision_row(item, wanted, data["captured_at"], fields, digest, utcnow())
+    row.kategori = data["kategori"]
+    if insert_unless_exists(row) is None:
+        return already_stored()  # the same revision, sent twice at once: the other copy stored it
+    values = {**_stored(fields), "kategori": data["kategori"], "revision": wanted}
+    if not items.move(item, "kirim_revisi", author, guard=[Item.revision == wanted - 1], values=values):
+        raise refused()
     logger.info("Item %s revision %s received from %s", item.client_uuid, wanted, author.username)
     return item, True
 
 
-def _by_uuid(client_uuid: uuid.UUID, *options) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.client_uuid == client_uuid).options(*options))
+def _revision_exists(item_id: int, revision: int) -> bool:
+    return db.session.scalar(
+        select(ItemRevision.id).where(ItemRevision.item_id == item_id, ItemRevision.revision == revision)
+    ) is not None
 
 
-def own_item(author: User, client_uuid: uuid.UUID) -> Submission:
-    item = _by_uuid(client_uuid)
-    if item is None or item.author_id != author.id:
+def own_item(author: User, client_uuid: uuid.UUID) -> Item:
+    item = items.by_uuid(client_uuid)
+    if item is None or not policy.owns(author, item):
         raise NotFound("Item tidak ditemukan.")
     return item
 
@@ -291,13 +272,13 @@ def decode_cursor(cursor: str | None, overlap: timedelta) -> datetime | None:
         return None
 
 
-def changes_since(author: User, cursor: str | None) -> tuple[list[Submission], str]:
+def changes_since(author: User, cursor: str | None) -> tuple[list[Item], str]:
     """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md)."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
     next_cursor = encode_cursor(utcnow())
-    query = select(Submission).where(Submission.author_id == author.id).options(selectinload(Submission.events))
+    query = select(Item).where(Item.author_id == author.id).options(selectinload(Item.events))
     since = decode_cursor(cursor, timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"]))
     if since is not None:
-        query = query.where(Submission.updated_at >= since)
-    items = list(db.session.scalars(query.order_by(Submission.updated_at, Submission.id)))
-    return items, next_cursor
+        query = query.where(Item.updated_at >= since)
+    items_found = list(db.session.scalars(query.order_by(Item.updated_at, Item.id)))
+    return items_found, next_cursor

@@ -2,7 +2,9 @@
 
 The shell is the same for everyone (no user data in it), so the service worker can cache it and open the app with
 no network. Its version is a hash of every file in it; the service worker's file list is generated here from
-`static/`, never typed by hand.
+`static/`, never typed by hand. The registry of kinds (kim_app/items/kinds.py) reaches the phone the same way: the
+shell's capture forms are drawn from it, and its JSON is embedded in the shell and prepended to the service worker,
+where static/js/registry.js reads it.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, send_from_directory
 
-from kim_app.sync.kategori import KATEGORI_ADUAN, KATEGORI_BERITA
+from kim_app.items import kinds
 
 bp = Blueprint("app_shell", __name__)
 
@@ -39,8 +41,8 @@ def _shell_modules() -> list[str]:
 def _render_shell(version: str) -> str:
     return render_template(
         "app/shell.html",
-        kategori_berita=KATEGORI_BERITA,
-        kategori_aduan=KATEGORI_ADUAN,
+        kinds=list(kinds.KINDS.values()),
+        registry=kinds.for_phone(),
         shell_version=version,
         shell_modules=_shell_modules(),
     )
@@ -84,7 +86,10 @@ def web_manifest():
 def service_worker():
     version, urls = shell_manifest()
     source = (_project_root() / "service-worker" / "sw.js").read_text()
-    header = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(list(urls))};\n"
+    header = (
+        f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(list(urls))};\n"
+        f"self.KIM_REGISTRY = {json.dumps(kinds.for_phone(), ensure_ascii=False)};\n"
+    )
     response = Response(header + source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -75,7 +75,6 @@ def import_wilayah(folder: Path, provinsi_kode: str | None = None) -> dict[str, 
                     batch = []
         _upsert(model, batch)
         counts[model.__tablename__] = count
-    db.session.commit()
     return counts
 
 

@@ -37,6 +37,18 @@ async function call(method, path, { body, token } = {}) {
 export const isCsrfProblem = (answer) =>
   answer.status === 400 && String(answer.data?.type || '').endsWith('csrf');
 
+// What an answer means for what was sent, for the item sender and the photo uploader alike (docs/sync-protocol.md,
+// "Sending: what the phone does with each answer"): 'delivered' (2xx); 'login' (401: the session ended, nothing on
+// the phone changes); 'refused' (any other 4xx: sending the same again cannot help, the member has to see why); or
+// 'retry' (5xx, 408, 429, a stale CSRF token: the server or the network is in trouble, try again later).
+export function classify(answer) {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return 'delivered';
+  if (status === 401) return 'login';
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429 && !isCsrfProblem(answer)) return 'refused';
+  return 'retry';
+}
+
 // Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
 export const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;
 

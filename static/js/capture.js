@@ -7,8 +7,9 @@
 // The Indonesian messages live in the template next to their field: data-wajib (required and left empty) and
 // data-pola (does not match the field's pattern). Errors are tied to fields with aria-describedby.
 
-import { FIELDS, editValues, saveNewItem, saveRevision } from './outbox.js';
+import { editValues, saveNewItem, saveRevision } from './outbox.js';
 import { photoPicker } from './picker.js';
+import { fieldsOf } from './registry.js';
 import { cachedMe } from './session.js';
 
 function problemOf(field) {
@@ -27,7 +28,7 @@ function showProblem(field, message) {
 
 function check(form, kind) {
   let first = null;
-  for (const name of FIELDS[kind]) {
+  for (const name of fieldsOf(kind)) {
     const field = form.elements[name];
     const message = problemOf(field);
     showProblem(field, message);
@@ -53,7 +54,7 @@ function startForm(form, onSaved) {
     if (photoBox) photoBox.hidden = false;
     submit.textContent = submit.dataset.simpan;
     form.reset();
-    for (const name of FIELDS[kind]) showProblem(form.elements[name], null);
+    for (const name of fieldsOf(kind)) showProblem(form.elements[name], null);
   };
   submit.dataset.simpan = submit.textContent;
   banner.querySelector('button').addEventListener('click', () => {
@@ -96,7 +97,7 @@ function startForm(form, onSaved) {
   return (item) => {
     const values = editValues(item);
     editing = item.uuid;
-    for (const name of FIELDS[kind]) {
+    for (const name of fieldsOf(kind)) {
       form.elements[name].value = values[name] || '';
       showProblem(form.elements[name], null);
     }
@@ -108,7 +109,7 @@ function startForm(form, onSaved) {
     submit.textContent = 'Simpan perbaikan';
     done.textContent = '';
     form.closest('details').open = true;
-    form.elements[FIELDS[kind][0]].focus();
+    form.elements[fieldsOf(kind)[0]].focus();
     form.scrollIntoView({ block: 'start' });
   };
 }

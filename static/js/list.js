@@ -7,11 +7,12 @@
 
 import { isEditable, isRevision } from './outbox.js';
 import { formatBytes } from './photos.js';
+import {
+  actionLabel, aduanStatusLabel, fieldsOf, headlineOf, kindLabel,
+} from './registry.js';
 import { isIncomplete, isUnsent, shownState, stateLabel } from './states.js';
 
 const WITA = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Makassar', dateStyle: 'medium', timeStyle: 'short' });
-
-const KIND_LABELS = { berita: 'Berita', aduan: 'Aduan', foto: 'Cerita foto' };
 
 // One object URL per stored photo Blob, kept across redraws (a redraw per uploaded chunk must not reload every image)
 // and revoked once the photo is no longer drawn or its Blob was replaced by a thumbnail.
@@ -47,7 +48,7 @@ export function witaTime(iso) {
 }
 
 function heading(item) {
-  const line = el('p', 'item-meta', `${KIND_LABELS[item.kind] || item.kind} · `);
+  const line = el('p', 'item-meta', `${kindLabel(item.kind)} · `);
   line.append(witaTime(item.captured_at));
   return line;
 }
@@ -105,19 +106,6 @@ function photoSummary(photos) {
     : `${kept.length} foto, ${formatBytes(total)}`;
 }
 
-const ACTIONS = {
-  kirim: 'Dikirim',
-  setujui: 'Disetujui',
-  tolak: 'Ditolak',
-  revisi: 'Diminta revisi',
-  kirim_revisi: 'Perbaikan dikirim',
-  sunting: 'Disunting moderator',
-  hapus_foto: 'Foto dihapus',
-  teruskan: 'Diteruskan ke OPD',
-  tindaklanjuti: 'Ditindaklanjuti',
-  selesai: 'Selesai',
-};
-
 // Folded boxes the member opened stay open across redraws (one per uploaded chunk, or per pulled change).
 const opened = new Set();
 
@@ -130,12 +118,12 @@ function folded(key, title) {
 }
 
 // The item's moves as the server tells them (docs/sync-protocol.md, "History"), oldest first, folded.
-function history(uuid, entries) {
+function history(uuid, kind, entries) {
   const box = folded(`riwayat:${uuid}`, `Riwayat (${entries.length})`);
   const list = el('ol');
   for (const entry of entries) {
     const line = el('li');
-    line.append(witaTime(entry.at), ` — ${ACTIONS[entry.action] || entry.action}`
+    line.append(witaTime(entry.at), ` — ${actionLabel(entry.action, kind)}`
       + (entry.revision > 1 ? ` (revisi ${entry.revision})` : ''));
     if (entry.note) line.append(el('span', 'note', `: ${entry.note}`));
     list.append(line);
@@ -145,24 +133,21 @@ function history(uuid, entries) {
 }
 
 // An edit the server would not take, kept so that nothing the member wrote is lost.
-function refusedEdit(uuid, edit) {
+function refusedEdit(uuid, kind, edit) {
   const box = folded(`ditolak:${uuid}`, 'Perbaikan Anda yang tidak diterima server');
   box.append(el('p', 'note', edit.reason));
-  box.append(el('p', '', edit.judul || edit.keterangan || edit.uraian));
-  if (edit.isi) box.append(el('p', '', edit.isi));
+  const headline = headlineOf({ ...edit, kind });
+  box.append(el('p', '', headline));
+  for (const name of fieldsOf(kind)) {
+    if (name !== 'kategori' && edit[name] && edit[name] !== headline) box.append(el('p', '', edit[name]));
+  }
   return box;
 }
-
-// As the public status page names them (kim_app/complaints/services.py, STATUS_LABELS).
-const ADUAN_STATUS = {
-  diterima: 'Diterima, menunggu verifikasi', diverifikasi: 'Diverifikasi', diteruskan: 'Diteruskan ke OPD',
-  ditindaklanjuti: 'Ditindaklanjuti', selesai: 'Selesai', ditolak: 'Ditolak',
-};
 
 function ownItem(item, photos, act) {
   const li = el('li', 'item');
   li.dataset.uuid = item.uuid;
-  li.append(heading(item), el('p', 'item-title', item.judul || item.keterangan || item.uraian));
+  li.append(heading(item), el('p', 'item-title', headlineOf(item)));
   if (photos.length) li.append(photoList(item, photos, act), el('p', 'quiet', photoSummary(photos)));
   const shown = shownState(item, photos);
   const state = el('p', `state state-${shown}`, stateLabel(item, photos));
@@ -181,17 +166,17 @@ function ownItem(item, photos, act) {
   }
   if (item.tracking_code) {
     // The citizen who complained follows the complaint with this code at /aduan/cek; the member passes it on.
-    const status = ADUAN_STATUS[item.aduan_status];
+    const status = aduanStatusLabel(item.aduan_status);
     li.append(el('p', 'note', `Kode pelacakan aduan: ${item.tracking_code}${status ? ` · ${status}` : ''}`));
   }
-  if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.unsent_edit));
+  if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.kind, item.unsent_edit));
   if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));
   if (item.public_url) {
     const link = el('a', '', 'Lihat di portal');
     link.href = item.public_url;
     li.append(link);
   }
-  if (item.history && item.history.length) li.append(history(item.uuid, item.history));
+  if (item.history && item.history.length) li.append(history(item.uuid, item.kind, item.history));
   return li;
 }
 

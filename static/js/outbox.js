@@ -12,13 +12,8 @@
 // `unsent_edit`, so what the member wrote is never lost.
 
 import { changeWithPhotos, items } from './db.js';
+import { fieldsOf } from './registry.js';
 import { isUnsent } from './states.js';
-
-export const FIELDS = {
-  berita: ['kategori', 'judul', 'isi'],
-  aduan: ['kategori', 'uraian', 'lokasi', 'pelapor_nama', 'pelapor_telepon'],
-  foto: ['kategori', 'keterangan'],
-};
 
 // Stores the item and its shrunk photos ({blob, sha256, size, mime} from photos.js) before anything else happens
 // to them: from here on the phone's copy is the truth.
@@ -35,7 +30,7 @@ export async function saveNewItem(kind, values, me, shrunk = []) {
     reason: null,
     photos: [],
   };
-  for (const name of FIELDS[kind]) item[name] = (values[name] || '').trim() || null;
+  for (const name of fieldsOf(kind)) item[name] = (values[name] || '').trim() || null;
   const records = shrunk.map((photo, position) => ({
     id: crypto.randomUUID(),
     item_uuid: item.uuid,
@@ -58,7 +53,7 @@ export async function saveNewItem(kind, values, me, shrunk = []) {
 export function requestBody(item) {
   const body = { uuid: item.uuid, kind: item.kind, author_id: item.author_id, captured_at: item.captured_at };
   if (item.desa_kode) body.desa_kode = item.desa_kode;
-  for (const name of FIELDS[item.kind]) if (item[name]) body[name] = item[name];
+  for (const name of fieldsOf(item.kind)) if (item[name]) body[name] = item[name];
   if (item.photos && item.photos.length) body.photos = item.photos;
   return body;
 }
@@ -107,7 +102,7 @@ export async function saveRevision(uuid, values) {
       next_attempt_at: null,
       reason: null,
     };
-    for (const name of FIELDS[item.kind]) edited[name] = (values[name] || '').trim() || null;
+    for (const name of fieldsOf(item.kind)) edited[name] = (values[name] || '').trim() || null;
     return edited;
   });
 }
@@ -115,7 +110,7 @@ export async function saveRevision(uuid, values) {
 // The body of POST /api/v1/items/{uuid}/revisions: the kind's fields; kind, desa and photos do not change.
 export function revisionBody(item) {
   const body = { revision: item.revision, author_id: item.author_id, captured_at: item.captured_at };
-  for (const name of FIELDS[item.kind]) if (item[name]) body[name] = item[name];
+  for (const name of fieldsOf(item.kind)) if (item[name]) body[name] = item[name];
   return body;
 }
 
@@ -123,7 +118,7 @@ export function revisionBody(item) {
 // the member's edit is kept beside it with the reason.
 export function keepRefusedEdit(local, server, reason) {
   const edit = { revision: local.revision, captured_at: local.captured_at, reason };
-  for (const name of FIELDS[local.kind]) edit[name] = local[name];
+  for (const name of fieldsOf(local.kind)) edit[name] = local[name];
   return { ...withServerCopy(local, server, local.author_id), unsent_edit: edit };
 }
 

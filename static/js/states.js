@@ -2,16 +2,15 @@
 // The first three exist only on the phone; the rest are the server's status, copied back by the sync. Two more are
 // shown while the server has an item's text but not yet all of its photos (photo records: upload.js).
 
+import { statusLabel } from './registry.js';
+
+// The phone's own states; the server's statuses are named by the registry (registry.js).
 const LABELS = {
   tersimpan: 'Tersimpan di HP',
   mengirim: 'Sedang dikirim',
   gagal: 'Gagal dikirim',
   foto_dikirim: 'Terkirim, foto sedang dikirim',
   foto_gagal: 'Terkirim, foto gagal dikirim',
-  menunggu: 'Terkirim (menunggu moderasi)',
-  disetujui: 'Disetujui',
-  ditolak: 'Ditolak',
-  perlu_revisi: 'Perlu revisi',
 };
 
 const UNSENT = new Set(['tersimpan', 'mengirim', 'gagal']);
@@ -37,7 +36,7 @@ export const isIncomplete = (item, photos = []) => shownState(item, photos) !== 
 
 export function stateLabel(item, photos = []) {
   const state = shownState(item, photos);
-  const base = LABELS[state] || state;
+  const base = LABELS[state] || statusLabel(state);
   if (state === 'foto_dikirim') {
     const kept = photos.filter((photo) => !photo.withdraw);
     return `${base} (${kept.filter((photo) => photo.state === 'siap').length} dari ${kept.length})`;

@@ -127,10 +127,11 @@ async function sendOne(item, session) {
   }
 
   const { status, data } = answer;
-  if (status === 200 || status === 201) {
+  const outcome = api.classify(answer);
+  if (outcome === 'delivered') {
     await change(item.uuid, (i) => withServerCopy(i, data, i.author_id));
     await adoptServerPhotos(data.photos, announce);
-  } else if (status === 401) {
+  } else if (outcome === 'login') {
     await change(item.uuid, (i) => ({ ...i, state: 'tersimpan' }));
     return 'login-needed';
   } else if (!revision && status === 409 && api.isProblem(answer, 'photo-conflict')
@@ -141,7 +142,7 @@ async function sendOne(item, session) {
   } else if (revision && status === 409
     && (api.isProblem(answer, 'revision-conflict') || api.isProblem(answer, 'conflict'))) {
     return refusedRevision(item, reasonOf(data, status));
-  } else if (status >= 400 && status < 500 && status !== 408 && status !== 429 && !api.isCsrfProblem(answer)) {
+  } else if (outcome === 'refused') {
     // Conflict, validation, wrong author …: retrying the same body cannot help; the member has to see why.
     await change(item.uuid, (i) => ({ ...i, state: 'gagal', reason: reasonOf(data, status) }));
   } else {

@@ -79,13 +79,14 @@ export async function withdrawPhoto(photo, session, announce) {
     answer = await api.deletePhoto(photo.id, session.token);
   }
   const { status, data } = answer;
-  if (status === 204 || status === 404) {
-    await photos.remove(photo.id);
-  } else if (status === 401) {
+  const outcome = api.classify(answer);
+  if (outcome === 'delivered' || status === 404) {
+    await photos.remove(photo.id); // withdrawn, now or by an earlier DELETE whose answer was lost
+  } else if (outcome === 'login') {
     return 'login-needed';
   } else if (status === 409 && api.isProblem(answer, 'photo-ready')) {
     await recordSiap(photo.id); // it arrived after all: it stays, as the server has it
-  } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+  } else if (outcome === 'refused') {
     await photos.update(photo.id, (p) => (p ? { ...p, withdraw: false, withdraw_error: problemDetail(data, status) }
       : null));
   } else {
@@ -136,7 +137,8 @@ export async function uploadPhoto(photo, session, announce) {
       answer = await api.putPhotoChunk(photo.id, offset, chunk, session.token);
     }
     const { status, data } = answer;
-    if (status === 200 && data) {
+    const outcome = api.classify(answer);
+    if (outcome === 'delivered' && data) {
       if (data.state === 'siap') return done();
       if (data.state === 'gagal') return fail(data.error || 'Foto ditolak server.');
       offset = data.received;
@@ -145,9 +147,9 @@ export async function uploadPhoto(photo, session, announce) {
     } else if (status === 422 && api.isProblem(answer, 'hash-mismatch') && !restarted) {
       restarted = true; // bytes were damaged on the way: once from the start, then it is the member's call
       offset = 0;
-    } else if (status === 401) {
+    } else if (outcome === 'login') {
       return 'login-needed';
-    } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    } else if (outcome === 'refused') {
       return fail(problemDetail(data, status));
     } else {
       throw new api.NetworkError(`photo chunk: ${status}`);

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 def test_news_of_the_members_area_are_kept_and_read_offline(app, browser, live_server):
     with app.app_context():
         seed_demo(with_news=True)
+        db.session.commit()
         db.session.remove()
     _, _, judul, isi = DEMO_NEWS[0]
     context, page = open_member_app(browser, live_server.url)

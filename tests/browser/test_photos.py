@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from kim_app.extensions import db
-from kim_app.media.models import Photo
+from kim_app.items.models import Photo
 
 from .test_offline_flow import SLOW_MS, item_state, open_member_app, sign_in
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kim_app.accounts.models import User
 from kim_app.extensions import db
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item
 
 from .test_offline_flow import PHONE, SLOW_MS, item_state, sign_in, wait_until_controlled
 
@@ -26,7 +26,7 @@ def capture_berita(page, judul: str) -> None:
 def authors(app) -> dict[str, str]:
     """judul -> username of the account the server filed the item under."""
     with app.app_context():
-        rows = db.session.execute(select(Submission.judul, User.username).join(User, Submission.author_id == User.id))
+        rows = db.session.execute(select(Item.judul, User.username).join(User, Item.author_id == User.id))
         result = dict(rows.all())
         db.session.remove()
     return result

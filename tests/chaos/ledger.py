@@ -13,9 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from kim_app.extensions import db
-from kim_app.media.models import Photo
-from kim_app.moderation.models import ModerationEvent
-from kim_app.sync.models import Submission
+from kim_app.items.models import Item, ItemEvent, Photo
 from kim_app.timeutil import as_utc
 
 CONTENT = ("kind", "kategori", "desa_kode", "judul", "isi", "uraian", "lokasi", "pelapor_nama", "pelapor_telepon",
@@ -27,17 +25,17 @@ def server_rows(app) -> list[dict]:
     """Every stored item as a dict shaped like a phone record, with its photos and its count of "kirim" events."""
     with app.app_context():
         sends = dict(db.session.execute(
-            select(ModerationEvent.submission_id, func.count())
-            .where(ModerationEvent.action == "kirim").group_by(ModerationEvent.submission_id)
+            select(ItemEvent.item_id, func.count())
+            .where(ItemEvent.action == "kirim").group_by(ItemEvent.item_id)
         ).all())
         photos: dict[int, list[dict]] = {}
-        for photo in db.session.scalars(select(Photo).order_by(Photo.submission_id, Photo.position)):
-            photos.setdefault(photo.submission_id, []).append({
+        for photo in db.session.scalars(select(Photo).order_by(Photo.item_id, Photo.position)):
+            photos.setdefault(photo.item_id, []).append({
                 "id": str(photo.id), "sha256": photo.sha256, "size": photo.size,
                 "received": photo.received, "state": photo.state, "error": photo.error,
             })
         rows = []
-        for item in db.session.scalars(select(Submission).order_by(Submission.id)):
+        for item in db.session.scalars(select(Item).order_by(Item.id)):
             row = {name: getattr(item, name) for name in CONTENT}
             row.update(uuid=str(item.client_uuid), author_id=item.author_id, captured_at=as_utc(item.captured_at),
                        status=item.status, sends=sends.get(item.id, 0), photos=photos.get(item.id, []))

@@ -1,13 +1,11 @@
 """Telling moderators that items wait for them: a count in the header of every page they see, and an e-mail when
 an item enters their kabupaten's queue (only when SMTP is configured).
 
-An item enters the queue in places owned by other domains — a new item without photos, the last photo of an item
-arriving, a revision sent back — so this module listens to the ORM instead of being called from each: after a flush
-it notes the items that may have entered the queue, after the commit it checks them on a worker thread and mails.
-A new item is written with plain INSERTs (kim_app/sync/services.py) that the ORM does not see; the create notes it
-itself (`note_queue_entry`).
-The member's request never waits for the mail server and never fails because of it; a failed mail is logged.
-Changes made with bulk UPDATE statements are not seen (none of those moves an item into the queue today).
+An item enters the queue where the item core says so — a new item with all its photos, the last photo arriving or
+being withdrawn, a revision sent back — and the core raises one event for all of them
+(kim_app/items/events.py, `entered_queue`). This module listens to it and, once the transaction is committed, hands
+the item to a worker thread that mails; the member's request never waits for the mail server and never fails because
+of it; a failed mail is logged.
 
 Recipients come from the environment (NOTIFY_EMAILS), per kabupaten code, until accounts carry an e-mail address.
 The mail names the kind, the desa and a link to the item — never the text a member typed or a complainant.
@@ -18,17 +16,22 @@ import logging
 import smtplib
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.message import EmailMessage
+from functools import partial
 
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import select
 
 from kim_app.accounts import policy
+from kim_app.database import after_commit
 from kim_app.extensions import db
+from kim_app.items import events
+from kim_app.items.kinds import KIND_LABELS
+from kim_app.items.models import Item, photos_complete
+from kim_app.items.statuses import Status
+from kim_app.moderation import queue
 
 logger = logging.getLogger(__name__)
-
-PENDING = "kim_notify_pending"
 
 
 def parse_recipients(setting: str) -> dict[str, list[str]]:
@@ -53,23 +56,9 @@ def enabled(app: Flask) -> bool:
 
 # --- In-app count --------------------------------------------------------------------------------------------------
 
-def waiting_count(user) -> int:
-    """Items in this moderator's queue: waiting for a verdict, with every photo received."""
-    from kim_app.media.models import photos_complete
-    from kim_app.sync.models import Submission
-
-    return db.session.scalar(
-        select(func.count(Submission.id)).where(
-            Submission.status == "menunggu",
-            policy.moderation_scope(user, Submission.kabupaten_kode),
-            photos_complete(Submission.id),
-        )
-    )
-
-
 def queue_badge() -> dict:
     if current_user.is_authenticated and policy.can_moderate_at_all(current_user):
-        return {"antrean_menunggu": waiting_count(current_user)}
+        return {"antrean_menunggu": queue.waiting_count(current_user)}
     return {}
 
 
@@ -78,8 +67,6 @@ def queue_badge() -> dict:
 def build_message(sender: str, to: list[str], kabupaten: str, items: list[dict]) -> EmailMessage:
     """items: dicts with kind, desa and url. Only names and links we chose; nothing a member typed."""
     message = EmailMessage()
-    from kim_app.sync.models import KIND_LABELS
-
     count = len(items)
     message["Subject"] = f"KIM: {count} kiriman baru menunggu moderasi ({kabupaten})"
     message["From"] = sender
@@ -110,14 +97,11 @@ def send(config: dict, message: EmailMessage) -> None:
 
 def _deliver(app: Flask, item_ids: list[int], base_url: str) -> None:
     """On the worker: mail about the items that are in the queue now (checked after the commit, on fresh data)."""
-    from kim_app.media.models import photos_complete
-    from kim_app.sync.models import Submission
-
     with app.app_context():
         try:
             items = db.session.scalars(
-                select(Submission).where(
-                    Submission.id.in_(item_ids), Submission.status == "menunggu", photos_complete(Submission.id)
+                select(Item).where(
+                    Item.id.in_(item_ids), Item.status == Status.MENUNGGU, photos_complete(Item.id)
                 )
             ).all()
             per_kabupaten: dict[str, list] = {}
@@ -140,51 +124,16 @@ def _deliver(app: Flask, item_ids: list[int], base_url: str) -> None:
             db.session.remove()
 
 
-def _note_queue_entries(session, flush_context) -> None:
-    """After a flush: the items that may just have entered the queue (new, back to menunggu, a photo became siap
-    or was withdrawn). Cheap; the real check happens after the commit."""
-    from kim_app.media.models import Photo
-    from kim_app.sync.models import Submission
-
-    if not enabled(current_app):
-        return
-    pending = session.info.setdefault(PENDING, set())
-    for obj in session.new:
-        if isinstance(obj, Submission) and obj.status == "menunggu":
-            pending.add(obj.id)
-    for obj in session.dirty:
-        if isinstance(obj, Submission) and "menunggu" in inspect(obj).attrs.status.history.added:
-            pending.add(obj.id)
-        elif isinstance(obj, Photo) and "siap" in inspect(obj).attrs.state.history.added:
-            pending.add(obj.submission_id)
-    for obj in session.deleted:
-        if isinstance(obj, Photo):
-            pending.add(obj.submission_id)
-
-
-def note_queue_entry(item_id: int) -> None:
-    """An item written without the ORM may have entered the queue: checked and mailed after the commit."""
+def _on_entered_queue(item) -> None:
+    """The item core says the item now waits for the moderators: mailed once the change is committed."""
     if enabled(current_app):
-        db.session().info.setdefault(PENDING, set()).add(item_id)
+        after_commit(partial(_hand_over, item.id))
 
 
-def _after_commit(session) -> None:
-    if session.in_nested_transaction():
-        # A savepoint was released (this event fires for those too): the outer transaction may still fail, and
-        # until it commits the worker could not even see the item. Keep the notes for the real commit.
-        return
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
+def _hand_over(item_id: int) -> None:
     app = current_app._get_current_object()
     base_url = app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "/")
-    base_url = base_url.rstrip("/") + "/"
-    app.extensions["kim_notify"].submit(app, sorted(pending), base_url)
-
-
-def _after_rollback(session) -> None:
-    # Whatever was noted did not happen (at worst a savepoint's rollback loses a mail; the count still shows it).
-    session.info.pop(PENDING, None)
+    app.extensions["kim_notify"].submit(app, [item_id], base_url.rstrip("/") + "/")
 
 
 class Notifier:
@@ -206,10 +155,4 @@ class Notifier:
 def init_app(app: Flask) -> None:
     app.extensions["kim_notify"] = Notifier()
     app.context_processor(queue_badge)
-    for name, listener in (
-        ("after_flush", _note_queue_entries),
-        ("after_commit", _after_commit),
-        ("after_rollback", _after_rollback),
-    ):
-        if not event.contains(db.session, name, listener):
-            event.listen(db.session, name, listener)
+    events.entered_queue.connect(_on_entered_queue)

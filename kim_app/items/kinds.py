@@ -1,0 +1,259 @@
+"""The registry of kinds: what a member can send, each kind's fields with their Indonesian labels and limits, which
+fields are private, its categories, whether it is published, and how many photos it takes.
+
+Everything that differs between kinds is read from here: the API's validation (kim_app/sync/schemas.py), the item's
+CHECK constraints (kim_app/items/models.py), the capture forms and the JSON block of the app shell that the phone's
+code reads (templates/app/shell.html, static/js/registry.js), the desk's item page, the portal and the feeds.
+Adding a kind is one entry in KINDS plus its migration (docs/architecture.md, "Adding a kind").
+
+A field whose name is a column of the item (judul, isi, uraian, lokasi, keterangan, pelapor_nama, pelapor_telepon) is
+stored there; any other field of a kind is kept in the item's `rincian` (JSON), so a new kind needs no new column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kim_app.items.statuses import (
+    ADUAN_STATUS_LABELS,
+    MOVES,
+    STATUS_LABELS,
+    Status,
+)
+
+MAX_PHOTOS = 5
+PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{5,18}$"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    max_length: int
+    required: bool = False
+    # How the phone asks for it: "text" (one line), "textarea", "tel".
+    input: str = "text"
+    rows: int = 3
+    # The message when a required field is left empty, and for a pattern the text does not match.
+    required_message: str | None = None
+    pattern: str | None = None
+    pattern_message: str | None = None
+    # The phone shows fields of one group together, under the group's legend (Kind.groups).
+    group: str | None = None
+    # Private: the complainant's name and number — moderators see them, the public and the portal's API never do.
+    private: bool = False
+    # A moderator may correct it before publishing (typos, the title).
+    editable: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    form_title: str  # the capture form's heading on the phone
+    save_label: str  # its button
+    fields: tuple[Field, ...]
+    kategori: tuple[tuple[str, str], ...]
+    headline: str  # the field lists, titles and notifications show
+    body: str | None = None  # the field the portal shows as the text
+    public: bool = False  # published on the portal once approved
+    tracked: bool = False  # a complaint: a tracking code and its own lifecycle (statuses.AduanStatus)
+    min_photos: int = 0
+    max_photos: int = MAX_PHOTOS
+    # Where the photo picker goes among the fields: after the field of this name (None: after all of them).
+    photos_after: str | None = None
+    groups: dict[str, str] = field(default_factory=dict)
+    rejection_reasons: tuple[str, ...] = ()
+    photo_required_message: str = "Tambahkan paling sedikit satu foto."
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def editable(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.editable)
+
+    @property
+    def kategori_labels(self) -> dict[str, str]:
+        return dict(self.kategori)
+
+
+KATEGORI_BERITA = (
+    ("pemerintahan", "Pemerintahan Desa"),
+    ("ekonomi", "Ekonomi & UMKM"),
+    ("pertanian", "Pertanian, Peternakan & Perikanan"),
+    ("kesehatan", "Kesehatan"),
+    ("pendidikan", "Pendidikan"),
+    ("budaya", "Seni, Budaya & Pariwisata"),
+    ("lingkungan", "Lingkungan & Bencana"),
+    ("sosial", "Sosial & Kemasyarakatan"),
+    ("olahraga", "Olahraga & Kepemudaan"),
+    ("lainnya", "Lainnya"),
+)
+
+KATEGORI_ADUAN = (
+    ("infrastruktur", "Jalan, Jembatan & Infrastruktur"),
+    ("air", "Air Bersih"),
+    ("listrik", "Listrik & Penerangan"),
+    ("kesehatan", "Layanan Kesehatan"),
+    ("pendidikan", "Layanan Pendidikan"),
+    ("adminduk", "KTP, KK & Administrasi"),
+    ("bansos", "Bantuan Sosial"),
+    ("keamanan", "Keamanan & Ketertiban"),
+    ("lingkungan", "Lingkungan & Sampah"),
+    ("lainnya", "Lainnya"),
+)
+
+ALASAN_TOLAK = (
+    "Bukan berita / tidak sesuai kategori",
+    "Foto tidak jelas",
+    "Data pribadi terlihat",
+    "Duplikat dari kiriman lain",
+    "Mengandung SARA atau hoaks",
+)
+# A complaint's public status page shows only these presets as the reason (a free-text note may name people).
+ALASAN_TOLAK_ADUAN = ("Bukan wewenang pemerintah daerah", "Aduan tidak lengkap")
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            name="berita",
+            label="Berita",
+            form_title="Tulis berita",
+            save_label="Simpan berita",
+            fields=(
+                Field("judul", "Judul", 200, required=True, required_message="Judul berita wajib diisi.",
+                      editable=True),
+                Field("isi", "Isi berita", 20000, required=True, input="textarea", rows=6,
+                      required_message="Isi berita wajib diisi.", editable=True),
+            ),
+            kategori=KATEGORI_BERITA,
+            headline="judul",
+            body="isi",
+            public=True,
+            rejection_reasons=ALASAN_TOLAK,
+        ),
+        Kind(
+            name="aduan",
+            label="Aduan",
+            form_title="Catat aduan warga",
+            save_label="Simpan aduan",
+            fields=(
+                Field("uraian", "Uraian aduan", 10000, required=True, input="textarea", rows=5,
+                      required_message="Uraian aduan wajib diisi."),
+                Field("lokasi", "Lokasi", 300, required=True,
+                      required_message="Lokasi wajib diisi, misalnya nama dusun atau jalan."),
+                Field("pelapor_nama", "Nama pelapor", 120, group="pelapor", private=True),
+                Field("pelapor_telepon", "Nomor HP pelapor", 20, input="tel", group="pelapor", private=True,
+                      pattern=PHONE_PATTERN, pattern_message="Nomor HP hanya boleh angka, contoh: 0812 3456 7890."),
+            ),
+            kategori=KATEGORI_ADUAN,
+            headline="uraian",
+            tracked=True,
+            groups={"pelapor": "Warga yang mengadu (boleh kosong, hanya dilihat moderator)"},
+            rejection_reasons=ALASAN_TOLAK_ADUAN,
+        ),
+        Kind(
+            name="foto",
+            label="Cerita foto",
+            form_title="Kirim cerita foto",
+            save_label="Simpan cerita foto",
+            fields=(
+                Field("keterangan", "Keterangan foto", 2000, required=True, input="textarea", rows=3,
+                      required_message="Keterangan foto wajib diisi.", editable=True),
+            ),
+            # A photo story is news told in pictures: it takes the berita's categories.
+            kategori=KATEGORI_BERITA,
+            headline="keterangan",
+            body="keterangan",
+            public=True,
+            min_photos=1,
+            photos_after="kategori",
+            rejection_reasons=ALASAN_TOLAK,
+            photo_required_message="Cerita foto perlu paling sedikit satu foto.",
+        ),
+    )
+}
+
+# Every content field of every kind, in registry order, each once (a revision and the canonical hash use them).
+CONTENT_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f.name for kind in KINDS.values() for f in kind.fields))
+PUBLIC_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.public)
+KIND_LABELS: dict[str, str] = {name: kind.label for name, kind in KINDS.items()}
+
+
+def get(name: str) -> Kind | None:
+    return KINDS.get(name)
+
+
+def content_field(name: str) -> Field:
+    """The first definition of a content field (the limits of a field shared by kinds are the same)."""
+    return next(f for kind in KINDS.values() for f in kind.fields if f.name == name)
+
+
+def kategori_label(kind: str, kode: str) -> str:
+    found = KINDS.get(kind)
+    return found.kategori_labels.get(kode, kode) if found else kode
+
+
+def public_kategori() -> dict[str, str]:
+    """The categories of the published kinds, for the portal's category pages."""
+    return {kode: label for name in PUBLIC_KINDS for kode, label in KINDS[name].kategori}
+
+
+def errors_for(kind_name: str, values: dict, photos: list | None = None) -> dict[str, list[str]]:
+    """What is wrong with the values of one item of this kind, as {field: [Indonesian message]}: required fields
+    left empty, fields the kind does not take, an unknown category, too few photos (when `photos` is given; a
+    revision keeps its photos and passes None)."""
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    for name in kind.required:
+        if not values.get(name):
+            errors[name] = ["Wajib diisi."]
+    for name in CONTENT_FIELDS:
+        if name not in kind.field_names and values.get(name) is not None:
+            errors[name] = [f"Tidak dipakai untuk {kind_name}."]
+    if values.get("kategori") and values["kategori"] not in kind.kategori_labels:
+        errors["kategori"] = ["Kategori tidak dikenal."]
+    if photos is not None:
+        if len(photos) < kind.min_photos:
+            errors["photos"] = [kind.photo_required_message]
+        elif len(photos) > kind.max_photos:
+            errors["photos"] = [f"Paling banyak {kind.max_photos} foto per item."]
+    return errors
+
+
+def for_phone() -> dict:
+    """What the phone's code reads of the registry (embedded in the app shell and the service worker): the kinds with
+    their fields and labels, the statuses and the history's words. No rule lives only on the phone."""
+    member_status = {**STATUS_LABELS, Status.MENUNGGU: "Terkirim (menunggu moderasi)"}
+    return {
+        "kinds": {
+            kind.name: {
+                "label": kind.label,
+                "fields": ["kategori", *kind.field_names],
+                "headline": kind.headline,
+                "tracked": kind.tracked,
+                "min_photos": kind.min_photos,
+                "max_photos": kind.max_photos,
+            }
+            for kind in KINDS.values()
+        },
+        "statuses": {str(status): label for status, label in member_status.items()},
+        "aduan_statuses": {str(status): label for status, label in ADUAN_STATUS_LABELS.items()},
+        "actions": {name: move.label for name, move in MOVES.items()},
+        "actions_tracked": {name: move.label_tracked for name, move in MOVES.items() if move.label_tracked},
+    }
+
+
+def field_label(name: str) -> str:
+    """The Indonesian name of a content field, for pages that list changes and edits."""
+    if name == "kategori":
+        return "Kategori"
+    return content_field(name).label if name in CONTENT_FIELDS else name.replace("_", " ")

@@ -1,0 +1,275 @@
+"""The item and what belongs to it: the member's revisions, its photos, and the append-only audit log of its moves.
+
+An item is one berita, aduan or foto story captured on a phone (the kinds: kim_app/items/kinds.py). `client_uuid` is
+the identity the phone gave it when it was first saved; its unique constraint is what makes creation idempotent
+(docs/sync-protocol.md). `content_hash` lets a repeated create tell "the same item again" from "a different item under
+a UUID we already have"; it stays the hash of what was first received.
+
+`revision` counts the member's versions of the item (each kept in `ItemRevision`); `version` counts every change of
+the row by anyone — verdicts, edits, revisions — so a move prepared on an old copy is refused instead of overwriting
+(kim_app/items/services.py, `move`). `claimed_by`/`claim_expires_at` are a moderator's lease on the item
+(kim_app/moderation/queue.py). A complaint carries its public `tracking_code` and its own lifecycle `aduan_status`.
+
+The tables keep the names of the first schema (`submission`, `submission_revision`, `moderation_event`, and their
+`submission_id` columns): in code the thing is an item, and renaming tables full of live rows would buy nothing.
+
+The audit log (`ItemEvent`) is append-only: the code only ever inserts, and database triggers refuse UPDATE and
+DELETE (migration 0003), so not even a mistaken script can rewrite history. `details` carries what a note cannot:
+the fields a moderator edited (before and after), the unit a complaint was forwarded to, the photo withdrawn.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    exists,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kim_app.accounts.models import User
+from kim_app.extensions import db
+from kim_app.items import kinds
+from kim_app.items.statuses import AduanStatus, PhotoState, Status, sql_in
+from kim_app.timeutil import UTCDateTime, utcnow
+from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
+
+# The fields kept in columns; a kind's other fields live in `rincian` (kim_app/items/kinds.py).
+COLUMN_FIELDS = ("judul", "isi", "uraian", "lokasi", "keterangan", "pelapor_nama", "pelapor_telepon")
+TRACKED_KINDS = tuple(name for name, kind in kinds.KINDS.items() if kind.tracked)
+PHOTO_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
+def _complete_constraints() -> list[CheckConstraint]:
+    """Per kind, its required fields that are columns may not be empty (the database's half of kinds.errors_for)."""
+    found = []
+    for name, kind in kinds.KINDS.items():
+        columns = [f for f in kind.required if f in COLUMN_FIELDS]
+        if columns:
+            condition = " AND ".join(f"{column} IS NOT NULL" for column in columns)
+            found.append(CheckConstraint(f"kind <> '{name}' OR ({condition})", name=f"{name}_complete"))
+    return found
+
+
+class Item(db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(kinds.KINDS)}", name="kind_known"),
+        CheckConstraint(f"status IN {sql_in(Status)}", name="status_known"),
+        *_complete_constraints(),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(f"aduan_status IS NULL OR aduan_status IN {sql_in(AduanStatus)}", name="aduan_status_known"),
+        CheckConstraint(
+            f"(kind IN {sql_in(TRACKED_KINDS)}) = (tracking_code IS NOT NULL AND aduan_status IS NOT NULL)",
+            name="aduan_tracked",
+        ),
+        CheckConstraint("(claimed_by IS NULL) = (claim_expires_at IS NULL)", name="claim_has_lease"),
+        # The moderation queue: one kabupaten's pending items, oldest first, paged by (received_at, id).
+        Index("ix_submission_queue", "kabupaten_kode", "status", "received_at", "id"),
+        # The admin's queue: every kabupaten's.
+        Index("ix_submission_queue_all", "status", "received_at", "id"),
+        # The delta pull: one author's items changed since a time.
+        Index("ix_submission_author_updated", "author_id", "updated_at"),
+        # The queue's counts per filter: read from the index alone, in group order (moderation/queue.py, counts).
+        Index("ix_submission_facets", "status", "kabupaten_kode", "kind", "desa_kode", "kim_id", "kategori",
+              "received_at", "id"),
+        # The public portal: approved news, newest first.
+        Index("ix_submission_published", "kind", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kim_id: Mapped[int | None] = mapped_column(ForeignKey("kim_group.id"), index=True)
+    desa_kode: Mapped[str] = mapped_column(ForeignKey("desa.kode"), index=True)
+    kabupaten_kode: Mapped[str] = mapped_column(ForeignKey("kabupaten.kode"))
+
+    kategori: Mapped[str] = mapped_column(String(32))
+    judul: Mapped[str | None] = mapped_column(String(200))
+    isi: Mapped[str | None] = mapped_column(Text)
+    uraian: Mapped[str | None] = mapped_column(Text)
+    lokasi: Mapped[str | None] = mapped_column(String(300))
+    keterangan: Mapped[str | None] = mapped_column(Text)
+    # The citizen who complained: shown to moderators only, never in public pages or the public API.
+    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
+    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
+    # A kind's fields that have no column of their own (kim_app/items/kinds.py).
+    rincian: Mapped[dict | None] = mapped_column(JSON)
+
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    status: Mapped[str] = mapped_column(String(16), default=Status.MENUNGGU)
+    revision: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    moderator_note: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    # Indexed: claiming the next item first ends the moderator's earlier lease, found by this column.
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Complaints only: the code the complainant checks the status with, and where the complaint stands.
+    tracking_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    aduan_status: Mapped[str | None] = mapped_column(String(16))
+    opd: Mapped[str | None] = mapped_column(String(200))
+    tanggapan: Mapped[str | None] = mapped_column(Text)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    claimer: Mapped[User | None] = relationship(foreign_keys=[claimed_by])
+    kim: Mapped[KimGroup | None] = relationship()
+    desa: Mapped[Desa] = relationship()
+    kabupaten: Mapped[Kabupaten] = relationship()
+    # selectin: item answers and pages list the photos of many items; one query for all of them, not one per item.
+    photos: Mapped[list[Photo]] = relationship(back_populates="item", order_by="Photo.position", lazy="selectin")
+    events: Mapped[list[ItemEvent]] = relationship(order_by="ItemEvent.id", viewonly=True)
+    revisions: Mapped[list[ItemRevision]] = relationship(order_by="ItemRevision.revision", viewonly=True)
+
+    @property
+    def spec(self) -> kinds.Kind:
+        return kinds.KINDS[self.kind]
+
+    def value(self, name: str):
+        """A content field of the item, wherever it is kept."""
+        if name in COLUMN_FIELDS or name == "kategori":
+            return getattr(self, name)
+        return (self.rincian or {}).get(name)
+
+    @property
+    def is_public(self) -> bool:
+        return self.spec.public and self.status == Status.DISETUJUI
+
+    @property
+    def headline(self) -> str:
+        """What lists, page titles and notifications show: the berita's title, the photo story's caption, the
+        complaint itself."""
+        return self.value(self.spec.headline) or ""
+
+    @property
+    def body(self) -> str:
+        """The text the portal shows under the headline."""
+        return (self.value(self.spec.body) if self.spec.body else None) or ""
+
+    @property
+    def photos_complete(self) -> bool:
+        return all(photo.state == PhotoState.SIAP for photo in self.photos)
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id} {self.kind} {self.status}>"
+
+
+class ItemRevision(db.Model):
+    """What the member sent in each revision of an item, as received: revision 1 is the first create. A moderator's
+    edit changes the item, never these rows, so the member's own words are always kept."""
+
+    __tablename__ = "submission_revision"
+    __table_args__ = (UniqueConstraint("submission_id", "revision", name="uq_submission_revision_submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column("submission_id", ForeignKey("submission.id"))
+    revision: Mapped[int]
+    kategori: Mapped[str] = mapped_column(String(32))
+    judul: Mapped[str | None] = mapped_column(String(200))
+    isi: Mapped[str | None] = mapped_column(Text)
+    uraian: Mapped[str | None] = mapped_column(Text)
+    lokasi: Mapped[str | None] = mapped_column(String(300))
+    keterangan: Mapped[str | None] = mapped_column(Text)
+    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
+    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
+    rincian: Mapped[dict | None] = mapped_column(JSON)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    def value(self, name: str):
+        if name in COLUMN_FIELDS or name == "kategori":
+            return getattr(self, name)
+        return (self.rincian or {}).get(name)
+
+
+class ItemEvent(db.Model):
+    """One move of an item (kim_app/items/statuses.py, MOVES): who made it, when, from which status to which, and
+    why. Append-only."""
+
+    __tablename__ = "moderation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column("submission_id", ForeignKey("submission.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int]
+    note: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship()
+
+
+class Photo(db.Model):
+    """One photo a phone declared with an item (docs/sync-protocol.md, "Photos").
+
+    The row is created when the item's text arrives, before any byte of the photo; `received` counts the bytes held
+    in the incoming part file. The database refuses a `siap` photo without both derivatives and a `gagal` one without
+    a reason, so a half-processed photo can never be served or counted as complete."""
+
+    __tablename__ = "photo"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "position", name="uq_photo_submission_position"),
+        CheckConstraint(f"state IN {sql_in(PhotoState)}", name="state_known"),
+        CheckConstraint(f"mime IN {sql_in(PHOTO_MIMES)}", name="mime_known"),
+        CheckConstraint(f"position >= 0 AND position < {kinds.MAX_PHOTOS}", name="position_in_range"),
+        CheckConstraint("size > 0", name="size_positive"),
+        CheckConstraint("received >= 0 AND received <= size", name="received_in_range"),
+        CheckConstraint(
+            "state <> 'siap' OR (display_key IS NOT NULL AND thumb_key IS NOT NULL AND width IS NOT NULL "
+            "AND height IS NOT NULL AND completed_at IS NOT NULL)",
+            name="siap_has_derivatives",
+        ),
+        CheckConstraint("state <> 'gagal' OR error IS NOT NULL", name="gagal_has_error"),
+        # Content-addressed reuse looks for the author's delivered photo with the same hash.
+        Index("ix_photo_sha256", "sha256"),
+    )
+
+    # The phone's UUID for the photo: the upload URLs name it, so it is the identity on both sides.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    item_id: Mapped[int] = mapped_column("submission_id", ForeignKey("submission.id"))
+    position: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(16))
+    received: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(8), default=PhotoState.MENUNGGU)
+    error: Mapped[str | None] = mapped_column(Text)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    # Storage keys chosen by the server (content-addressed); never derived from anything the phone sent.
+    display_key: Mapped[str | None] = mapped_column(String(100))
+    thumb_key: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[Item] = relationship(back_populates="photos")
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.id} {self.state} {self.received}/{self.size}>"
+
+
+def photos_complete(item_id_column):
+    """A SQL condition: the item with this id has no photo that is not yet `siap` (items without photos pass). Cheap:
+    the unique index on (submission_id, position) finds an item's (at most five) photos directly."""
+    return ~exists(select(Photo.id).where(Photo.item_id == item_id_column, Photo.state != PhotoState.SIAP))
