@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from kim_app.extensions import db
 from kim_app.items.models import Item
-from kim_app.moderation import dashboard
+from kim_app.moderation import dashboard, deadlines
 from kim_app.moderation.charts import Series, bar_chart
 from kim_app.timeutil import WITA, utcnow
 from kim_app.wilayah.models import KimGroup
@@ -89,8 +89,8 @@ def test_default_period_is_eight_weeks_from_a_monday():
 def test_working_time_skips_weekends_in_wita():
     friday_evening = datetime(2026, 11, 27, 20, tzinfo=WITA)
     monday_morning = datetime(2026, 11, 30, 8, tzinfo=WITA)
-    assert dashboard.working_seconds(friday_evening, monday_morning) == 12 * 3600
-    assert dashboard.working_seconds(monday_morning, monday_morning + timedelta(days=7)) == 5 * 86400
+    assert deadlines.working_seconds(friday_evening, monday_morning) == 12 * 3600
+    assert deadlines.working_seconds(monday_morning, monday_morning + timedelta(days=7)) == 5 * 86400
 
 
 def test_complaint_waiting_over_three_working_days_is_overdue(app, member, moderator, aduan):

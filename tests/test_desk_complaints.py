@@ -1,6 +1,6 @@
 """Complaints: a tracking code on receipt, the lifecycle with its one table of moves, the overdue flag, and the public
 status check that never names the complainant."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from kim_app.extensions import db
 from kim_app.items import services as items
 from kim_app.items.models import Item, ItemEvent
 from kim_app.moderation import deadlines
+from kim_app.timeutil import utcnow
 from tests.conftest import page_version
 
 NAME, PHONE = "Pelapor Rahasia Zet", "0813 7777 1234"
@@ -103,3 +104,53 @@ def test_overdue_complaint_is_flagged_in_the_queue(app, member, moderator, send_
         item.received_at = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
         db.session.commit()
     assert "Terlambat" in moderator.get("/moderasi").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("received, due", [
+    # Saturday 10.00 WITA: counting starts on Monday 00.00, so the complaint is due on Thursday 00.00 — not on
+    # Wednesday 10.00, which the item page once said while the dashboard said Thursday.
+    ("2026-11-28T10:00", "2026-12-03T00:00"),
+    # Sunday 23.30 WITA: the same Thursday 00.00.
+    ("2026-11-29T23:30", "2026-12-03T00:00"),
+    # Friday 10.00 WITA: 14 hours on Friday, then Monday and Tuesday, and 10 hours of Wednesday.
+    ("2026-11-27T10:00", "2026-12-02T10:00"),
+])
+def test_verification_deadline_counts_working_time_in_wita(received, due):
+    wita = deadlines.WITA
+    deadline = deadlines.verification_deadline(datetime.fromisoformat(received).replace(tzinfo=wita))
+    assert deadline == datetime.fromisoformat(due).replace(tzinfo=wita)
+
+
+def test_item_page_queue_and_dashboard_agree_on_a_complaint_received_on_a_saturday(
+    app, member, moderator, send_item, aduan
+):
+    """Two complaints received on Saturdays: one whose deadline (a Thursday 00.00 WITA) has just passed, one whose
+    deadline is still ahead. Each of the three desk views must call the first late and the second not."""
+    now_wita = utcnow().astimezone(deadlines.WITA)
+    # The Saturday whose Thursday-midnight deadline came most recently before now, and the one after it.
+    thursday = datetime.combine(now_wita.date(), datetime.min.time(), deadlines.WITA)
+    while thursday.weekday() != 3 or thursday > now_wita:
+        thursday -= timedelta(days=1)
+    saturdays = {"late": thursday - timedelta(days=5) + timedelta(hours=10),
+                 "on_time": thursday + timedelta(days=2, hours=10)}
+    ids = {}
+    for name, saturday in saturdays.items():
+        ids[name] = send_item(member, aduan())
+        with app.app_context():
+            db.session.get(Item, ids[name]).received_at = saturday
+            db.session.commit()
+
+    def late_on_item_page(item_id):
+        return "Terlambat: verifikasi paling lambat" in moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
+
+    queue = moderator.get("/moderasi").get_data(as_text=True)
+    dashboard = moderator.get("/moderasi/dasbor").get_data(as_text=True)
+
+    def late_in_queue(item_id):
+        (row,) = [row for row in queue.split("<tr") if f'href="/moderasi/item/{item_id}"' in row]
+        return "Terlambat" in row
+
+    assert late_on_item_page(ids["late"]) and late_in_queue(ids["late"])
+    assert f'href="/moderasi/item/{ids["late"]}"' in dashboard.split("aduan menunggu lebih dari 3 hari kerja", 1)[1]
+    assert not late_on_item_page(ids["on_time"]) and not late_in_queue(ids["on_time"])
+    assert f'href="/moderasi/item/{ids["on_time"]}"' not in dashboard

@@ -145,3 +145,18 @@ def test_header_shows_the_moderators_waiting_count(app, member, make_person, ber
 def test_recipients_setting_is_read_per_kabupaten():
     table = notify.parse_recipients(" 53.04 = a@x, b@y ;53.01=c@z; *=admin@x;rusak")
     assert table == {"53.04": ["a@x", "b@y"], "53.01": ["c@z"], "*": ["admin@x"]}
+
+
+def test_a_revision_back_in_the_queue_is_mailed_too(app, member, moderator, smtp, berita, send_item):
+    """A revision puts the item back in the queue with an UPDATE of many columns at once; the moderators hear of it
+    like of a new item."""
+    body = berita()
+    item_id = send_item(member, body)
+    drain(app)
+    assert moderator.decide(item_id, "revisi", "Tambahkan nama kelompok tani.").status_code == 302
+    revision = {key: body[key] for key in ("author_id", "kategori", "judul")}
+    revision.update(revision=2, captured_at="2026-11-29T03:00:00Z", isi="Kelompok tani Sejahtera memanen jagung.")
+    assert member.post_json(f"/api/v1/items/{body['uuid']}/revisions", revision).status_code == 201
+    drain(app)
+    assert len(smtp.messages) == 2
+    assert f"https://kim.example/moderasi/item/{item_id}" in smtp.messages[1][1].get_payload(decode=True).decode()
