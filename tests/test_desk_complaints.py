@@ -141,7 +141,8 @@ def test_item_page_queue_and_dashboard_agree_on_a_complaint_received_on_a_saturd
             db.session.commit()
 
     def late_on_item_page(item_id):
-        return "Terlambat: verifikasi paling lambat" in moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
+        page = moderator.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
+        return "Terlambat: verifikasi paling lambat" in page
 
     queue = moderator.get("/moderasi").get_data(as_text=True)
     dashboard = moderator.get("/moderasi/dasbor").get_data(as_text=True)
