@@ -60,7 +60,29 @@ def _complete_constraints() -> list[CheckConstraint]:
     return found
 
 
-class Item(db.Model):
+class Content:
+    """What a member writes, the same on the item and on each of its revisions: the category, the fields that have
+    columns, and `rincian` for a kind's other fields (kim_app/items/kinds.py)."""
+
+    kategori: Mapped[str] = mapped_column(String(32))
+    judul: Mapped[str | None] = mapped_column(String(200))
+    isi: Mapped[str | None] = mapped_column(Text)
+    uraian: Mapped[str | None] = mapped_column(Text)
+    lokasi: Mapped[str | None] = mapped_column(String(300))
+    keterangan: Mapped[str | None] = mapped_column(Text)
+    # The citizen who complained: shown to moderators only, never in public pages or the public API.
+    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
+    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
+    rincian: Mapped[dict | None] = mapped_column(JSON)
+
+    def value(self, name: str):
+        """A content field, wherever it is kept."""
+        if name in COLUMN_FIELDS or name == "kategori":
+            return getattr(self, name)
+        return (self.rincian or {}).get(name)
+
+
+class Item(Content, db.Model):
     __tablename__ = "submission"
     __table_args__ = (
         CheckConstraint(f"kind IN {sql_in(kinds.KINDS)}", name="kind_known"),
@@ -94,18 +116,6 @@ class Item(db.Model):
     kim_id: Mapped[int | None] = mapped_column(ForeignKey("kim_group.id"), index=True)
     desa_kode: Mapped[str] = mapped_column(ForeignKey("desa.kode"), index=True)
     kabupaten_kode: Mapped[str] = mapped_column(ForeignKey("kabupaten.kode"))
-
-    kategori: Mapped[str] = mapped_column(String(32))
-    judul: Mapped[str | None] = mapped_column(String(200))
-    isi: Mapped[str | None] = mapped_column(Text)
-    uraian: Mapped[str | None] = mapped_column(Text)
-    lokasi: Mapped[str | None] = mapped_column(String(300))
-    keterangan: Mapped[str | None] = mapped_column(Text)
-    # The citizen who complained: shown to moderators only, never in public pages or the public API.
-    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
-    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
-    # A kind's fields that have no column of their own (kim_app/items/kinds.py).
-    rincian: Mapped[dict | None] = mapped_column(JSON)
 
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -142,12 +152,6 @@ class Item(db.Model):
     def spec(self) -> kinds.Kind:
         return kinds.KINDS[self.kind]
 
-    def value(self, name: str):
-        """A content field of the item, wherever it is kept."""
-        if name in COLUMN_FIELDS or name == "kategori":
-            return getattr(self, name)
-        return (self.rincian or {}).get(name)
-
     @property
     def is_public(self) -> bool:
         return self.spec.public and self.status == Status.DISETUJUI
@@ -171,7 +175,7 @@ class Item(db.Model):
         return f"<Item {self.id} {self.kind} {self.status}>"
 
 
-class ItemRevision(db.Model):
+class ItemRevision(Content, db.Model):
     """What the member sent in each revision of an item, as received: revision 1 is the first create. A moderator's
     edit changes the item, never these rows, so the member's own words are always kept."""
 
@@ -181,23 +185,9 @@ class ItemRevision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column("submission_id", ForeignKey("submission.id"))
     revision: Mapped[int]
-    kategori: Mapped[str] = mapped_column(String(32))
-    judul: Mapped[str | None] = mapped_column(String(200))
-    isi: Mapped[str | None] = mapped_column(Text)
-    uraian: Mapped[str | None] = mapped_column(Text)
-    lokasi: Mapped[str | None] = mapped_column(String(300))
-    keterangan: Mapped[str | None] = mapped_column(Text)
-    pelapor_nama: Mapped[str | None] = mapped_column(String(120))
-    pelapor_telepon: Mapped[str | None] = mapped_column(String(20))
-    rincian: Mapped[dict | None] = mapped_column(JSON)
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
-
-    def value(self, name: str):
-        if name in COLUMN_FIELDS or name == "kategori":
-            return getattr(self, name)
-        return (self.rincian or {}).get(name)
 
 
 class ItemEvent(db.Model):

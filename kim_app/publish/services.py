@@ -64,25 +64,23 @@ def berita(item_id: int) -> Item:
     return item
 
 
-def kabupaten(kode: str) -> Kabupaten:
-    found = db.session.get(Kabupaten, kode)
+def _area(model, kode: str, message: str):
+    found = db.session.get(model, kode)
     if found is None:
-        raise NotFound("Kabupaten/kota tidak ditemukan.")
+        raise NotFound(message)
     return found
+
+
+def kabupaten(kode: str) -> Kabupaten:
+    return _area(Kabupaten, kode, "Kabupaten/kota tidak ditemukan.")
 
 
 def kecamatan(kode: str) -> Kecamatan:
-    found = db.session.get(Kecamatan, kode)
-    if found is None:
-        raise NotFound("Kecamatan tidak ditemukan.")
-    return found
+    return _area(Kecamatan, kode, "Kecamatan tidak ditemukan.")
 
 
 def desa(kode: str) -> Desa:
-    found = db.session.get(Desa, kode)
-    if found is None:
-        raise NotFound("Desa tidak ditemukan.")
-    return found
+    return _area(Desa, kode, "Desa tidak ditemukan.")
 
 
 def kategori(kode: str) -> str:
