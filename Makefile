@@ -22,12 +22,18 @@ migrate: venv
 seed: migrate
 	$(BIN)/flask kim seed-demo
 
+# gunicorn with gunicorn.conf.py, as production runs, but with threaded workers that keep connections open between
+# requests (HTTP keep-alive, 75 s like nginx): Flask's development server closes every connection, and on 2G each new
+# one costs the phone a round trip of almost a second (docs/benchmarks.md, "2G field").
+SERVE = $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 --worker-class gthread --threads 4 \
+	--keep-alive 75 --no-control-socket 'kim_app:create_app()'
+
 serve: venv
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(SERVE)
 
 run: seed
 	@echo "KIM berjalan di http://127.0.0.1:$(PORT)  (hentikan dengan Ctrl+C)"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(SERVE)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

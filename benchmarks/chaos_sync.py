@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -30,49 +28,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the chaos helpers, imported as the tests import them
 
 from chaos.ledger import reconcile, server_rows  # noqa: E402
-from chaos.phone import RUN_TIMEOUT_MS, Phone, item_specs  # noqa: E402
+from chaos.phone import CHROMIUM_ARGS, RUN_TIMEOUT_MS, Phone, chromium_path, item_specs  # noqa: E402
 from chaos.proxy import FaultProxy  # noqa: E402
-from chaos.server import Gunicorn  # noqa: E402
+from chaos.server import Gunicorn, fresh_database  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 BATCH = 250  # items stored per call into the page
-
-
-def prepare_database(instance: Path, database_url: str | None):
-    """A migrated database with the regions and the demo accounts, like the test suite's."""
-    os.environ["KIM_INSTANCE_PATH"] = str(instance)
-    if database_url:
-        os.environ["TEST_DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("TEST_DATABASE_URL", None)
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from kim_app import create_app
-    from kim_app.demo import seed_demo
-    from kim_app.extensions import db
-    from kim_app.wilayah.services import SHIPPED_DATA, import_wilayah
-
-    app = create_app({"KIM_ENV": "test", "SERVER_NAME": None})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        import_wilayah(SHIPPED_DATA, "53")
-        seed_demo(with_news=False)
-        db.session.commit()
-        db.session.remove()
-    return app
-
-
-def chromium_path() -> str:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    sys.exit("Chromium not found: install Debian's chromium or set CHROMIUM_PATH")
 
 
 def main() -> None:
@@ -92,7 +52,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="kim-chaos-") as folder:
-        app = prepare_database(Path(folder) / "instance", args.database_url)
+        app = fresh_database(Path(folder) / "instance", args.database_url)
         server = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path, Path(folder) / "gunicorn.log",
                           workers=args.workers).start()
         proxy = FaultProxy(server.port, seed).start()

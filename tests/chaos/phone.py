@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import random
+import shutil
+import sys
 import time
 
 PASSWORD = "demo12345"
+# Debian's Chromium as the test suite launches it (tests/conftest.py), for the benchmarks that drive a phone.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "is_mobile": True,
@@ -81,6 +87,13 @@ WAIT_CONTROLLED = """timeout => new Promise((resolve, reject) => {
   navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
   setTimeout(() => reject(new Error('the service worker never took control')), timeout);
 })"""
+
+
+def chromium_path() -> str:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    sys.exit("Chromium not found: install Debian's chromium or set CHROMIUM_PATH")
 
 
 def photo_spec(data: bytes) -> dict:

@@ -32,8 +32,39 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fresh_database(instance: Path, database_url: str | None = None):
+    """For a benchmark: a migrated database with the regions and the demo accounts, like the test suite's, in
+    `instance` (SQLite) or at `database_url` (PostgreSQL, EMPTIED first). Returns the app bound to it."""
+    os.environ["KIM_INSTANCE_PATH"] = str(instance)
+    if database_url:
+        os.environ["TEST_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("TEST_DATABASE_URL", None)
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from kim_app import create_app
+    from kim_app.demo import seed_demo
+    from kim_app.extensions import db
+    from kim_app.wilayah.services import SHIPPED_DATA, import_wilayah
+
+    app = create_app({"KIM_ENV": "test", "SERVER_NAME": None})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        import_wilayah(SHIPPED_DATA, "53")
+        seed_demo(with_news=False)
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
 class Gunicorn:
-    def __init__(self, database_url: str, instance_path: str, log_path: Path, workers: int = 2):
+    def __init__(self, database_url: str, instance_path: str, log_path: Path, workers: int = 2,
+                 env: dict[str, str] | None = None):
         self.port = free_port()
         self.log_path = Path(log_path)
         self.env = {
@@ -45,6 +76,7 @@ class Gunicorn:
             "TEST_DATABASE_URL": database_url,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": str(workers),
+            **(env or {}),  # e.g. GUNICORN_CMD_ARGS, or another KIM_ENV
         }
         self.workers = workers
         self.process: subprocess.Popen | None = None
