@@ -5,7 +5,7 @@ import io
 import uuid
 
 from flask import Blueprint as FlaskBlueprint
-from flask import request, send_file
+from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -79,10 +79,15 @@ class PhotoContent(MethodView):
 @bp.route("/media/<uuid:photo_id>/<any(display, thumb):variant>.jpg")
 def photo_file(photo_id: uuid.UUID, variant: str):
     found = services.media_file(current_user, photo_id, variant)
-    response = send_file(
-        io.BytesIO(found.data), mimetype="image/jpeg", etag=found.etag, max_age=MAX_AGE, conditional=True,
-        download_name=f"{variant}.jpg",
-    )
+    if found.etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+        response.set_etag(found.etag)
+        response.cache_control.max_age = MAX_AGE
+    else:
+        response = send_file(
+            io.BytesIO(found.read()), mimetype="image/jpeg", etag=found.etag, max_age=MAX_AGE, conditional=True,
+            download_name=f"{variant}.jpg",
+        )
     # Before publication only the author and moderators may see it: no shared cache may keep a copy.
     response.cache_control.public = found.public
     response.cache_control.private = not found.public

@@ -192,11 +192,9 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
 def _finish(photo: Photo, store: Storage) -> None:
     """All bytes are in: check the hash, make the derivatives, and only then say `siap`."""
     part = incoming_key(photo.id.hex)
-    digest = hashlib.sha256()
-    with store.open(part) as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != photo.sha256:
+    # Read once (8 MB at most): from a bucket, every read of the part is a round trip per chunk.
+    original = store.read(part)
+    if hashlib.sha256(original).hexdigest() != photo.sha256:
         store.delete(part)
         photo.received = 0
         db.session.commit()
@@ -204,8 +202,7 @@ def _finish(photo: Photo, store: Storage) -> None:
             "Isi foto yang diterima tidak cocok dengan sidik SHA-256-nya. Kirim ulang foto ini dari awal.", received=0
         )
     try:
-        with store.open(part) as handle:
-            result = pipeline.process(io.BytesIO(handle.read()))
+        result = pipeline.process(io.BytesIO(original))
     except pipeline.Refused as refusal:
         store.delete(part)
         photo.state, photo.error, photo.received = "gagal", refusal.message, 0
@@ -264,16 +261,24 @@ def withdraw(author: User, photo_id: uuid.UUID) -> None:
 
 @dataclass(frozen=True)
 class MediaFile:
-    data: bytes
-    etag: str
+    key: str
     public: bool
+
+    @property
+    def etag(self) -> str:
+        return Path(self.key).stem  # the content's own hash
+
+    def read(self) -> bytes:
+        """Fetched only when the bytes are sent: a browser that has them already gets its 304 without a storage read."""
+        return storage().read(self.key)
 
 
 def media_file(viewer: User | AnonymousUserMixin, photo_id: uuid.UUID, variant: str) -> MediaFile:
     """One derivative and whether everyone may see it. Everyone sees a published item's photos; the author and the
     moderators of its kabupaten see them before; anyone else gets the same 404 as for nothing.
 
-    Read whole (a derivative is a few hundred kB at most), so no file handle outlives the answer."""
+    Read whole (a derivative is a few hundred kB at most), so no file handle or bucket connection outlives the
+    answer. The bytes go through the app from either storage — the bucket is never public (docs/deploy.md)."""
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.state != "siap" or variant not in VARIANTS:
         raise NotFound("Foto tidak ditemukan.")
@@ -283,5 +288,4 @@ def media_file(viewer: User | AnonymousUserMixin, photo_id: uuid.UUID, variant: 
         viewer.is_authenticated and (policy.owns(viewer, item) or policy.can_moderate(viewer, item))
     ):
         raise NotFound("Foto tidak ditemukan.")
-    key = getattr(photo, VARIANTS[variant])
-    return MediaFile(data=storage().read(key), etag=Path(key).stem, public=public)
+    return MediaFile(key=getattr(photo, VARIANTS[variant]), public=public)
