@@ -380,7 +380,7 @@ def page_version(person: Person, item_id: int) -> tuple[str, str]:
     return token, re.search(r'name="version" value="(\d+)"', page).group(1)
 
 
-# --- Media in a bucket (tests/test_media_s3.py, tests/production/) ------------------------------------------------------
+# --- Media in a bucket (tests/test_media_s3.py, tests/production/) ---------------------------------------------------
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):

@@ -33,7 +33,8 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, instance_path: str, log_path: Path, workers: int = 2):
+    def __init__(self, database_url: str, instance_path: str, log_path: Path, workers: int = 2,
+                 environment: dict | None = None):
         self.port = free_port()
         self.log_path = Path(log_path)
         self.env = {
@@ -45,6 +46,7 @@ class Gunicorn:
             "TEST_DATABASE_URL": database_url,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": str(workers),
+            **(environment or {}),  # another profile and its services (tests/production/)
         }
         self.workers = workers
         self.process: subprocess.Popen | None = None
