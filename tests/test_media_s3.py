@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import make_jpeg
+from conftest import make_jpeg, put_chunk
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -21,6 +21,7 @@ from kim_app.media.storage import (
     UnsafeKey,
     derivative_key,
     incoming_key,
+    storage,
 )
 
 PART = incoming_key("0" * 32)
@@ -271,3 +272,22 @@ def test_backup_from_a_local_folder_restores_into_a_bucket(
     assert served.status_code == 200 and served.get_data() == held[display]
     with restored.app_context():
         assert db.session.scalar(select(Photo.state).where(Photo.id == uuid.UUID(photo_id))) == "siap"
+
+
+@pytest.mark.parametrize("media", ["local", "s3"])
+def test_a_part_that_lost_acknowledged_bytes_is_asked_for_again(request, app, media, member, foto, upload):
+    if media == "s3":
+        request.getfixturevalue("s3_media")
+    chunk = 64 * 1024
+    data = camera_photo(seed=3)
+    body, (declared,) = foto(data)
+    member.send(body)
+    for offset in (0, chunk):
+        assert put_chunk(member, declared["id"], offset, data[offset:offset + chunk]).status_code == 200
+    with app.app_context():
+        storage().delete(incoming_key(uuid.UUID(declared["id"]).hex))  # a restore that lacked the part
+
+    refused = put_chunk(member, declared["id"], 2 * chunk, data[2 * chunk:3 * chunk])
+    assert refused.status_code == 409 and refused.json["received"] == 0
+    assert member.get(f"/api/v1/photos/{declared['id']}").json["received"] == 0
+    assert upload(member, declared["id"], data).json["state"] == "siap"

@@ -165,12 +165,6 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
         db.session.commit()
         return photo
 
-    held = store.size(incoming_key(photo.id.hex))
-    if held < photo.received:
-        # The part file lost bytes we had acknowledged (restored from a backup, say): ask for them again.
-        logger.warning("Photo %s: part file holds %d of %d acknowledged bytes", photo.id, held, photo.received)
-        photo.received = held
-        db.session.commit()
     if offset != photo.received:
         raise WrongOffset(
             f"Server sudah menerima {photo.received} byte foto ini; lanjutkan dari posisi itu.",
@@ -181,12 +175,26 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
             f"Foto ini dinyatakan {photo.size} byte; data yang dikirim melewati batas itu.", received=photo.received
         )
     if data:
-        store.append_at(incoming_key(photo.id.hex), offset, data)
+        try:
+            # Refused when the part holds fewer bytes than `offset`: checked by the write itself, which spares a
+            # bucket one listing per chunk.
+            store.append_at(incoming_key(photo.id.hex), offset, data)
+        except ValueError:
+            _ask_again_for_lost_bytes(photo, store)
         photo.received = offset + len(data)
     if photo.received == photo.size:
         _finish(photo, store)
     db.session.commit()
     return photo
+
+
+def _ask_again_for_lost_bytes(photo: Photo, store: Storage) -> None:
+    """The part lost bytes we had acknowledged (restored from a backup, say): ask for them again."""
+    held = store.size(incoming_key(photo.id.hex))
+    logger.warning("Photo %s: part file holds %d of %d acknowledged bytes", photo.id, held, photo.received)
+    photo.received = held
+    db.session.commit()
+    raise WrongOffset(f"Server sudah menerima {held} byte foto ini; lanjutkan dari posisi itu.", received=held)
 
 
 def _finish(photo: Photo, store: Storage) -> None:

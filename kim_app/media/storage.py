@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -272,7 +273,9 @@ class S3Storage:
             chunks = self._contiguous(self._chunks(key))
             if not chunks:
                 raise FileNotFoundError(key)
-            return b"".join(self._get(name) for _, name, _ in chunks)
+            # Fetched side by side: one after the other, a 8 MB photo's 128 round trips would hold the request.
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                return b"".join(pool.map(self._get, [name for _, name, _ in chunks]))
         return self._get(key)
 
     def exists(self, key: str) -> bool:
