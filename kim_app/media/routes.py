@@ -9,6 +9,7 @@ from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from werkzeug.exceptions import ClientDisconnected
 
 from kim_app.errors import ProblemSchema
 from kim_app.media import services
@@ -50,10 +51,16 @@ class PhotoState(MethodView):
 
 
 def _chunk() -> bytes:
-    """The request body, refused unread when it says it is too long, and never read past the limit."""
+    """The request body, refused unread when it says it is too long, never read past the limit, and refused when it
+    ends before the length it announced."""
     if request.content_length is not None and request.content_length > services.CHUNK_LIMIT:
         raise services.ChunkTooLarge(f"Kirim paling banyak {services.CHUNK_LIMIT // 1024} KiB per permintaan.")
-    return request.stream.read(services.CHUNK_LIMIT + 1)
+    data = request.stream.read(services.CHUNK_LIMIT + 1)
+    if request.content_length is not None and len(data) < request.content_length:
+        # The connection broke inside the body, and gunicorn hands over what came: a chunk that was cut is not
+        # stored; the phone sends it again from `received`.
+        raise ClientDisconnected()
+    return data
 
 
 @api_bp.route("/photos/<uuid:photo_id>/content")
