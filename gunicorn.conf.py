@@ -17,6 +17,18 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):
+    """Refuse to start when the database, Redis or the bucket does not answer (kim_app/health.py): the reason is in
+    the log at once, not in a member's failed request later."""
+    from kim_app.health import require_services
+
+    try:
+        require_services(server.app.wsgi())
+    except RuntimeError as error:
+        server.log.error("%s", error)
+        raise SystemExit(3) from None
+
+
 def post_fork(server, worker):
     """Each worker opens its own database connections: none made before the fork may be shared between processes."""
     from kim_app.extensions import db

@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     env = (overrides or {}).get("KIM_ENV") or os.environ.get("KIM_ENV", "development")
     app.config.from_mapping(kim_config.settings_for(env, Path(app.instance_path)))
     app.config.from_mapping(overrides or {})
+    kim_config.check_settings(app.config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
     )

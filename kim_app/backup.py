@@ -1,8 +1,9 @@
 """Backup and restore: the database and the media in one archive, and back into an empty instance.
 
-The archive is independent of the database engine — every table as JSON lines in foreign-key order, plus the files
-under MEDIA_ROOT — so a backup taken from SQLite restores into PostgreSQL and the other way round. It records the
-schema revision and refuses to restore into an instance at another one.
+The archive is independent of the database engine — every table as JSON lines in foreign-key order, plus the media
+under `media/`, each file named by its storage key — so a backup taken from SQLite restores into PostgreSQL, and one
+taken with media in a bucket restores into a local folder, and every other way round. It records the schema revision
+and refuses to restore into an instance at another one.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy import func, insert, select
 
 from kim_app.errors import ProblemError
 from kim_app.extensions import db
+from kim_app.media.storage import KEY_PATTERN, LocalStorage, storage
 from kim_app.timeutil import utcnow
 
 FORMAT = "kim-backup/1"
@@ -81,8 +83,13 @@ def create_backup(target: Path) -> dict[str, int]:
                     lines.append(json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
                 counts[table.name] = len(lines)
                 _add_bytes(archive, f"tables/{table.name}.jsonl", ("\n".join(lines) + "\n").encode())
-            if media_root.exists():
-                archive.add(media_root, arcname="media", recursive=True)
+            store = storage()
+            if isinstance(store, LocalStorage):
+                if media_root.exists():
+                    archive.add(media_root, arcname="media", recursive=True)
+            else:
+                for key in store.list_keys():
+                    _add_bytes(archive, f"media/{key}", store.read(key))
             manifest = {
                 "format": FORMAT,
                 "schema_revision": _schema_revision(),
@@ -134,12 +141,19 @@ def restore_backup(source: Path) -> dict[str, int]:
             counts[table.name] = len(rows)
         _reset_sequences(tables)
         media = [m for m in archive.getmembers() if m.name == "media" or m.name.startswith("media/")]
-        media_root = Path(current_app.config["MEDIA_ROOT"])
-        media_root.mkdir(parents=True, exist_ok=True)
         for member in media:
             member.name = member.name[len("media") :].lstrip("/")
-        # The "data" filter refuses absolute paths, "..", links out of the folder and device files.
-        archive.extractall(media_root, members=[m for m in media if m.name], filter="data")
+        store = storage()
+        if isinstance(store, LocalStorage):
+            media_root = Path(current_app.config["MEDIA_ROOT"])
+            media_root.mkdir(parents=True, exist_ok=True)
+            # The "data" filter refuses absolute paths, "..", links out of the folder and device files.
+            archive.extractall(media_root, members=[m for m in media if m.name], filter="data")
+        else:
+            # Into the bucket go the storage's own keys; the pattern keeps out anything else a folder held.
+            for member in media:
+                if member.isfile() and KEY_PATTERN.match(member.name):
+                    store.save(member.name, archive.extractfile(member).read())
     return counts
 
 

@@ -105,3 +105,21 @@ def restore_command(source: Path):
     except ProblemError as error:
         _fail(error)
     click.echo(f"Cadangan dipulihkan: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")
+
+
+@bp.cli.command("media-to-s3")
+@click.option("--delete-local", is_flag=True, help="Remove each file from MEDIA_ROOT once the bucket holds it.")
+def media_to_s3_command(delete_local: bool):
+    """Copy the media under MEDIA_ROOT into the bucket (S3_*), keys unchanged; then set MEDIA_STORAGE=s3."""
+    from kim_app.media.storage import LocalStorage, S3Storage, StorageUnavailable, move_to_bucket
+
+    try:
+        bucket = S3Storage.from_config(current_app.config)
+        bucket.check()
+        moved = move_to_bucket(LocalStorage(current_app.config["MEDIA_ROOT"]), bucket, delete_source=delete_local)
+    except StorageUnavailable as error:
+        raise click.ClickException(f"Media tidak dapat dipindah: {error}") from None
+    click.echo(
+        f"Media ke bucket {bucket.bucket}: {moved.copied} berkas disalin ({moved.bytes_copied} byte), "
+        f"{moved.already_there} sudah ada, {moved.deleted} berkas lokal dihapus."
+    )

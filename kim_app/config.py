@@ -101,8 +101,27 @@ class Config:
     ]
     COMPRESS_MIN_SIZE = 500
 
+    # Media: the folder MEDIA_ROOT (the embedded default), or a bucket of any S3-compatible service ("s3"), which
+    # several app servers share (kim_app/media/storage.py, docs/deploy.md). The credentials are these two variables
+    # and nothing else: no search through ~/.aws or the network for others, so what runs is what the operator set.
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+
+    # Login rate limits live in Redis when REDIS_URL is set, so every worker of every app server counts together.
+    # Should Redis stop answering, each process counts on its own until it is back: the brake stays, no sign-in
+    # fails with a 500, and /healthz reports Redis.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kim")
+    # A Redis that stops answering costs a sign-in two seconds at most, never a hung worker.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} if REDIS_URL else {}
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Failed sign-ins only. Per account against guessing one member's password; per address generous, because a
     # whole village may reach us through one carrier address.
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute; 20 per hour")
@@ -153,6 +172,20 @@ class ProductionConfig(Config):
         if missing:
             raise RuntimeError(f"KIM_ENV=production needs {', '.join(missing)} in the environment")
         return super().load(instance_path)
+
+
+def check_settings(settings) -> None:
+    """Refuse, at start, settings that cannot work — with the variable to fix — instead of failing a member's request
+    later. Reachability of Redis and the bucket is checked when the server starts (kim_app/health.py)."""
+    storage = settings.get("MEDIA_STORAGE")
+    if storage not in ("local", "s3"):
+        raise RuntimeError(f"MEDIA_STORAGE must be 'local' or 's3', not {storage!r}")
+    if storage == "s3" and not settings.get("S3_BUCKET"):
+        raise RuntimeError("MEDIA_STORAGE=s3 needs S3_BUCKET: the name of the bucket for the media")
+    if storage == "s3":
+        missing = [name for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") if not settings.get(name)]
+        if missing:
+            raise RuntimeError(f"MEDIA_STORAGE=s3 needs {' and '.join(missing)}: the credentials for the bucket")
 
 
 PROFILES = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

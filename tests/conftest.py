@@ -379,3 +379,31 @@ def page_version(person: Person, item_id: int) -> tuple[str, str]:
     page = person.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return token, re.search(r'name="version" value="(\d+)"', page).group(1)
+
+
+# --- Media in a bucket (tests/test_media_s3.py, tests/production/) ---------------------------------------------------
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's standalone S3 server, one for the whole run; every test takes a bucket of its own."""
+    from tests.s3server import MotoServer
+
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket_settings(s3_server) -> dict:
+    """A new, empty bucket: the settings that point the app at it (MEDIA_STORAGE=s3, S3_BUCKET, …)."""
+    return s3_server.settings(s3_server.new_bucket())
+
+
+@pytest.fixture
+def s3_media(app, bucket_settings, monkeypatch) -> str:
+    """The suite's app with its media in a new bucket for this test; returns the bucket's name."""
+    for name, value in bucket_settings.items():
+        monkeypatch.setitem(app.config, name, value)
+    app.extensions.pop("kim_s3_storage", None)
+    yield bucket_settings["S3_BUCKET"]
+    app.extensions.pop("kim_s3_storage", None)

@@ -5,10 +5,11 @@ import io
 import uuid
 
 from flask import Blueprint as FlaskBlueprint
-from flask import request, send_file
+from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from werkzeug.exceptions import ClientDisconnected
 
 from kim_app.errors import PROBLEM
 from kim_app.media import services
@@ -49,10 +50,16 @@ class PhotoState(MethodView):
 
 
 def _chunk() -> bytes:
-    """The request body, refused unread when it says it is too long, and never read past the limit."""
+    """The request body, refused unread when it says it is too long, never read past the limit, and refused when it
+    ends before the length it announced."""
     if request.content_length is not None and request.content_length > services.CHUNK_LIMIT:
         raise services.ChunkTooLarge(f"Kirim paling banyak {services.CHUNK_LIMIT // 1024} KiB per permintaan.")
-    return request.stream.read(services.CHUNK_LIMIT + 1)
+    data = request.stream.read(services.CHUNK_LIMIT + 1)
+    if request.content_length is not None and len(data) < request.content_length:
+        # The connection broke inside the body, and gunicorn hands over what came: a chunk that was cut is not
+        # stored; the phone sends it again from `received`.
+        raise ClientDisconnected()
+    return data
 
 
 @api_bp.route("/photos/<uuid:photo_id>/content")
@@ -78,10 +85,15 @@ class PhotoContent(MethodView):
 @bp.route("/media/<uuid:photo_id>/<any(display, thumb):variant>.jpg")
 def photo_file(photo_id: uuid.UUID, variant: str):
     found = services.media_file(current_user, photo_id, variant)
-    response = send_file(
-        io.BytesIO(found.data), mimetype="image/jpeg", etag=found.etag, max_age=MAX_AGE, conditional=True,
-        download_name=f"{variant}.jpg",
-    )
+    if found.etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+        response.set_etag(found.etag)
+        response.cache_control.max_age = MAX_AGE
+    else:
+        response = send_file(
+            io.BytesIO(found.read()), mimetype="image/jpeg", etag=found.etag, max_age=MAX_AGE, conditional=True,
+            download_name=f"{variant}.jpg",
+        )
     # Before publication only the author and moderators may see it: no shared cache may keep a copy.
     response.cache_control.public = found.public
     response.cache_control.private = not found.public

@@ -51,6 +51,13 @@ class WrongOffset(Conflict):
     slug, title = "wrong-offset", "Posisi unggahan tidak cocok"
 
 
+class LostBytes(WrongOffset):
+    """The part lost bytes we had acknowledged (restored from a backup, say): `received` goes back to what it holds,
+    and that stands, so the phone's next chunk from there is taken."""
+
+    keeps_changes = True
+
+
 class TooManyBytes(Invalid):
     slug, title = "too-many-bytes", "Data foto melebihi ukuran yang dinyatakan"
 
@@ -168,11 +175,6 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
         items.check_queue_entry(photo.item)
         return photo
 
-    held = store.size(incoming_key(photo.id.hex))
-    if held < photo.received:
-        # The part file lost bytes we had acknowledged (restored from a backup, say): ask for them again.
-        logger.warning("Photo %s: part file holds %d of %d acknowledged bytes", photo.id, held, photo.received)
-        photo.received = held
     if offset != photo.received:
         raise WrongOffset(
             f"Server sudah menerima {photo.received} byte foto ini; lanjutkan dari posisi itu.",
@@ -183,11 +185,23 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
             f"Foto ini dinyatakan {photo.size} byte; data yang dikirim melewati batas itu.", received=photo.received
         )
     if data:
-        store.append_at(incoming_key(photo.id.hex), offset, data)
+        try:
+            # Refused when the part holds fewer bytes than `offset`: checked by the write itself, which spares a
+            # bucket one listing per chunk.
+            store.append_at(incoming_key(photo.id.hex), offset, data)
+        except ValueError:
+            _ask_again_for_lost_bytes(photo, store)
         photo.received = offset + len(data)
     if photo.received == photo.size:
         return _finish(author, photo, store)
     return photo
+
+
+def _ask_again_for_lost_bytes(photo: Photo, store: Storage) -> None:
+    held = store.size(incoming_key(photo.id.hex))
+    logger.warning("Photo %s: part file holds %d of %d acknowledged bytes", photo.id, held, photo.received)
+    photo.received = held
+    raise LostBytes(f"Server sudah menerima {held} byte foto ini; lanjutkan dari posisi itu.", received=held)
 
 
 @dataclass(frozen=True)
@@ -249,14 +263,10 @@ def _slots() -> threading.BoundedSemaphore:
 
 
 def _check_and_process(store: Storage, part: str, expected: str) -> _Outcome:
-    digest = hashlib.sha256()
-    with store.open(part) as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
+    # Read once (8 MB at most): from a bucket, every read of the part is a round trip.
+    data = store.read(part)
+    if hashlib.sha256(data).hexdigest() != expected:
         return _Outcome(hash_mismatch=True)
-    with store.open(part) as handle:
-        data = handle.read()
     with _slots():
         try:
             return _Outcome(derivatives=pipeline.process(io.BytesIO(data)))
@@ -301,16 +311,24 @@ def withdraw(author: User, photo_id: uuid.UUID) -> None:
 
 @dataclass(frozen=True)
 class MediaFile:
-    data: bytes
-    etag: str
+    key: str
     public: bool
+
+    @property
+    def etag(self) -> str:
+        return Path(self.key).stem  # the content's own hash
+
+    def read(self) -> bytes:
+        """Fetched only when the bytes are sent: a browser that has them already gets its 304 without a storage read."""
+        return storage().read(self.key)
 
 
 def media_file(viewer: User | AnonymousUserMixin, photo_id: uuid.UUID, variant: str) -> MediaFile:
     """One derivative and whether everyone may see it. Everyone sees a published item's photos; the author and the
     moderators of its kabupaten see them before; anyone else gets the same 404 as for nothing.
 
-    Read whole (a derivative is a few hundred kB at most), so no file handle outlives the answer."""
+    Read whole (a derivative is a few hundred kB at most), so no file handle or bucket connection outlives the
+    answer. The bytes go through the app from either storage — the bucket is never public (docs/deploy.md)."""
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.state != PhotoState.SIAP or variant not in VARIANTS:
         raise NotFound("Foto tidak ditemukan.")
@@ -320,5 +338,4 @@ def media_file(viewer: User | AnonymousUserMixin, photo_id: uuid.UUID, variant: 
         viewer.is_authenticated and (policy.owns(viewer, item) or policy.can_moderate(viewer, item))
     ):
         raise NotFound("Foto tidak ditemukan.")
-    key = getattr(photo, VARIANTS[variant])
-    return MediaFile(data=storage().read(key), etag=Path(key).stem, public=public)
+    return MediaFile(key=getattr(photo, VARIANTS[variant]), public=public)

@@ -76,7 +76,7 @@ class Gunicorn:
             "TEST_DATABASE_URL": database_url,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": str(workers),
-            **(env or {}),  # e.g. GUNICORN_CMD_ARGS, or another KIM_ENV
+            **(env or {}),  # e.g. GUNICORN_CMD_ARGS, or another profile and its services (tests/production/)
         }
         self.workers = workers
         self.process: subprocess.Popen | None = None
