@@ -25,9 +25,11 @@ seed: migrate
 serve: venv
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# The delivery worker (e-mail and push, kim_app/notifications/queue.py) runs beside the server and is stopped with it.
 run: seed
 	@echo "KIM berjalan di http://127.0.0.1:$(PORT)  (hentikan dengan Ctrl+C)"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask kim worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kim_app import config as kim_config
 from kim_app import database, notify, security
+from kim_app.notifications import services as notifications
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     notify.init_app(app)
+    notifications.init_app(app)
     security.init_app(app)
     return app
 
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from kim_app.media.routes import bp as media
     from kim_app.moderation.dashboard import bp as dashboard
     from kim_app.moderation.routes import bp as moderation
+    from kim_app.notifications.routes import api_bp as push_api
+    from kim_app.notifications.routes import bp as deliveries
     from kim_app.publish.api import bp as berita_api
     from kim_app.publish.routes import bp as publish
     from kim_app.sync.routes import bp as items_api
@@ -86,12 +90,13 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (manage, complaints):
+    for blueprint in (manage, complaints, deliveries):
         app.register_blueprint(blueprint)
     api.register_blueprint(me_api)
     api.register_blueprint(items_api)
     api.register_blueprint(photos_api)
     api.register_blueprint(berita_api)
+    api.register_blueprint(push_api)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -109,3 +109,17 @@ def restore_command(source: Path):
     except ProblemError as error:
         _fail(error)
     click.echo(f"Cadangan dipulihkan: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")
+
+
+@bp.cli.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Deliveries sent at the same time.")
+def worker_command(threads: int):
+    """Send the queued e-mails and pushes until stopped (SIGTERM or Ctrl+C)."""
+    import logging
+
+    from kim_app.notifications.queue import queue
+
+    # The worker's log is its only report of what it sent and what failed (the admin's page shows the failures).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(f"Pengirim pesan berjalan ({threads} utas, antrean {queue().url.split('://')[0]}).")
+    queue().run_worker(threads)
