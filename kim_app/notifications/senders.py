@@ -134,12 +134,16 @@ def send_email(config: dict, message: EmailMessage) -> None:
     try:
         smtp_send(config, message)
     except smtplib.SMTPRecipientsRefused as error:
-        codes = [code for code, _ in error.recipients.values()]
-        reason = f"Server surat menolak penerima: {error.recipients}"
-        raise (Permanent(reason) if all(code >= 500 for code in codes) else Temporary(reason)) from error
+        refused = "; ".join(f"{to}: {code} {_text(answer)}" for to, (code, answer) in error.recipients.items())
+        reason = f"Server surat menolak penerima ({refused})"
+        permanent = all(code >= 500 for code, _ in error.recipients.values())
+        raise (Permanent(reason) if permanent else Temporary(reason)) from error
     except smtplib.SMTPResponseException as error:
-        text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
-        reason = f"Server surat menjawab {error.smtp_code} {text}"
+        reason = f"Server surat menjawab {error.smtp_code} {_text(error.smtp_error)}"
         raise (Permanent(reason) if error.smtp_code >= 500 else Temporary(reason)) from error
     except (smtplib.SMTPException, OSError) as error:
         raise Temporary(f"Server surat tidak terjangkau: {error}") from error
+
+
+def _text(answer) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)

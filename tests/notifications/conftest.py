@@ -57,14 +57,18 @@ class Mailbox:
 
     def __init__(self):
         self.messages = []
-        self.attempts: list[float] = []  # when each RCPT arrived
+        self.attempts: list[float] = []  # when each MAIL FROM arrived: one per attempt to send
         self.refuse: str | None = None  # e.g. "451 4.3.0 …": every RCPT is refused with it
         self.stall_next = False  # the next RCPT waits until `release` is set
         self.stalled = threading.Event()
         self.release = threading.Event()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
         self.attempts.append(time.monotonic())
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.refuse:
             return self.refuse
         if self.stall_next:
