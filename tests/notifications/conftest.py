@@ -20,7 +20,7 @@ from sqlalchemy import select
 from kim_app.extensions import db
 from kim_app.notifications.models import Delivery
 from kim_app.notifications.queue import DeliveryQueue
-from tests.notifications.pushservice import Browser, PushService
+from tests.notifications.pushservice import Browser, push_service  # noqa: F401 — a fixture, for these tests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Redis is shared on this machine: the queue's tests use their own database number in it.
@@ -35,16 +35,6 @@ def wait_until(condition, timeout: float = 30, what: str = "condition"):
             return value
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-@pytest.fixture
-def push_service():
-    server = PushService()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

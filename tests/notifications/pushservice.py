@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
+import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -132,3 +133,13 @@ def check_vapid(request: Received, public_key: str, audience: str, subject: str)
     assert claims["sub"] == subject
     assert time.time() < claims["exp"] <= time.time() + 24 * 3600
     return claims
+
+
+@pytest.fixture
+def push_service():
+    server = PushService()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
