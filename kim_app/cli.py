@@ -121,5 +121,6 @@ def worker_command(threads: int):
 
     # The worker's log is its only report of what it sent and what failed (the admin's page shows the failures).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # a line per task and per minute's sweep: ours say more
     click.echo(f"Pengirim pesan berjalan ({threads} utas, antrean {queue().url.split('://')[0]}).")
     queue().run_worker(threads)

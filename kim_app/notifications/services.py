@@ -50,6 +50,8 @@ KIND_LABELS = {
     "email": "E-mail",
 }
 TITLE_MAX, BODY_MAX, URL_MAX, TAG_MAX = 80, 240, 300, 64
+# Ids beyond a 32-bit INTEGER cannot exist, and the databases refuse even to compare with them.
+ID_MAX = 2**31 - 1
 
 
 # --- Sending: the API of the rest of the app --------------------------------------------------------------------
@@ -173,7 +175,7 @@ def _remember_in_session(subscription_id: int) -> None:
 
 
 def remove_device(account: User, subscription_id: int) -> None:
-    subscription = db.session.get(PushSubscription, subscription_id)
+    subscription = db.session.get(PushSubscription, subscription_id) if subscription_id <= ID_MAX else None
     # Someone else's subscription looks exactly like a missing one.
     if subscription is None or not policy.owns_device(account, subscription):
         raise NotFound("Langganan push tidak ditemukan.")
@@ -212,7 +214,7 @@ def counts_by_state() -> dict[str, int]:
 
 def retry(delivery_id: int) -> Delivery:
     """A failed delivery goes back to the queue, with a fresh count of attempts; the caller commits."""
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.get(Delivery, delivery_id) if delivery_id <= ID_MAX else None
     if delivery is None or delivery.state != "failed":
         raise NotFound("Pengiriman gagal itu tidak ada (mungkin sudah dikirim ulang).")
     if delivery.channel == "push" and delivery.subscription_id is None:

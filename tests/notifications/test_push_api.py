@@ -86,7 +86,8 @@ def test_removing_a_device_stops_its_pushes_and_only_its_owner_may(app, make_per
 
     refused = other.client.delete(path, headers={"X-CSRFToken": other.csrf})
     missing = other.client.delete(f"{SUBSCRIPTIONS}/999999", headers={"X-CSRFToken": other.csrf})
-    assert refused.status_code == missing.status_code == 404
+    beyond = other.client.delete(f"{SUBSCRIPTIONS}/{2**70}", headers={"X-CSRFToken": other.csrf})
+    assert refused.status_code == missing.status_code == beyond.status_code == 404
     assert refused.json == missing.json
     assert refused.headers["Content-Type"] == "application/problem+json"
 
@@ -188,3 +189,11 @@ def test_openapi_document_describes_the_push_api(app):
     assert "204" in spec["paths"]["/api/v1/push/subscriptions/{subscription_id}"]["delete"]["responses"]
     schema = spec["components"]["schemas"]["PushSubscription"]
     assert {"endpoint", "keys"} <= set(schema["required"])
+
+
+def test_the_admin_retries_only_what_failed(app, make_person):
+    admin = make_person("admin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', admin.get("/admin/pengiriman").get_data(as_text=True))
+    for delivery_id in (1, 2**70):
+        answer = admin.client.post(f"/admin/pengiriman/{delivery_id}/ulang", data={"csrf_token": token.group(1)})
+        assert answer.status_code == 404
