@@ -42,6 +42,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import and_, delete, or_, select, update
 
+from kim_app.database import reading
 from kim_app.extensions import db
 from kim_app.notifications import senders
 from kim_app.notifications.models import Delivery, PushSubscription
@@ -249,13 +250,14 @@ def unfinished(overdue_only: bool) -> list[tuple[int, datetime]]:
             and_(Delivery.state == "pending", Delivery.next_attempt_at <= now - SWEEP_GRACE),
             and_(Delivery.state == "sending", Delivery.lease_until <= now),
         )
-    rows = db.session.execute(
-        select(Delivery.id, Delivery.state, Delivery.next_attempt_at, Delivery.lease_until)
-        .where(condition)
-        .order_by(Delivery.next_attempt_at)
-        .limit(SWEEP_BATCH)
-    ).all()
-    db.session.rollback()
+    with reading():  # on SQLite, a look-up need not wait for the writer's turn
+        rows = db.session.execute(
+            select(Delivery.id, Delivery.state, Delivery.next_attempt_at, Delivery.lease_until)
+            .where(condition)
+            .order_by(Delivery.next_attempt_at)
+            .limit(SWEEP_BATCH)
+        ).all()
+        db.session.rollback()
     return [(id_, lease_until if state == "sending" else next_at) for id_, state, next_at, lease_until in rows]
 
 
