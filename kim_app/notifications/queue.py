@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import Huey, RedisHuey, crontab
 from huey.consumer import Consumer
+from huey.storage import SqliteStorage
 from sqlalchemy import and_, delete, or_, select, update
 
 from kim_app.database import reading
@@ -58,12 +59,24 @@ SWEEP_BATCH = 500
 EARLY = timedelta(seconds=2)
 
 
+class QueueFileStorage(SqliteStorage):
+    """Huey's SQLite storage, committing without an fsync each time (WAL with synchronous=NORMAL, as the app's own
+    database): a power cut may lose the last messages, never the file. Losing a message costs only time here — the
+    delivery rows are the truth and the sweep enqueues them again — while an fsync per enqueue, dequeue and
+    revoke-check made every delivery some 8 ms slower (benchmarks/deliveries.py)."""
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
+
+
 def make_huey(url: str):
     """Redis (production, REDIS_URL) or a SQLite file (the embedded default)."""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey(QUEUE_NAME, url=url, results=False)
     if url.startswith("sqlite:///"):
-        return SqliteHuey(QUEUE_NAME, filename=url[len("sqlite:///"):], results=False)
+        return Huey(QUEUE_NAME, results=False, storage_class=QueueFileStorage, filename=url[len("sqlite:///"):])
     raise RuntimeError(f"The delivery queue needs a redis:// or sqlite:/// URL, not {url!r}")
 
 

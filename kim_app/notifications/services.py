@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, session
 from flask_login import user_logged_out
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import JSON, delete, event, func, insert, literal, select
 from sqlalchemy.orm import joinedload
 
 from kim_app.accounts import policy
@@ -34,7 +34,7 @@ from kim_app.extensions import db
 from kim_app.notifications.models import Delivery, PushSubscription
 from kim_app.notifications.queue import DeliveryQueue, queue
 from kim_app.notifications.senders import PUSH_KINDS
-from kim_app.timeutil import utcnow
+from kim_app.timeutil import UTCDateTime, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -66,18 +66,21 @@ def push_to_account(account_id: int, kind: str, title: str, body: str, url: str,
         raise ValueError("a push has a title of 1-80 characters, a body of at most 240, a tag of at most 64")
     if not (url.startswith("/") and not url.startswith("//") and len(url) <= URL_MAX):
         raise ValueError("a push opens a path of this site, such as /app#item=<uuid>")
-    account = db.session.get(User, account_id)
-    if account is None or not account.active:
-        return 0
     payload = {"title": title, "body": body, "url": url, "tag": tag}
-    deliveries = [
-        Delivery(channel="push", kind=kind, account_id=account_id, subscription_id=subscription_id, payload=payload)
-        for subscription_id in db.session.scalars(
-            select(PushSubscription.id).where(PushSubscription.account_id == account_id)
-        )
-    ]
-    _add(deliveries)
-    return len(deliveries)
+    now = utcnow()
+    # One statement: a delivery for each device of the account, if the account is active.
+    devices = (
+        select(literal("push"), literal(kind), PushSubscription.account_id, PushSubscription.id,
+               literal(payload, JSON), literal("pending"), literal(0), literal(now, UTCDateTime),
+               literal(now, UTCDateTime), literal(now, UTCDateTime))
+        .join(User, User.id == PushSubscription.account_id)
+        .where(PushSubscription.account_id == account_id, User.active)
+    )
+    columns = ["channel", "kind", "account_id", "subscription_id", "payload", "state", "attempts", "next_attempt_at",
+               "created_at", "updated_at"]
+    ids = db.session.scalars(insert(Delivery).from_select(columns, devices).returning(Delivery.id)).all()
+    _enqueue_after_commit(ids)
+    return len(ids)
 
 
 def email(to: str | Iterable[str], subject: str, body: str, kind: str = "email") -> Delivery | None:
@@ -96,11 +99,13 @@ def email(to: str | Iterable[str], subject: str, body: str, kind: str = "email")
 
 
 def _add(deliveries: list[Delivery]) -> None:
-    if not deliveries:
-        return
     db.session.add_all(deliveries)
     db.session.flush()
-    db.session().info.setdefault(PENDING, set()).update(d.id for d in deliveries)
+    _enqueue_after_commit(d.id for d in deliveries)
+
+
+def _enqueue_after_commit(delivery_ids: Iterable[int]) -> None:
+    db.session().info.setdefault(PENDING, set()).update(delivery_ids)
 
 
 def _after_commit(db_session) -> None:
@@ -222,7 +227,7 @@ def retry(delivery_id: int) -> Delivery:
     now = utcnow()
     delivery.state, delivery.attempts, delivery.next_attempt_at, delivery.updated_at = "pending", 0, now, now
     db.session.flush()
-    db.session().info.setdefault(PENDING, set()).add(delivery.id)
+    _enqueue_after_commit([delivery.id])
     return delivery
 
 
