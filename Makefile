@@ -31,9 +31,11 @@ SERVE = $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2
 serve: venv
 	$(SERVE)
 
+# The delivery worker (e-mail and push, kim_app/notifications/queue.py) runs beside the server and is stopped with it.
 run: seed
 	@echo "KIM berjalan di http://127.0.0.1:$(PORT)  (hentikan dengan Ctrl+C)"
-	$(SERVE)
+	$(BIN)/flask kim worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(SERVE)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

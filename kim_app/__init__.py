@@ -23,6 +23,10 @@ from kim_app.media.routes import bp as media
 from kim_app.moderation import notify
 from kim_app.moderation.dashboard import bp as dashboard
 from kim_app.moderation.routes import bp as moderation
+from kim_app.notifications import listeners as member_notifications
+from kim_app.notifications import services as notifications
+from kim_app.notifications.routes import api_bp as push_api
+from kim_app.notifications.routes import bp as deliveries
 from kim_app.publish.api import bp as berita_api
 from kim_app.publish.complaints import bp as complaints
 from kim_app.publish.routes import bp as publish
@@ -58,6 +62,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     notify.init_app(app)
+    notifications.init_app(app)
+    member_notifications.init_app(app)
     security.init_app(app)
     return app
 
@@ -84,9 +90,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp, manage,
-                      complaints):
+                      complaints, deliveries):
         app.register_blueprint(blueprint)
-    for blueprint in (me_api, items_api, photos_api, berita_api):
+    for blueprint in (me_api, items_api, photos_api, berita_api, push_api):
         api.register_blueprint(blueprint)
 
 

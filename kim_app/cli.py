@@ -1,6 +1,7 @@
 """`flask kim …`: the operator's commands. Each one calls a service; nothing here holds a rule of its own."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ from kim_app.backup import create_backup, restore_backup
 from kim_app.demo import DEMO_PASSWORD, seed_demo
 from kim_app.errors import ProblemError
 from kim_app.extensions import db
+from kim_app.media.storage import LocalStorage, S3Storage, StorageUnavailable, move_to_bucket
+from kim_app.notifications.queue import queue
 from kim_app.wilayah import services as wilayah
 from kim_app.wilayah.services import ensure_kim_group
 
@@ -111,8 +114,6 @@ def restore_command(source: Path):
 @click.option("--delete-local", is_flag=True, help="Remove each file from MEDIA_ROOT once the bucket holds it.")
 def media_to_s3_command(delete_local: bool):
     """Copy the media under MEDIA_ROOT into the bucket (S3_*), keys unchanged; then set MEDIA_STORAGE=s3."""
-    from kim_app.media.storage import LocalStorage, S3Storage, StorageUnavailable, move_to_bucket
-
     try:
         bucket = S3Storage.from_config(current_app.config)
         bucket.check()
@@ -123,3 +124,14 @@ def media_to_s3_command(delete_local: bool):
         f"Media ke bucket {bucket.bucket}: {moved.copied} berkas disalin ({moved.bytes_copied} byte), "
         f"{moved.already_there} sudah ada, {moved.deleted} berkas lokal dihapus."
     )
+
+
+@bp.cli.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Deliveries sent at the same time.")
+def worker_command(threads: int):
+    """Send the queued e-mails and pushes until stopped (SIGTERM or Ctrl+C)."""
+    # The worker's log is its only report of what it sent and what failed (the admin's page shows the failures).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # a line per task and per minute's sweep: ours say more
+    click.echo(f"Pengirim pesan berjalan ({threads} utas, antrean {queue().url.split('://')[0]}).")
+    queue().run_worker(threads)

@@ -2,7 +2,9 @@
 
 Development works on a fresh machine with no variables at all: SQLite and media under `instance/`, and a secret key
 generated once and kept in `instance/secret_key`. Production refuses to start without a real SECRET_KEY and
-DATABASE_URL, because a guessable key or a forgotten SQLite file there would be a silent disaster.
+DATABASE_URL, because a guessable key or a forgotten SQLite file there would be a silent disaster. The same goes for
+the VAPID key pair that signs Web Push: generated once into `instance/` while developing, from the environment in
+production (a key that changes with the machine would silently cut every phone off).
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from kim_app.notifications import vapid
 
 
 def normalize_database_url(url: str) -> str:
@@ -25,6 +29,15 @@ def _instance_secret(instance_path: Path) -> str:
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _instance_vapid_key(instance_path: Path) -> str:
+    path = instance_path / "vapid_private_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(vapid.generate_private_key())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -75,6 +88,23 @@ class Config:
     NOTIFY_EMAILS = os.environ.get("NOTIFY_EMAILS", "")
     # The address moderators reach the app at, for links in e-mails; the request's own address when unset.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
+    # Deliveries (kim_app/notifications): e-mail and Web Push, carried by the job queue (Redis at REDIS_URL, else a
+    # SQLite file in instance/). A job holds its delivery this long; one whose worker was killed is taken up again
+    # after that (longer than any one SMTP or push exchange can take with their 10-second timeouts).
+    DELIVERY_LEASE_SECONDS = 300.0
+    # A failed attempt is tried again after 30 s, then four times longer each time (at most 6 h apart): 8 attempts
+    # over about 15 hours, then the delivery is reported on /admin/pengiriman.
+    DELIVERY_MAX_ATTEMPTS = 8
+    DELIVERY_RETRY_SECONDS = 30.0
+    DELIVERY_RETRY_MAX_SECONDS = 6 * 3600.0
+    # A push endpoint is a URL the phone hands us and the worker POSTs to: only the browsers' push services (a host
+    # or a parent domain of it), so that an account cannot aim the worker at the Dinas' internal network.
+    PUSH_SERVICE_HOSTS = os.environ.get(
+        "PUSH_SERVICE_HOSTS",
+        "fcm.googleapis.com, updates.push.services.mozilla.com, push.apple.com, notify.windows.com",
+    )
+    PUSH_ALLOW_LOCAL_ENDPOINTS = False
 
     API_TITLE = "KIM API"
     API_VERSION = "v1"
@@ -135,6 +165,12 @@ class Config:
             os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'kim.sqlite3'}"
         )
         settings["MEDIA_ROOT"] = os.environ.get("MEDIA_ROOT") or str(instance_path / "media")
+        settings["VAPID_PRIVATE_KEY"] = os.environ.get("VAPID_PRIVATE_KEY") or _instance_vapid_key(instance_path)
+        settings["VAPID_PUBLIC_KEY"] = os.environ.get("VAPID_PUBLIC_KEY") or vapid.public_key_for(
+            settings["VAPID_PRIVATE_KEY"]
+        )
+        settings["VAPID_SUBJECT"] = os.environ.get("VAPID_SUBJECT") or f"mailto:{settings['SMTP_FROM']}"
+        settings["QUEUE_URL"] = os.environ.get("REDIS_URL") or f"sqlite:///{instance_path / 'queue.sqlite3'}"
         return settings
 
 
@@ -150,6 +186,12 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT_ADDRESS = "10000 per minute"
     # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105
+    # The queue's tests kill workers and fail mail servers: seconds instead of minutes (tests/test_delivery_*.py).
+    DELIVERY_LEASE_SECONDS = 3.0
+    DELIVERY_MAX_ATTEMPTS = 3
+    DELIVERY_RETRY_SECONDS = 0.4
+    # The tests' own push service listens on 127.0.0.1 over plain HTTP.
+    PUSH_ALLOW_LOCAL_ENDPOINTS = True
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:
@@ -168,9 +210,18 @@ class ProductionConfig(Config):
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
-            raise RuntimeError(f"KIM_ENV=production needs {', '.join(missing)} in the environment")
+            hint = ""
+            if {"VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY"} & set(missing):
+                hint = " (make a VAPID key pair with: python -m kim_app.notifications.vapid)"
+            raise RuntimeError(f"KIM_ENV=production needs {', '.join(missing)} in the environment{hint}")
+        try:
+            vapid.check_pair(os.environ["VAPID_PUBLIC_KEY"], os.environ["VAPID_PRIVATE_KEY"])
+            vapid.check_subject(os.environ["VAPID_SUBJECT"])
+        except vapid.VapidKeyError as error:
+            raise RuntimeError(f"KIM_ENV=production: {error}") from None
         return super().load(instance_path)
 
 

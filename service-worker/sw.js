@@ -1,4 +1,4 @@
-// The service worker of the member app: precached shell, offline navigation, Background Sync.
+// The service worker of the member app: precached shell, offline navigation, Background Sync, push notifications.
 //
 // The server prepends two constants to this file when it serves /sw.js, generated from static/:
 //   SHELL_VERSION  a hash of the shell's files (so any change to the shell makes a new worker)
@@ -98,5 +98,35 @@ self.addEventListener('sync', (event) => {
     const result = await runSync();
     // Rejecting asks the browser to try again later; pointless when only the member can help (login-needed).
     if (result.state !== 'login-needed' && result.waiting > 0) throw new Error('outbox not sent yet');
+  })());
+});
+
+// A push (kim_app/notifications): the server's message as it is — it holds nothing a lock screen must not show.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data.json();
+  } catch (error) {
+    // Unreadable or empty: still a notification (a push must show one), the app tells the rest.
+  }
+  event.waitUntil(self.registration.showNotification(message.title || 'KIM', {
+    body: message.body || '',
+    tag: message.tag || undefined,
+    icon: '/static/icons/icon-192.png',
+    data: { url: message.url || '/app' },
+  }));
+});
+
+// A tap opens the app where the message points (e.g. /app#item=<uuid>), in a window already open if there is one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data.url, self.location.origin);
+  if (url.origin !== self.location.origin) return;
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      const moved = await client.navigate(url.href).catch(() => null);
+      if (moved) return moved.focus().catch(() => moved);
+    }
+    return self.clients.openWindow(url.href);
   })());
 });

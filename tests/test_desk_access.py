@@ -67,6 +67,11 @@ ROUTES = {
     ("manage.create_user", "POST"): {"admin"},
     ("manage.user_status", "POST"): {"admin"},
     ("manage.create_group", "POST"): {"admin"},
+    ("push.PushKey", "GET"): EVERYONE,  # the server's public key, nothing else
+    ("push.Subscriptions", "POST"): SIGNED_IN,
+    ("push.Subscription", "DELETE"): SIGNED_IN,  # one's own only: another's answers 404 (tests/test_push_api.py)
+    ("deliveries.failed", "GET"): {"admin"},
+    ("deliveries.retry", "POST"): {"admin"},
 }
 # Routes about one item of the Belu moderator's region: a moderator of another kabupaten must get exactly the answer
 # a missing item gets.
@@ -125,6 +130,7 @@ def world(app, make_person, make_ketua, send_item, aduan, people):
     values = {
         "item_id": item_id, "user_id": managed_id, "item_uuid": str(uuid.uuid4()), "photo_id": str(uuid.uuid4()),
         "kode": "53.04", "kategori": "pertanian", "variant": "thumb", "filename": "site/site.css",
+        "subscription_id": 999999, "delivery_id": 999999,
     }
     return clients, values
 

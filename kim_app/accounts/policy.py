@@ -7,6 +7,9 @@ Views and services ask these functions; nothing else compares roles. One rule pe
   the moderator of the item's kabupaten, and the admin;
 - manage the members of a KIM group (`can_manage_kim`, then `can_manage_member` per account): that group's ketua;
 - manage accounts and KIM groups everywhere (`can_administer`): the admin;
+- receive push notifications on one's devices (`can_receive_push`, then `owns_device` per subscription): every
+  signed-in account — members hear of verdicts, moderators of their queue;
+- see failed e-mails and pushes and send them again (`can_oversee_deliveries`): the admin;
 - check a complaint's status by its tracking code: everyone, without signing in.
 
 tests/test_desk_access.py walks every role through every route against this list.
@@ -26,6 +29,7 @@ from sqlalchemy import ColumnElement, false, true
 from kim_app.accounts.models import User
 
 MODERATOR_ROLES = ("moderator", "admin")
+ROLES_WITH_DEVICES = ("anggota", "moderator", "admin")
 
 
 def scope_of_role(role: str) -> str | None:
@@ -95,6 +99,18 @@ def can_administer(user: User) -> bool:
 def home_endpoint(user: User) -> str:
     """Where a person lands after signing in: a member in the phone app, the Dinas at its queue."""
     return "app_shell.shell" if can_capture(user) else "moderation.queue"
+
+
+def can_receive_push(user: User) -> bool:
+    return user.role in ROLES_WITH_DEVICES
+
+
+def owns_device(user: User, subscription) -> bool:
+    return subscription.account_id == user.id
+
+
+def can_oversee_deliveries(user: User) -> bool:
+    return can_administer(user)
 
 
 def allowed_by(rule):

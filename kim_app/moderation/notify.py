@@ -3,35 +3,25 @@ an item enters their kabupaten's queue (only when SMTP is configured).
 
 An item enters the queue where the item core says so — a new item with all its photos, the last photo arriving or
 being withdrawn, a revision sent back — and the core raises one event for all of them
-(kim_app/items/events.py, `entered_queue`). This module listens to it and, once the transaction is committed, hands
-the item to a worker thread that mails; the member's request never waits for the mail server and never fails because
-of it; a failed mail is logged.
+(kim_app/items/events.py, `entered_queue`). This module listens to it and queues the e-mail in the same transaction
+(kim_app/notifications: a delivery row, sent by the worker after the commit, retried, and reported on /admin when it
+keeps failing); the member's request never waits for the mail server and never fails because of it.
 
 Recipients come from the environment (NOTIFY_EMAILS), per kabupaten code, until accounts carry an e-mail address.
 The mail names the kind, the desa and a link to the item — never the text a member typed or a complainant.
 """
 from __future__ import annotations
 
-import logging
-import smtplib
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from email.message import EmailMessage
-from functools import partial
-
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from kim_app.accounts import policy
-from kim_app.database import after_commit
 from kim_app.extensions import db
 from kim_app.items import events
 from kim_app.items.kinds import KIND_LABELS
-from kim_app.items.models import Item, photos_complete
-from kim_app.items.statuses import Status
 from kim_app.moderation import queue
-
-logger = logging.getLogger(__name__)
+from kim_app.notifications import services as notifications
+from kim_app.wilayah.models import Desa, Kabupaten
 
 
 def parse_recipients(setting: str) -> dict[str, list[str]]:
@@ -64,13 +54,11 @@ def queue_badge() -> dict:
 
 # --- E-mail ---------------------------------------------------------------------------------------------------------
 
-def build_message(sender: str, to: list[str], kabupaten: str, items: list[dict]) -> EmailMessage:
-    """items: dicts with kind, desa and url. Only names and links we chose; nothing a member typed."""
-    message = EmailMessage()
+def compose(kabupaten: str, items: list[dict]) -> tuple[str, str]:
+    """(subject, body). items: dicts with kind, desa and url. Only names and links we chose; nothing a member
+    typed."""
     count = len(items)
-    message["Subject"] = f"KIM: {count} kiriman baru menunggu moderasi ({kabupaten})"
-    message["From"] = sender
-    message["To"] = ", ".join(to)
+    subject = f"KIM: {count} kiriman baru menunggu moderasi ({kabupaten})"
     lines = [
         "Yth. moderator Dinas Kominfo,",
         "",
@@ -82,77 +70,25 @@ def build_message(sender: str, to: list[str], kabupaten: str, items: list[dict])
         "",
         "Pesan ini dikirim otomatis oleh KIM; tidak perlu dibalas.",
     ]
-    message.set_content("\n".join(lines))
-    return message
-
-
-def send(config: dict, message: EmailMessage) -> None:
-    with smtplib.SMTP(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25), timeout=10) as smtp:
-        if config.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if config.get("SMTP_USER"):
-            smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
-        smtp.send_message(message)
-
-
-def _deliver(app: Flask, item_ids: list[int], base_url: str) -> None:
-    """On the worker: mail about the items that are in the queue now (checked after the commit, on fresh data)."""
-    with app.app_context():
-        try:
-            items = db.session.scalars(
-                select(Item).where(
-                    Item.id.in_(item_ids), Item.status == Status.MENUNGGU, photos_complete(Item.id)
-                )
-            ).all()
-            per_kabupaten: dict[str, list] = {}
-            for item in items:
-                per_kabupaten.setdefault(item.kabupaten_kode, []).append(item)
-            for kode, found in per_kabupaten.items():
-                to = recipients_for(app, kode)
-                if not to:
-                    continue
-                lines = [
-                    {"kind": item.kind, "desa": item.desa.nama, "url": f"{base_url}moderasi/item/{item.id}"}
-                    for item in found
-                ]
-                message = build_message(app.config["SMTP_FROM"], to, found[0].kabupaten.nama, lines)
-                send(app.config, message)
-                logger.info("Notified %d moderator address(es) of %d item(s) in %s", len(to), len(found), kode)
-        except Exception:  # a mail problem must never reach the member; the log tells the operator
-            logger.exception("Notification e-mail about items %s failed", item_ids)
-        finally:
-            db.session.remove()
+    return subject, "\n".join(lines)
 
 
 def _on_entered_queue(item) -> None:
-    """The item core says the item now waits for the moderators: mailed once the change is committed."""
-    if enabled(current_app):
-        after_commit(partial(_hand_over, item.id))
-
-
-def _hand_over(item_id: int) -> None:
-    app = current_app._get_current_object()
-    base_url = app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "/")
-    app.extensions["kim_notify"].submit(app, [item_id], base_url.rstrip("/") + "/")
-
-
-class Notifier:
-    """One worker thread per process: mails go out one after another, in the background."""
-
-    def __init__(self):
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kim-notify")
-        self.futures: list[Future] = []
-
-    def submit(self, app: Flask, item_ids: list[int], base_url: str) -> None:
-        self.futures = [f for f in self.futures if not f.done()]
-        self.futures.append(self.executor.submit(_deliver, app, item_ids, base_url))
-
-    def drain(self, timeout: float = 10) -> None:
-        """Wait for the mails already handed over (tests, and a clean shutdown)."""
-        wait(self.futures, timeout=timeout)
+    """The item core says the item now waits for the moderators: the mail is queued in the same transaction, so it
+    goes out once the change is committed, and never for a change that was rolled back (kim_app/notifications)."""
+    if not enabled(current_app):
+        return
+    to = recipients_for(current_app, item.kabupaten_kode)
+    if not to:
+        return
+    desa = db.session.get(Desa, item.desa_kode)
+    kabupaten = db.session.get(Kabupaten, item.kabupaten_kode)
+    base_url = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "/")
+    url = f"{base_url.rstrip('/')}/moderasi/item/{item.id}"
+    subject, body = compose(kabupaten.nama, [{"kind": item.kind, "desa": desa.nama, "url": url}])
+    notifications.email(to, subject, body, kind="antrean")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["kim_notify"] = Notifier()
     app.context_processor(queue_badge)
     events.entered_queue.connect(_on_entered_queue)

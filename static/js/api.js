@@ -102,3 +102,10 @@ export async function logout(token) {
   if (response.ok || response.type === 'opaqueredirect') return { status: 200, data: null };
   return { status: response.status, data: await readJson(response) };
 }
+
+// Push notifications (static/js/push.js; docs/sync-protocol.md, "Push notifications").
+export const getPushKey = () => call('GET', '/api/v1/push/key');
+
+export const postPushSubscription = (body, token) => call('POST', '/api/v1/push/subscriptions', { body, token });
+
+export const deletePushSubscription = (id, token) => call('DELETE', `/api/v1/push/subscriptions/${id}`, { token });

@@ -4,6 +4,7 @@
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
+import { startPush, stopPush } from './push.js';
 import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';
 import { keepStorage } from './storage.js';
@@ -68,6 +69,7 @@ async function onLogout() {
   if (unsent > 0 && !window.confirm(question)) return;
   const status = document.getElementById('sync-status');
   status.textContent = 'Sedang keluar…';
+  await stopPush().catch(() => {});
   const problem = await logout();
   if (problem) status.textContent = problem;
   else window.location.assign('/masuk?next=/app');
@@ -97,6 +99,7 @@ async function main() {
   document.getElementById('send-now').addEventListener('click', () => syncNow(true));
   document.getElementById('logout').addEventListener('click', onLogout);
   keepStorage();
+  startPush();
   startWorker().catch((error) => console.error('service worker', error));
 }
 

@@ -1,0 +1,54 @@
+"""The member hears back: a moderator's verdict on their item, and a complaint of theirs moving on, reach their
+subscribed phone as a push — decrypted here by our own push service with the phone's keys — saying no more than a
+lock screen may show."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from kim_app.extensions import db
+from kim_app.notifications import queue as delivery_queue
+from kim_app.notifications.models import Delivery
+
+SUBSCRIPTIONS = "/api/v1/push/subscriptions"
+
+
+@pytest.fixture
+def phone(member, push_service, browser_keys):
+    keys = browser_keys()
+    endpoint = push_service.endpoint(f"hp-{uuid.uuid4().hex[:8]}")
+    assert member.post_json(SUBSCRIPTIONS, keys.subscription(endpoint)).status_code == 201
+    return keys
+
+
+def pushes_received(app, push_service, phone) -> list[dict]:
+    """Run what is queued, as the worker does, and read what the phone would show."""
+    with app.app_context():
+        due = db.session.scalars(select(Delivery.id).where(Delivery.state == "pending")).all()
+        db.session.rollback()
+        for delivery_id in due:
+            assert delivery_queue.deliver(delivery_id) == "sent"
+    return [json.loads(phone.decrypt(request.body)) for request in push_service.wait_for(len(due))]
+
+
+def test_a_verdict_reaches_the_authors_phone(app, member, moderator, send_item, berita, phone, push_service):
+    body = berita(judul="Judul yang tidak boleh tampil di layar kunci")
+    item_id = send_item(member, body)
+    assert moderator.decide(item_id, "tolak", "Foto tidak jelas").status_code == 302
+    (shown,) = pushes_received(app, push_service, phone)
+    assert shown["title"] == "Kiriman Anda ditolak"
+    assert shown["url"] == f"/app#item={body['uuid']}"
+    assert "Judul yang tidak boleh" not in json.dumps(shown) and "Foto tidak jelas" not in json.dumps(shown)
+
+
+def test_a_complaint_moving_on_is_told_with_its_code(app, member, moderator, send_item, aduan, phone, push_service):
+    body = aduan(pelapor_nama="Nama Rahasia")
+    item_id = send_item(member, body)
+    code = member.get(f"/api/v1/items/{body['uuid']}").json["tracking_code"]
+    assert moderator.decide(item_id, "setujui").status_code == 302
+    (shown,) = pushes_received(app, push_service, phone)
+    assert shown["body"] == f"Aduan {code}: Diverifikasi."
+    assert "Nama Rahasia" not in json.dumps(shown)
