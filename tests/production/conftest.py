@@ -25,6 +25,7 @@ import redis
 import requests
 from sqlalchemy.engine import make_url
 
+from kim_app.notifications import vapid
 from tests.chaos.server import Gunicorn, free_port
 
 PASSWORD = "demo12345"
@@ -60,6 +61,8 @@ class Cluster:
         self.tmp_path = tmp_path
         self.database_url = app.config["SQLALCHEMY_DATABASE_URI"]
         self.bucket = s3_server.new_bucket()
+        # Every deployment signs its pushes with one VAPID pair that all its servers share (docs/deploy.md).
+        vapid_private = vapid.generate_private_key()
         self.environment = {
             "KIM_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
@@ -67,6 +70,9 @@ class Cluster:
             "REDIS_URL": REDIS_URL,
             "RATELIMIT_KEY_PREFIX": f"kim-test-{uuid.uuid4().hex[:12]}",
             "TRUSTED_PROXIES": "0",
+            "VAPID_PRIVATE_KEY": vapid_private,
+            "VAPID_PUBLIC_KEY": vapid.public_key_for(vapid_private),
+            "VAPID_SUBJECT": "mailto:kominfo@belukab.go.id",
             **s3_server.settings(self.bucket),
         }
         self.processes: list[Gunicorn] = []
