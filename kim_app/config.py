@@ -181,12 +181,13 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     KIM_ENV = "test"
     TESTING = True
-    # Tests sign in hundreds of times; the login brake itself is tested with the real limits (tests/test_login.py).
+    # Tests sign in hundreds of times; the login brake itself is tested with the real limits
+    # (tests/accounts/test_login.py).
     LOGIN_RATE_LIMIT_ACCOUNT = "10000 per minute"
     LOGIN_RATE_LIMIT_ADDRESS = "10000 per minute"
     # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105
-    # The queue's tests kill workers and fail mail servers: seconds instead of minutes (tests/test_delivery_*.py).
+    # The queue's tests kill workers and fail mail servers: seconds instead of minutes (tests/notifications/).
     DELIVERY_LEASE_SECONDS = 3.0
     DELIVERY_MAX_ATTEMPTS = 3
     DELIVERY_RETRY_SECONDS = 0.4

@@ -5,13 +5,11 @@ and Chromium for the browser tests.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -24,8 +22,17 @@ from kim_app.accounts.services import create_user
 from kim_app.demo import seed_demo
 from kim_app.extensions import db
 from kim_app.wilayah.services import SHIPPED_DATA, ensure_kim_group, import_wilayah
+from tests.helpers import (  # noqa: F401 — also for the fixtures' users
+    PASSWORD,
+    Person,
+    aduan_body,
+    berita_body,
+    make_jpeg,
+    page_version,
+    photo_declaration,
+    put_chunk,
+)
 
-PASSWORD = "demo12345"
 DATA_TABLES = ("moderation_event", "submission", "user_account", "kim_group")
 
 
@@ -86,6 +93,13 @@ class People:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_data(request):
+    """Every test that uses the app starts from fresh data; a test of a pure function touches no database."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("people")
+
+
+@pytest.fixture
 def people(app) -> People:
     """Fresh data for every test: the demo accounts plus a second member and a moderator of another kabupaten."""
     _reset_database(app)
@@ -108,49 +122,6 @@ def people(app) -> People:
     return ids
 
 
-class Person:
-    """A test client that signs in like a person (through the form, with its CSRF token) and then speaks the API
-    like the phone (X-CSRFToken from /api/v1/me)."""
-
-    def __init__(self, client):
-        self.client = client
-        self.csrf = None
-
-    def login(self, username: str, password: str = PASSWORD):
-        page = self.client.get("/masuk").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        response = self.client.post("/masuk", data={"username": username, "password": password, "csrf_token": token})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        me = self.client.get("/api/v1/me")
-        self.csrf = me.json["csrf_token"]
-        self.me = me.json
-        return self
-
-    def form_token(self, path: str) -> str:
-        page = self.client.get(path).get_data(as_text=True)
-        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-    def post_json(self, path: str, body, **kwargs):
-        headers = {"X-CSRFToken": self.csrf} if self.csrf else {}
-        return self.client.post(path, json=body, headers=headers, **kwargs)
-
-    def send(self, body):
-        return self.post_json("/api/v1/items", body)
-
-    def get(self, path: str, **kwargs):
-        return self.client.get(path, **kwargs)
-
-    def decide(self, item_id: int, action: str, note: str = ""):
-        """A verdict as the item page sends it: with the page's CSRF token and the item version it showed."""
-        page = self.client.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        version = re.search(r'name="version" value="(\d+)"', page)
-        data = {"action": action, "note": note, "csrf_token": token}
-        if version:
-            data["version"] = version.group(1)
-        return self.client.post(f"/moderasi/item/{item_id}", data=data)
-
-
 @pytest.fixture
 def make_person(app):
     def make(username: str | None = None) -> Person:
@@ -168,34 +139,6 @@ def member(make_person) -> Person:
 @pytest.fixture
 def moderator(make_person) -> Person:
     return make_person("moderator")
-
-
-def berita_body(**overrides) -> dict:
-    body = {
-        "uuid": str(uuid.uuid4()),
-        "kind": "berita",
-        "captured_at": datetime(2026, 11, 27, 23, 15, tzinfo=timezone.utc).isoformat().replace("+00:00", "Z"),
-        "kategori": "pertanian",
-        "judul": "Panen jagung di Kabuna",
-        "isi": "Petani Desa Kabuna memanen jagung lebih awal tahun ini.",
-    }
-    body.update(overrides)
-    return body
-
-
-def aduan_body(**overrides) -> dict:
-    body = {
-        "uuid": str(uuid.uuid4()),
-        "kind": "aduan",
-        "captured_at": "2026-11-28T01:00:00.000Z",
-        "kategori": "air",
-        "uraian": "Pipa air bersih di dusun 2 bocor sejak seminggu.",
-        "lokasi": "Dusun 2, dekat gereja",
-        "pelapor_nama": "Agustinus Seran",
-        "pelapor_telepon": "0812 3456 7890",
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture
@@ -257,51 +200,8 @@ def browser():
         chromium.close()
 
 
-# --- Photos (tests/test_media_*.py, tests/test_photo_*.py) -----------------------------------------------------------
+# --- Photos (tests/media/) --------------------------------------------------------------------------------------------
 # Every image is drawn here with Pillow; no binary file is committed.
-
-def make_jpeg(width: int = 120, height: int = 80, orientation: int | None = None, gps: bool = False,
-              comment: bytes | None = None, quality: int = 90) -> bytes:
-    """A JPEG whose left half is red and right half blue (as stored), so orientation can be checked by pixels.
-    With `gps`, the EXIF carries coordinates, a camera make and a body serial number, as phone cameras write."""
-    import io
-
-    from PIL import Image
-
-    image = Image.new("RGB", (width, height), (220, 30, 30))
-    image.paste((30, 30, 220), (width // 2, 0, width, height))
-    exif = Image.Exif()
-    if orientation:
-        exif[0x0112] = orientation
-    if gps:
-        exif[0x010F] = "KameraHP"
-        exif[0x0110] = "Model X1"
-        exif.get_ifd(0x8769)[0xA431] = "SN-0042-RAHASIA"  # BodySerialNumber
-        exif.get_ifd(0x8825).update({1: "S", 2: (9.0, 5.0, 30.0), 3: "E", 4: (124.0, 53.0, 10.0)})
-    out = io.BytesIO()
-    options = {"quality": quality, "exif": exif}
-    if comment:
-        options["comment"] = comment
-    image.save(out, "JPEG", **options)
-    return out.getvalue()
-
-
-def photo_declaration(data: bytes, mime: str = "image/jpeg", **overrides) -> dict:
-    import hashlib
-
-    declared = {"id": str(uuid.uuid4()), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "mime": mime}
-    declared.update(overrides)
-    return declared
-
-
-def put_chunk(person: Person, photo_id: str, offset: int, data: bytes, **headers):
-    return person.client.put(
-        f"/api/v1/photos/{photo_id}/content",
-        data=data,
-        headers={"X-CSRFToken": person.csrf, "Upload-Offset": str(offset),
-                 "Content-Type": "application/octet-stream", **headers},
-    )
-
 
 @pytest.fixture
 def upload():
@@ -341,7 +241,7 @@ def foto(people):
     return make
 
 
-# --- The Dinas desk (tests/test_desk_*.py) ----------------------------------------------------------------------------
+# --- The Dinas desk (tests/moderation/) ----------------------------------------------------------------------------
 
 @pytest.fixture
 def make_ketua(app):
@@ -374,14 +274,7 @@ def send_item(app):
     return send
 
 
-def page_version(person: Person, item_id: int) -> tuple[str, str]:
-    """(csrf token, item version) as the moderator's item page shows them."""
-    page = person.get(f"/moderasi/item/{item_id}").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return token, re.search(r'name="version" value="(\d+)"', page).group(1)
-
-
-# --- Media in a bucket (tests/test_media_s3.py, tests/production/) ---------------------------------------------------
+# --- Media in a bucket (tests/media/test_media_s3.py, tests/production/) ---------------------------------------
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):

@@ -12,7 +12,7 @@ Views and services ask these functions; nothing else compares roles. One rule pe
 - see failed e-mails and pushes and send them again (`can_oversee_deliveries`): the admin;
 - check a complaint's status by its tracking code: everyone, without signing in.
 
-tests/test_desk_access.py walks every role through every route against this list.
+tests/moderation/test_desk_access.py walks every role through every route against this list.
 
 A signed-in user without the right gets 403; a moderator asking for an item outside their kabupaten (or a ketua for a
 member of another group) gets the same 404 as for one that does not exist, so the answer never reveals other regions'

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from kim_app.demo import DEMO_NEWS, seed_demo
 from kim_app.extensions import db
-
-from .test_offline_flow import SLOW_MS, open_member_app
+from tests.browser.phone import SLOW_MS, open_member_app
 
 pytestmark = pytest.mark.browser
 

@@ -8,77 +8,20 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import (
+    PHONE,
+    SLOW_MS,
+    approve_as_moderator,
+    item_state,
+    open_member_app,
+    public_home_text,
+    sign_in,
+    wait_until_controlled,
+)
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "id-ID",
-    "timezone_id": "Asia/Makassar",
-}
 # Long enough for a service worker install and a sync on a slow CI machine.
-SLOW_MS = 30_000
-
-
-def sign_in(page, base_url: str, username: str, next_path: str = "/app") -> None:
-    page.goto(f"{base_url}/masuk?next={next_path}")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"**{next_path}")
-
-
-def wait_until_controlled(page) -> None:
-    """Until the service worker controls the page. Not wait_for_function: its predicate is evaluated as a string
-    inside the page, which the app's CSP (script-src 'self', no unsafe-eval) refuses; evaluate() is not affected."""
-    page.evaluate(
-        """timeout => new Promise((resolve, reject) => {
-            if (navigator.serviceWorker.controller) return resolve();
-            navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
-            setTimeout(() => reject(new Error('the service worker never took control')), timeout);
-        })""",
-        SLOW_MS,
-    )
-
-
-def open_member_app(browser, base_url: str):
-    """A phone where the member signed in and the app is installed (service worker controls the page)."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    sign_in(page, base_url, "anggota")
-    wait_until_controlled(page)
-    expect(page.locator("#who")).to_contain_text("Yohanes Bria")
-    return context, page
-
-
-def item_state(page, title: str):
-    """The state element of the member's item whose title is `title`."""
-    return page.locator("#mine li[data-uuid]", has_text=title).locator("[data-state]")
-
-
-def approve_as_moderator(browser, base_url: str, link_text: str, must_see: str | None = None) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, base_url, "moderator", "/moderasi")
-    page.get_by_role("link", name=link_text).click()
-    if must_see:
-        expect(page.get_by_text(must_see)).to_be_visible()
-    page.get_by_role("button", name="Setujui", exact=True).click()
-    expect(page.get_by_text("Item disetujui.")).to_be_visible()
-    context.close()
-
-
-def public_home_text(browser, base_url: str) -> str:
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{base_url}/")
-    text = page.locator("body").inner_text()
-    context.close()
-    return text
-
-
 def test_berita_captured_offline_is_sent_by_itself_and_its_approval_comes_back(browser, live_server):
     judul = "Jembatan darurat Kabuna selesai dibangun"
     context, page = open_member_app(browser, live_server.url)

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Photo
-
-from .test_offline_flow import SLOW_MS, item_state, open_member_app
+from tests.browser.phone import SLOW_MS, item_state, open_member_app
 
 pytestmark = pytest.mark.browser
 

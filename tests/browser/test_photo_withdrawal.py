@@ -8,8 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from .test_offline_flow import SLOW_MS, item_state, open_member_app
-from .test_photos import camera_jpeg, server_photos
+from tests.browser.phone import SLOW_MS, camera_jpeg, item_state, open_member_app, server_photos
 
 pytestmark = pytest.mark.browser
 

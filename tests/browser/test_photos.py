@@ -12,37 +12,22 @@ import math
 from collections import defaultdict
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from kim_app.extensions import db
-from kim_app.items.models import Photo
-
-from .test_offline_flow import SLOW_MS, item_state, open_member_app, sign_in
+from tests.browser.phone import (
+    GPS_IFD,
+    SLOW_MS,
+    camera_jpeg,
+    item_state,
+    open_member_app,
+    server_photos,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
 CHUNK = 64 * 1024
-ORIENTATION, GPS_IFD = 0x0112, 0x8825
-
-
-def camera_jpeg(sigma: int) -> bytes:
-    """A 12-megapixel landscape sensor image of gradients and grain (worse for JPEG than most real scenes), with
-    Orientation=6 and a GPS position in its EXIF, 3–4 MB like a phone camera's file."""
-    size = (4000, 3000)
-    grain = Image.effect_noise(size, sigma)
-    across = Image.linear_gradient("L").rotate(90).resize(size)
-    down = Image.linear_gradient("L").resize(size)
-    red = ImageChops.add(across, grain, scale=2.0, offset=-64)
-    green = ImageChops.add(down, grain.transpose(Image.Transpose.FLIP_LEFT_RIGHT), scale=2.0)
-    blue = ImageChops.blend(across, down, 0.5)
-    exif = Image.Exif()
-    exif[ORIENTATION] = 6
-    exif.get_ifd(GPS_IFD).update({1: "S", 2: (9.0, 5.0, 30.0), 3: "E", 4: (124.0, 53.0, 15.0)})
-    out = io.BytesIO()
-    Image.merge("RGB", (red, green, blue)).save(out, "JPEG", quality=88, exif=exif)
-    return out.getvalue()
 
 
 def assert_upright_and_clean(data: bytes) -> None:
@@ -51,14 +36,6 @@ def assert_upright_and_clean(data: bytes) -> None:
     assert image.height > image.width, f"not upright: {image.size}"
     exif = image.getexif()
     assert GPS_IFD not in exif and not exif.get_ifd(GPS_IFD), "GPS position left in a served photo"
-
-
-def server_photos(app) -> list[Photo]:
-    with app.app_context():
-        photos = list(db.session.scalars(select(Photo).order_by(Photo.position)))
-        db.session.expunge_all()
-        db.session.remove()
-    return photos
 
 
 def test_photos_taken_offline_survive_a_dropped_connection_and_are_published_upright_without_gps(

@@ -22,14 +22,12 @@ from kim_app.extensions import db
 from kim_app.notifications import messages, services
 from kim_app.notifications import queue as delivery_queue
 from kim_app.notifications.models import Delivery, PushSubscription
+from tests.browser.phone import PHONE, SLOW_MS, capture_berita, item_state, sign_in, wait_until_controlled
 from tests.notifications.pushservice import (
     Browser,
     b64url,
     push_service,  # noqa: F401 — a fixture, for these tests
 )
-
-from .test_offline_flow import PHONE, SLOW_MS, item_state, sign_in, wait_until_controlled
-from .test_shared_phone import capture_berita
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .test_offline_flow import SLOW_MS, item_state, open_member_app, sign_in
+from tests.browser.phone import SLOW_MS, item_state, open_member_app, sign_in
 
 pytestmark = pytest.mark.browser
 

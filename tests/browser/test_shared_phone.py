@@ -9,18 +9,9 @@ from sqlalchemy import select
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items.models import Item
-
-from .test_offline_flow import PHONE, SLOW_MS, item_state, sign_in, wait_until_controlled
+from tests.browser.phone import PHONE, SLOW_MS, capture_berita, item_state, sign_in, wait_until_controlled
 
 pytestmark = pytest.mark.browser
-
-
-def capture_berita(page, judul: str) -> None:
-    page.select_option("#berita-kategori", "sosial")
-    page.fill("#berita-judul", judul)
-    page.fill("#berita-isi", "Isi berita yang ditulis di HP keluarga.")
-    page.get_by_role("button", name="Simpan berita").click()
-    expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
 
 
 def authors(app) -> dict[str, str]:

@@ -7,13 +7,12 @@ import json
 import uuid
 
 import pytest
-from conftest import make_jpeg
 from sqlalchemy import func, select
-from test_photo_upload import camera_photo, item_id
 
 from kim_app.extensions import db
 from kim_app.items.models import Item, Photo
 from tests.chaos.server import free_port
+from tests.helpers import camera_photo, item_id, make_jpeg
 
 from .conftest import PASSWORD, Phone
 

@@ -1,7 +1,6 @@
 """GET /api/v1/berita: published news for the member's app to keep offline — public, narrowed by kabupaten or desa,
 cheap to revalidate, and never a complainant or anything unpublished."""
-from tests.conftest import make_jpeg
-from tests.test_publish import approved
+from tests.helpers import approved, make_jpeg
 
 
 def test_newest_published_news_of_a_kabupaten_without_login(app, member, moderator, berita):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from kim_app.accounts.services import create_user
 from kim_app.extensions import db
 from kim_app.items.models import Item
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 MODERATORS = 10
 

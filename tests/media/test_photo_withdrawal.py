@@ -2,12 +2,11 @@
 a photo that is not `siap`, never a photo story's last one; the item then reaches the queue without it."""
 import uuid
 
-from conftest import make_jpeg, put_chunk
 from sqlalchemy import select
-from test_photo_upload import item_id, part_file, queued_ids
 
 from kim_app.extensions import db
 from kim_app.items.models import Item, ItemEvent
+from tests.helpers import item_id, make_jpeg, part_file, put_chunk, queued_ids
 
 
 def delete(person, photo_id: str):

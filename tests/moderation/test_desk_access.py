@@ -11,7 +11,7 @@ import pytest
 
 from kim_app.accounts.services import create_user, find_user
 from kim_app.extensions import db
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 ROLES = ("anonymous", "anggota", "ketua", "moderator", "moderator_lain", "admin")
 EVERYONE = set(ROLES)
@@ -41,7 +41,7 @@ ROUTES = {
     ("api-docs.openapi_json", "GET"): EVERYONE,
     ("aduan.check", "GET"): EVERYONE,
     ("aduan.status", "GET"): EVERYONE,
-    ("media.photo_file", "GET"): EVERYONE,  # its own rules: tests/test_photo_upload.py
+    ("media.photo_file", "GET"): EVERYONE,  # its own rules: tests/media/test_photo_upload.py
     ("berita.Berita", "GET"): EVERYONE,  # published news for offline reading, public like the portal
     ("me.me", "GET"): SIGNED_IN,
     ("items.Items", "GET"): MEMBERS,
@@ -69,7 +69,8 @@ ROUTES = {
     ("manage.create_group", "POST"): {"admin"},
     ("push.PushKey", "GET"): EVERYONE,  # the server's public key, nothing else
     ("push.Subscriptions", "POST"): SIGNED_IN,
-    ("push.Subscription", "DELETE"): SIGNED_IN,  # one's own only: another's answers 404 (tests/test_push_api.py)
+    # One's own only: another's answers 404 (tests/notifications/test_push_api.py).
+    ("push.Subscription", "DELETE"): SIGNED_IN,
     ("deliveries.failed", "GET"): {"admin"},
     ("deliveries.retry", "POST"): {"admin"},
 }
@@ -95,7 +96,7 @@ def app_routes(app) -> set[tuple[str, str]]:
 
 def test_every_route_has_an_access_rule(app):
     unlisted = app_routes(app) - set(ROUTES)
-    assert not unlisted, f"routes without an access rule in tests/test_desk_access.py: {sorted(unlisted)}"
+    assert not unlisted, f"routes without an access rule in tests/moderation/test_desk_access.py: {sorted(unlisted)}"
 
 
 def url_for_route(app, endpoint: str, values: dict) -> str:

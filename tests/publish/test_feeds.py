@@ -2,8 +2,7 @@
 never a complainant."""
 from xml.etree import ElementTree as ET
 
-from tests.conftest import make_jpeg
-from tests.test_publish import approved
+from tests.helpers import approved, make_jpeg
 
 A = "{http://www.w3.org/2005/Atom}"
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from kim_app.extensions import db
-from tests.test_photo_migration import NOW, ROWS_0001, migrating_app  # noqa: F401 (fixture)
+from tests.migrations.rows_0001 import NOW, ROWS_0001
 
 ADUAN = (
     "INSERT INTO submission (id, client_uuid, kind, author_id, kim_id, desa_kode, kabupaten_kode, kategori, uraian, "

@@ -4,49 +4,28 @@ import hashlib
 import io
 import json
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import make_jpeg, photo_declaration, put_chunk
 from PIL import Image
-from sqlalchemy import select
 
 from kim_app.accounts.services import find_user
-from kim_app.extensions import db
-from kim_app.items.models import Item
 from kim_app.media import pipeline
-from kim_app.moderation.queue import QueueFilter, page
 from kim_app.sync.services import content_hash
+from tests.helpers import (
+    camera_photo,
+    item_id,
+    make_jpeg,
+    media_root,
+    part_file,
+    photo_declaration,
+    png_bomb,
+    put_chunk,
+    queued_ids,
+)
 
 CHUNK = 64 * 1024
-
-
-def camera_photo(seed: int = 0, width: int = 1600, height: int = 1200) -> bytes:
-    """A shrunk phone photo of a few hundred kB: noise, so it takes several chunks."""
-    noise = Image.effect_noise((width, height), 40 + seed).convert("RGB")
-    out = io.BytesIO()
-    noise.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def item_id(app, body) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
-
-
-def queued_ids(app, username="moderator") -> list[int]:
-    with app.app_context():
-        return [item.id for item in page(find_user(username), QueueFilter())]
-
-
-def media_root(app) -> Path:
-    return Path(app.config["MEDIA_ROOT"])
-
-
-def part_file(app, photo_id: str) -> Path:
-    return media_root(app) / "incoming" / f"{uuid.UUID(photo_id).hex}.part"
 
 
 def derivative_files(app) -> set[Path]:
@@ -243,7 +222,6 @@ def strip_png() -> bytes:
 
 
 def bomb_png() -> bytes:
-    from test_media_pipeline import png_bomb
 
     return png_bomb(40_000, 40_000)
 

@@ -1,50 +1,11 @@
 """Migration 0002 (photos) on a database that already holds items and their audit log: nothing is lost, the foreign
 keys still hold, and it goes down and up again. On SQLite the submission table is rebuilt, which is the risky part."""
-from datetime import datetime, timezone
 
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-from kim_app import create_app
 from kim_app.extensions import db
-
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
-ROWS_0001 = (
-    "INSERT INTO provinsi (kode, nama) VALUES ('53', 'Nusa Tenggara Timur')",
-    "INSERT INTO kabupaten (kode, provinsi_kode, nama) VALUES ('53.04', '53', 'Kabupaten Belu')",
-    "INSERT INTO kecamatan (kode, kabupaten_kode, nama) VALUES ('53.04.05', '53.04', 'Tasifeto Timur')",
-    "INSERT INTO desa (kode, kecamatan_kode, nama) VALUES ('53.04.05.2006', '53.04.05', 'Kabuna')",
-    "INSERT INTO kim_group (id, nama, desa_kode, created_at) VALUES (1, 'KIM Kabuna', '53.04.05.2006', :now)",
-    "INSERT INTO user_account (id, username, nama, password_hash, role, kim_id, active, created_at) "
-    "VALUES (1, 'anggota', 'Yohanes', 'x', 'anggota', 1, :yes, :now)",
-    "INSERT INTO submission (id, client_uuid, kind, author_id, kim_id, desa_kode, kabupaten_kode, kategori, judul, "
-    "isi, captured_at, received_at, updated_at, status, revision, content_hash) VALUES (1, :uuid, 'berita', 1, 1, "
-    "'53.04.05.2006', '53.04', 'pertanian', 'Panen', 'Jagung', :now, :now, :now, 'menunggu', 1, :hash)",
-    "INSERT INTO moderation_event (id, submission_id, actor_id, action, to_status, revision, created_at) "
-    "VALUES (1, 1, 1, 'kirim', 'menunggu', 1, :now)",
-)
-
-
-@pytest.fixture
-def migrating_app(app, tmp_path):
-    source = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if source.get_backend_name() == "postgresql":
-        name = f"{source.database}_migration"
-        admin = create_engine(source, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = source.set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'migrating.sqlite3'}"
-    migrating = create_app({"KIM_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(tmp_path / "media")})
-    yield migrating
-    with migrating.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from tests.migrations.rows_0001 import NOW, ROWS_0001
 
 
 def counts(connection) -> tuple[int, int]:

@@ -1,16 +1,14 @@
 """The Pillow pipeline and the storage under it: only real photos get through, upright, re-encoded, with no
 metadata; every bad input is refused with its own reason before anything is written."""
 import io
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
-from conftest import make_jpeg
 from PIL import Image
 
 from kim_app.media import pipeline
 from kim_app.media.storage import LocalStorage, UnsafeKey, derivative_key, incoming_key
+from tests.helpers import make_jpeg, png_bomb
 
 
 def process(data: bytes, **kwargs) -> pipeline.Derivatives:
@@ -127,16 +125,6 @@ def test_one_by_100000_strip_is_refused_for_its_shape():
         process(png(Image.new("L", (1, 100_000))))
     assert refused.value.slug == "extreme-aspect-ratio"
     assert "1×100000" in refused.value.message
-
-
-def png_bomb(width: int, height: int) -> bytes:
-    """A PNG of a few hundred bytes claiming width×height pixels: decoding it would need gigabytes."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    rows = zlib.compress(b"\x00" * (width + 1) * 16, 9)  # the first rows; zeros compress 1000:1
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize("side", [8_000, 40_000])  # above our limit only; above Pillow's own as well

@@ -3,8 +3,7 @@ preview (Open Graph, Twitter cards) — all escaped."""
 import re
 from html.parser import HTMLParser
 
-from tests.conftest import make_jpeg
-from tests.test_publish import approved
+from tests.helpers import approved, make_jpeg
 
 KABUNA = "53.04.05.2006"
 MAUDEMU = "53.04.05.2001"  # the same kecamatan (Kakuluk Mesak)

@@ -1,18 +1,10 @@
 """The public portal: approved berita for everyone, per desa and kabupaten; complaints and complainants never."""
-import uuid
 
 from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Item
-
-
-def approved(app, member, moderator, body) -> int:
-    member.send(body)
-    with app.app_context():
-        item_id = db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
-    moderator.decide(item_id, "setujui")
-    return item_id
+from tests.helpers import approved
 
 
 def test_home_shows_approved_news_without_login(app, member, moderator, berita):

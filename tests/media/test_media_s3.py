@@ -5,11 +5,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import make_jpeg, put_chunk
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
-from test_photo_upload import camera_photo, item_id
 
 from kim_app import create_app
 from kim_app.extensions import db
@@ -23,6 +21,7 @@ from kim_app.media.storage import (
     incoming_key,
     storage,
 )
+from tests.helpers import camera_photo, item_id, make_jpeg, put_chunk
 
 PART = incoming_key("0" * 32)
 PHOTO = derivative_key("ab" + "0" * 62)

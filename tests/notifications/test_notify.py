@@ -15,7 +15,7 @@ from kim_app.extensions import db
 from kim_app.moderation import notify
 from kim_app.notifications.models import Delivery
 from kim_app.notifications.queue import deliver
-from tests.conftest import make_jpeg
+from tests.helpers import make_jpeg
 
 
 class FakeSMTP(socketserver.ThreadingTCPServer):

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 EXAMPLES_PER_OPERATION = 60
 NOT_APPLICABLE = [

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kim_app.extensions import db
 from kim_app.items.models import Item, ItemEvent
-from tests.conftest import page_version
+from tests.helpers import page_version
 
 
 def sent_item(app, member, body) -> int:

@@ -10,7 +10,7 @@ from kim_app.items import services as items
 from kim_app.items.models import Item, ItemEvent
 from kim_app.moderation import deadlines
 from kim_app.timeutil import utcnow
-from tests.conftest import page_version
+from tests.helpers import page_version
 
 NAME, PHONE = "Pelapor Rahasia Zet", "0813 7777 1234"
 
