@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from kim_app import create_app
@@ -150,6 +151,40 @@ def berita(people):
 @pytest.fixture
 def aduan(people):
     return lambda **overrides: aduan_body(**{"author_id": people.anggota, **overrides})
+
+
+@pytest.fixture
+def second_instance(app, tmp_path):
+    """Make another app beside the suite's, on a database of its own of the same kind (a new PostgreSQL database, or
+    a SQLite file) and its own media folder: the instance a backup is restored into, or a database to migrate down and
+    up. `migrate=False` leaves it empty, for tests that run the migrations themselves."""
+    made = []
+
+    def make(name: str, migrate: bool = True, **config):
+        source = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if source.get_backend_name() == "postgresql":
+            database = f"{source.database}_{name}"
+            admin = create_engine(source, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
+            admin.dispose()
+            url = source.set(database=database).render_as_string(hide_password=False)
+        else:
+            url = f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
+        other = create_app({"KIM_ENV": "test", "SQLALCHEMY_DATABASE_URI": url,
+                            "MEDIA_ROOT": str(tmp_path / f"{name}-media"), **config})
+        if migrate:
+            with other.app_context():
+                upgrade()
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 # --- Browser tests -------------------------------------------------------------------------------------------------

@@ -11,18 +11,9 @@ from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Photo
+from tests.chaos.phone import PHONE, SLOW_MS  # noqa: F401 — the same phone as the benchmarks drive
 from tests.helpers import PASSWORD
 
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "id-ID",
-    "timezone_id": "Asia/Makassar",
-}
-
-
-SLOW_MS = 30_000
 ORIENTATION, GPS_IFD = 0x0112, 0x8825  # EXIF tags a phone camera writes
 
 

@@ -5,9 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from kim_app import create_app
 from kim_app.extensions import db
@@ -203,34 +201,8 @@ def test_media_to_s3_without_a_bucket_says_what_is_missing(app):
 # --- Backups with media in a bucket -------------------------------------------------------------------------------
 
 @pytest.fixture
-def empty_instance(app, tmp_path):
-    """Make a second, freshly migrated and empty instance on the suite's kind of database, with the given media."""
-    made = []
-
-    def make(**media):
-        source_url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        if source_url.get_backend_name() == "postgresql":
-            name = f"{source_url.database}_restore_s3"
-            admin = create_engine(source_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
-            url = source_url.set(database=name).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        restored = create_app({"KIM_ENV": "test", "SQLALCHEMY_DATABASE_URI": url,
-                               "MEDIA_ROOT": str(tmp_path / "restored-media"), **media})
-        with restored.app_context():
-            upgrade()
-        made.append(restored)
-        return restored
-
-    yield make
-    for restored in made:
-        with restored.app_context():
-            db.session.remove()
-            db.engine.dispose()
+def empty_instance(second_instance):
+    return lambda **media: second_instance("restore_s3", **media)
 
 
 def _backup_and_restore(app, restored, tmp_path):

@@ -1,6 +1,11 @@
 """A database as migration 0001 left it, holding an item and its audit log: the rows the migration tests upgrade."""
 from datetime import datetime, timezone
 
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from kim_app.extensions import db
+
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
 
 ROWS_0001 = (
@@ -17,3 +22,12 @@ ROWS_0001 = (
     "INSERT INTO moderation_event (id, submission_id, actor_id, action, to_status, revision, created_at) "
     "VALUES (1, 1, 1, 'kirim', 'menunggu', 1, :now)",
 )
+
+
+def database_at_0001_with_an_item() -> None:
+    """Migrate the app's empty database to 0001 and put one member's item and its audit event in it."""
+    upgrade(revision="0001")
+    with db.engine.begin() as connection:
+        values = {"now": NOW, "yes": True, "uuid": "6f1c0000000040008000000000000001", "hash": "0" * 64}
+        for statement in ROWS_0001:
+            connection.execute(text(statement), values)

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from kim_app.extensions import db
-from tests.migrations.rows_0001 import NOW, ROWS_0001
+from tests.migrations.rows_0001 import NOW, database_at_0001_with_an_item
 
 ADUAN = (
     "INSERT INTO submission (id, client_uuid, kind, author_id, kim_id, desa_kode, kabupaten_kode, kategori, uraian, "
@@ -16,13 +16,9 @@ ADUAN = (
 )
 
 
-def test_desk_migration_keeps_everything_and_fills_in_what_constraints_demand(migrating_app):  # noqa: F811
+def test_desk_migration_keeps_everything_and_fills_in_what_constraints_demand(migrating_app):
     with migrating_app.app_context():
-        upgrade(revision="0001")
-        with db.engine.begin() as connection:
-            values = {"now": NOW, "yes": True, "uuid": "6f1c0000000040008000000000000001", "hash": "0" * 64}
-            for statement in ROWS_0001:
-                connection.execute(text(statement), values)
+        database_at_0001_with_an_item()
         upgrade(revision="0002")
         with db.engine.begin() as connection:
             connection.execute(text(ADUAN), {"now": NOW, "hash": "1" * 64})

@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from kim_app.extensions import db
-from tests.migrations.rows_0001 import NOW, ROWS_0001
+from tests.migrations.rows_0001 import NOW, database_at_0001_with_an_item
 
 
 def counts(connection) -> tuple[int, int]:
@@ -17,11 +17,7 @@ def counts(connection) -> tuple[int, int]:
 
 def test_photos_migration_keeps_items_and_their_audit_log(migrating_app):
     with migrating_app.app_context():
-        upgrade(revision="0001")
-        with db.engine.begin() as connection:
-            values = {"now": NOW, "yes": True, "uuid": "6f1c0000000040008000000000000001", "hash": "0" * 64}
-            for statement in ROWS_0001:
-                connection.execute(text(statement), values)
+        database_at_0001_with_an_item()
         upgrade()
         with db.engine.begin() as connection:
             assert counts(connection) == (1, 1)

@@ -4,36 +4,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from kim_app import create_app
 from kim_app.extensions import db
 from kim_app.items.models import Item, ItemEvent
 
 
 @pytest.fixture
-def empty_instance(app, tmp_path):
-    """A second, freshly migrated and empty instance on the same kind of database as the suite."""
-    source_url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if source_url.get_backend_name() == "postgresql":
-        name = f"{source_url.database}_restore"
-        admin = create_engine(source_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = source_url.set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-    restored = create_app({"KIM_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(tmp_path / "media")})
-    with restored.app_context():
-        upgrade()
-    yield restored
-    with restored.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def empty_instance(second_instance):
+    return second_instance("restore")
 
 
 def test_backup_restores_every_item_event_account_and_media_file(app, member, moderator, berita, aduan,
