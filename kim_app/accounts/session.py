@@ -36,13 +36,13 @@ from kim_app.timeutil import utcnow
 from kim_app.wilayah.models import KimGroup
 
 # The cookie's key holding the session's token.
-TOKEN_KEY = "sid"
+TOKEN_KEY = "sid"  # nosec B105: a cookie key, not a secret
 
 # Why a session ended, as the row keeps it.
 ENDED_LOGOUT = "keluar"
 ENDED_EVERYWHERE = "semua"
 ENDED_DEACTIVATED = "nonaktif"
-ENDED_PASSWORD = "sandi"
+ENDED_PASSWORD = "sandi"  # nosec B105: a reason, not a password
 ENDED_BY_ADMIN = "admin"
 
 
