@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_jpeg
-from tests.test_publish import approved
 
 
 def directives(response) -> set[str]:
@@ -71,8 +70,8 @@ def test_sign_in_page_with_its_token_is_not_stored(app):
     assert_private(response)
 
 
-def test_a_public_page_seen_signed_in_is_private_and_anonymous_it_is_not(app, member, moderator, berita):
-    item_id = approved(app, member, moderator, berita(judul="Panen jagung"))
+def test_a_public_page_seen_signed_in_is_private_and_anonymous_it_is_not(app, member, publish, berita):
+    item_id = publish(berita(judul="Panen jagung"))
     signed_in = member.get(f"/berita/{item_id}")
     assert "Keluar (anggota)" in signed_in.get_data(as_text=True)
     assert_private(signed_in)
@@ -81,8 +80,8 @@ def test_a_public_page_seen_signed_in_is_private_and_anonymous_it_is_not(app, me
     assert "Set-Cookie" not in anonymous.headers
 
 
-def test_public_feeds_and_news_keep_their_caching_even_for_a_signed_in_member(app, member, moderator, berita):
-    approved(app, member, moderator, berita(judul="Panen jagung"))
+def test_public_feeds_and_news_keep_their_caching_even_for_a_signed_in_member(app, member, publish, berita):
+    publish(berita(judul="Panen jagung"))
     for client in (app.test_client(), member.client):
         feed = client.get("/feed.atom")
         assert {"public", "max-age=600"} <= directives(feed)
@@ -93,7 +92,7 @@ def test_public_feeds_and_news_keep_their_caching_even_for_a_signed_in_member(ap
         assert {"public", "max-age=86400"} <= directives(key)
 
 
-def test_photos_published_stay_public_and_unpublished_revalidate_privately(app, member, moderator, foto, upload):
+def test_photos_published_stay_public_and_unpublished_revalidate_privately(app, member, publish, foto, upload):
     data = make_jpeg(640, 480)
     body, (declared,) = foto(data)
     member.send(body)
@@ -101,6 +100,6 @@ def test_photos_published_stay_public_and_unpublished_revalidate_privately(app, 
     own = member.get(f"/media/{declared['id']}/thumb.jpg")
     assert own.status_code == 200
     assert directives(own) == {"private", "no-cache"} and own.headers.get("ETag")
-    approved(app, member, moderator, body)
+    publish(body)
     public = app.test_client().get(f"/media/{declared['id']}/thumb.jpg")
     assert "public" in directives(public) and "private" not in directives(public)

@@ -12,7 +12,6 @@ import pytest
 from kim_app import create_app
 from kim_app.extensions import db
 from kim_app.moderation import notify
-from tests.test_publish import approved
 
 A = "{http://www.w3.org/2005/Atom}"
 OTHER_TRUSTED = "http://127.0.0.1:8443"  # trusted, but not the public address
@@ -23,8 +22,8 @@ def links_in(text: str) -> set[str]:
 
 
 @pytest.fixture
-def published(app, member, moderator, berita):
-    return approved(app, member, moderator, berita(judul="Panen jagung"))
+def published(publish, berita):
+    return publish(berita(judul="Panen jagung"))
 
 
 def test_atom_feeds_link_to_the_public_url_whatever_the_host(app, published):
