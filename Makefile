@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The development profile's PUBLIC_URL is http://127.0.0.1:$(PORT) (kim_app/config.py).
+export PORT
 export FLASK_APP := kim_app
 
 .PHONY: run test venv migrate seed serve lint clean

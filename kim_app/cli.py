@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 
-from kim_app.accounts.services import create_user
+from kim_app.accounts.services import create_user, find_user, set_password
 from kim_app.backup import create_backup, restore_backup
 from kim_app.demo import DEMO_PASSWORD, seed_demo
-from kim_app.errors import ProblemError
+from kim_app.errors import NotFound, ProblemError
 from kim_app.extensions import db
 from kim_app.media.storage import LocalStorage, S3Storage, StorageUnavailable, move_to_bucket
 from kim_app.notifications.queue import queue
@@ -46,10 +46,12 @@ def import_wilayah_command(source: str, provinsi: str | None):
 @bp.cli.command("create-kim")
 @click.argument("nama")
 @click.argument("desa_kode")
-def create_kim_command(nama: str, desa_kode: str):
+@click.option("--kecamatan", is_flag=True, help="A KIM formed at the kecamatan: its members file items into every "
+              "desa of the desa's kecamatan (otherwise into its own desa only).")
+def create_kim_command(nama: str, desa_kode: str, kecamatan: bool):
     """Register a KIM group in a desa (by Kemendagri code)."""
     try:
-        group = ensure_kim_group(nama, desa_kode)
+        group = ensure_kim_group(nama, desa_kode, "kecamatan" if kecamatan else "desa")
         db.session.commit()
     except ProblemError as error:
         _fail(error)
@@ -74,6 +76,22 @@ def create_user_command(username, role, nama, kabupaten_kode, kim_id, ketua, pas
     except ProblemError as error:
         _fail(error)
     click.echo(f"Akun {user.username} ({user.role_label}) dibuat.")
+
+
+@bp.cli.command("set-password")
+@click.argument("username")
+@click.password_option(help="At least 8 characters; asked for when not given.")
+def set_password_command(username, password):
+    """Set an account's password (a member who forgot theirs); every session of the account ends."""
+    user = find_user(username)
+    if user is None:
+        _fail(NotFound(f"Akun {username!r} tidak ada."))
+    try:
+        set_password(user, password)
+        db.session.commit()
+    except ProblemError as error:
+        _fail(error)
+    click.echo(f"Kata sandi {user.username} diganti; semua sesinya berakhir.")
 
 
 @bp.cli.command("seed-demo")

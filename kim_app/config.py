@@ -12,6 +12,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kim_app.notifications import vapid
 
@@ -86,8 +87,16 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
     SMTP_FROM = os.environ.get("SMTP_FROM", "kim@localhost")
     NOTIFY_EMAILS = os.environ.get("NOTIFY_EMAILS", "")
-    # The address moderators reach the app at, for links in e-mails; the request's own address when unset.
-    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    # The app's public address (an origin: scheme, host, port if any). Every absolute link is built from it — Atom
+    # feeds, /api/v1/berita, og:url and canonical links, e-mails (kim_app/links.py) — never from the request's Host
+    # header, which anyone can forge and a shared cache would then serve to everyone. Required in production.
+    PUBLIC_URL = ""
+    # The host names requests may carry (werkzeug refuses others with 400 before any view runs). Default: the host of
+    # PUBLIC_URL (development and tests also accept localhost and 127.0.0.1). Comma-separated; ".example.org" also
+    # accepts its subdomains.
+    TRUSTED_HOSTS = None
+    # Names the development and test profiles accept besides PUBLIC_URL's host: `make run` and the tests' servers.
+    LOCAL_HOSTS: tuple[str, ...] = ()
 
     # Deliveries (kim_app/notifications): e-mail and Web Push, carried by the job queue (Redis at REDIS_URL, else a
     # SQLite file in instance/). A job holds its delivery this long; one whose worker was killed is taken up again
@@ -171,16 +180,29 @@ class Config:
         )
         settings["VAPID_SUBJECT"] = os.environ.get("VAPID_SUBJECT") or f"mailto:{settings['SMTP_FROM']}"
         settings["QUEUE_URL"] = os.environ.get("REDIS_URL") or f"sqlite:///{instance_path / 'queue.sqlite3'}"
+        settings["PUBLIC_URL"] = os.environ.get("PUBLIC_URL") or cls.PUBLIC_URL
+        hosts = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+        settings["TRUSTED_HOSTS"] = hosts or None
         return settings
 
 
 class DevelopmentConfig(Config):
-    pass
+    LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+    @classmethod
+    def load(cls, instance_path: Path) -> dict:
+        settings = super().load(instance_path)
+        if not os.environ.get("PUBLIC_URL"):
+            settings["PUBLIC_URL"] = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"  # as `make run` serves
+        return settings
 
 
 class TestConfig(Config):
     KIM_ENV = "test"
     TESTING = True
+    # Flask's test client asks for http://localhost/…; live servers listen on 127.0.0.1.
+    PUBLIC_URL = "http://localhost"
+    LOCAL_HOSTS = ("127.0.0.1", "localhost")
     # Tests sign in hundreds of times; the login brake itself is tested with the real limits
     # (tests/accounts/test_login.py).
     LOGIN_RATE_LIMIT_ACCOUNT = "10000 per minute"
@@ -211,7 +233,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:
-        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT")
+        required = (
+            "SECRET_KEY", "DATABASE_URL", "PUBLIC_URL", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT",
+        )
         missing = [name for name in required if not os.environ.get(name)]
         if missing:
             hint = ""
@@ -223,12 +247,28 @@ class ProductionConfig(Config):
             vapid.check_subject(os.environ["VAPID_SUBJECT"])
         except vapid.VapidKeyError as error:
             raise RuntimeError(f"KIM_ENV=production: {error}") from None
+        if not os.environ["PUBLIC_URL"].startswith("https://"):
+            raise RuntimeError("KIM_ENV=production: PUBLIC_URL must start with https:// (e.g. https://kim.ntt.go.id)")
         return super().load(instance_path)
+
+
+def check_public_url(settings) -> None:
+    """PUBLIC_URL is an origin; TRUSTED_HOSTS, when not given, follows from it (called after the app's overrides)."""
+    url = (settings.get("PUBLIC_URL") or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise RuntimeError(
+            f"PUBLIC_URL must be the app's address, scheme and host only (e.g. https://kim.ntt.go.id), not {url!r}"
+        )
+    settings["PUBLIC_URL"] = url.rstrip("/")
+    if not settings.get("TRUSTED_HOSTS"):
+        settings["TRUSTED_HOSTS"] = list(dict.fromkeys([parts.hostname, *settings.get("LOCAL_HOSTS", ())]))
 
 
 def check_settings(settings) -> None:
     """Refuse, at start, settings that cannot work — with the variable to fix — instead of failing a member's request
     later. Reachability of Redis and the bucket is checked when the server starts (kim_app/health.py)."""
+    check_public_url(settings)
     storage = settings.get("MEDIA_STORAGE")
     if storage not in ("local", "s3"):
         raise RuntimeError(f"MEDIA_STORAGE must be 'local' or 's3', not {storage!r}")

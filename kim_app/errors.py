@@ -14,7 +14,7 @@ from flask import current_app, g, render_template, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,22 @@ def _page(status: int, title: str, detail: str | None):
     return render_template("errors.html", status=status, title=title, detail=detail), status
 
 
+UNTRUSTED_HOST_TITLE = "Alamat tidak dikenal"
+UNTRUSTED_HOST_DETAIL = "Permintaan ini memakai alamat server yang bukan alamat KIM. Buka KIM lewat alamat resminya."
+# No template: the page layout builds links from the request's address, which is the very thing refused here.
+UNTRUSTED_HOST_PAGE = (
+    '<!doctype html><html lang="id"><meta charset="utf-8"><title>Alamat tidak dikenal — KIM</title>'
+    f"<h1>{UNTRUSTED_HOST_TITLE}</h1><p>{UNTRUSTED_HOST_DETAIL}</p></html>"
+)
+
+
+def _untrusted_host():
+    """A Host header outside TRUSTED_HOSTS (kim_app/config.py): 400, without echoing the host anywhere."""
+    if request.path.startswith("/api/") or not request.accept_mimetypes.accept_html:
+        return problem(400, "untrusted-host", UNTRUSTED_HOST_TITLE, UNTRUSTED_HOST_DETAIL)
+    return current_app.response_class(UNTRUSTED_HOST_PAGE, 400, mimetype="text/html")
+
+
 def handle_problem_error(error: ProblemError):
     if error.keeps_changes:
         g.setdefault(KEEP_CHANGES, True)
@@ -168,6 +184,8 @@ class ProblemApi(Api):
             # webargs reports an unreadable body as a bare English list; say it in Indonesian instead.
             errors = None
             detail = "Isi permintaan tidak bisa dibaca: kirim JSON yang sah."
+        if isinstance(error, SecurityError):
+            return _untrusted_host()
         if isinstance(error, CSRFError):
             slug, title = "csrf", "Token keamanan tidak berlaku"
             detail = "Token keamanan sudah kedaluwarsa. Muat ulang halaman lalu coba lagi."

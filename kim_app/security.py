@@ -1,12 +1,19 @@
-"""Security headers on every answer.
+"""Security headers on every answer, and the one rule that keeps answers about an account out of every cache.
 
 The Content-Security-Policy allows scripts, styles and connections only from our own origin — no inline script or
 style anywhere (templates and the app shell are written for that) — so text a member or a citizen typed can never run
 as code, even if it slipped past escaping. `blob:` images are the photo previews the phone draws from IndexedDB.
+
+Caching is decided by class, not per view: an answer that depends on who asks is `Cache-Control: private, no-store`
+(`private, no-cache` when it carries an ETag, so it is revalidated every time and never kept stale). It depends on
+who asks when the request identified an account (the session loader says so, kim_app/accounts/session.py), when
+it sets the session cookie (a CSRF token, a sign-in), or when its path belongs to the desk, the account pages or
+the member's API. Everything else keeps what its view chose: the portal's feeds, `/api/v1/berita`, published
+photos and the app shell stay cacheable.
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, g, request, session
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -34,6 +41,37 @@ HEADERS = {
 }
 
 
+ACCOUNT_DEPENDENT = "kim_account_dependent"
+# Paths whose every answer is about an account, whether or not the view looked at it (a refusal included).
+PRIVATE_PATHS = (
+    "/moderasi", "/admin", "/kim/", "/akun", "/masuk", "/keluar",
+    "/api/v1/me", "/api/v1/items", "/api/v1/photos", "/api/v1/push/subscriptions",
+)
+
+
+def depends_on_account() -> None:
+    """Mark this request's answer as depending on the account (or on whether its session still counts)."""
+    g.setdefault(ACCOUNT_DEPENDENT, True)
+
+
+def is_private(response: Response) -> bool:
+    return (
+        bool(g.get(ACCOUNT_DEPENDENT))
+        or session.modified
+        or request.path.startswith(PRIVATE_PATHS)
+    )
+
+
+def keep_private(response: Response) -> Response:
+    response.headers.pop("Expires", None)
+    if response.get_etag()[0]:
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Cookie")
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
@@ -41,4 +79,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if is_private(response):
+            keep_private(response)
         return response

@@ -133,6 +133,28 @@ def make_person(app):
 
 
 @pytest.fixture
+def member_in(app, make_person):
+    """A signed-in member of a KIM in the given desa (group and account made on first use): a member files items only
+    into their own KIM's area, so news of another desa comes from a member there. `.berita(**)` is their berita."""
+
+    def make(desa_kode: str) -> Person:
+        from kim_app.accounts.services import find_user
+
+        username = "anggota." + desa_kode.replace(".", "")
+        with app.app_context():
+            if find_user(username) is None:
+                group = ensure_kim_group(f"KIM {desa_kode}", desa_kode)
+                create_user(username, PASSWORD, "anggota", f"Anggota {desa_kode}", kim_id=group.id)
+                db.session.commit()
+            db.session.remove()
+        person = make_person(username)
+        person.berita = lambda **overrides: berita_body(**{"author_id": person.me["id"], **overrides})
+        return person
+
+    return make
+
+
+@pytest.fixture
 def member(make_person) -> Person:
     return make_person("anggota")
 

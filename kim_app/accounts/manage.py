@@ -11,6 +11,7 @@ from kim_app.accounts import policy, services
 from kim_app.accounts.models import ROLE_LABELS
 from kim_app.errors import Invalid, ProblemError
 from kim_app.extensions import db
+from kim_app.wilayah.models import CAKUPAN_DESA
 from kim_app.wilayah.services import ensure_kim_group
 
 bp = Blueprint("manage", __name__)
@@ -101,6 +102,18 @@ def user_status(user_id: int):
     return redirect(url_for("manage.admin"))
 
 
+@bp.route("/admin/pengguna/<int:user_id>/sesi", methods=["POST"])
+@admin_only
+def user_sessions(user_id: int):
+    """"Akhiri semua sesi akun ini": a lost or shared phone is signed out; the account stays active."""
+    try:
+        user = services.end_sessions_of(current_user, user_id)
+    except ProblemError as error:
+        return _refused(error, "manage.admin")
+    flash(f"Semua sesi akun {user.username} diakhiri. Akun ini perlu masuk lagi di setiap perangkat.", "ok")
+    return redirect(url_for("manage.admin"))
+
+
 @bp.route("/admin/kim", methods=["POST"])
 @admin_only
 def create_group():
@@ -108,7 +121,8 @@ def create_group():
     try:
         if not nama or len(nama) > 120:
             raise Invalid("Nama KIM wajib diisi (paling banyak 120 karakter).")
-        group = ensure_kim_group(nama, (request.form.get("desa") or "").strip())
+        group = ensure_kim_group(nama, (request.form.get("desa") or "").strip(),
+                                 request.form.get("cakupan") or CAKUPAN_DESA)
     except ProblemError as error:
         return _refused(error, "manage.admin")
     flash(f"{group.nama} (id {group.id}) terdaftar di Desa {group.desa.nama}.", "ok")

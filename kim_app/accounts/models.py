@@ -64,3 +64,21 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class AccountSession(db.Model):
+    """One signed-in browser or phone. The cookie carries a random token; this row, found by the token's SHA-256, is
+    what makes the cookie worth anything: a cookie copied off a phone stops working when its row is ended — at
+    sign-out, "keluar dari semua perangkat", deactivation, a password change, or the admin's "akhiri semua sesi"
+    (kim_app/accounts/session.py). Every app server reads the same rows, so an ended session is ended everywhere."""
+
+    __tablename__ = "account_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(String(16))
+
+    account: Mapped[User] = relationship()

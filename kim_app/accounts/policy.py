@@ -3,6 +3,9 @@
 Views and services ask these functions; nothing else compares roles. One rule per action:
 
 - capture and send items, revise one's own (`can_capture`): anggota (a ketua is an anggota);
+- file an item into a desa (`may_file_into`): a member, into the area of their KIM group — its own desa, or any desa
+  of its kecamatan for a KIM formed at the kecamatan (`KimGroup.cakupan`); enforced for every create and revision in
+  kim_app/sync/services.py, `_filing_desa`;
 - open the queue, claim, decide, edit, move complaints (`can_moderate_at_all`, then `can_moderate` per item):
   the moderator of the item's kabupaten, and the admin;
 - manage the members of a KIM group (`can_manage_kim`, then `can_manage_member` per account): that group's ketua;
@@ -27,6 +30,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, false, true
 
 from kim_app.accounts.models import User
+from kim_app.wilayah.models import CAKUPAN_KECAMATAN
 
 MODERATOR_ROLES = ("moderator", "admin")
 ROLES_WITH_DEVICES = ("anggota", "moderator", "admin")
@@ -40,6 +44,17 @@ def scope_of_role(role: str) -> str | None:
 
 def can_capture(user: User) -> bool:
     return user.role == "anggota"
+
+
+def may_file_into(user: User, desa) -> bool:
+    """A KIM reports from its own area: a member files items only into a desa of their group's area. Nobody else
+    files items at all."""
+    kim = user.kim
+    if not can_capture(user) or kim is None:
+        return False
+    if kim.cakupan == CAKUPAN_KECAMATAN:
+        return desa.kecamatan_kode == kim.desa.kecamatan_kode
+    return desa.kode == kim.desa_kode
 
 
 def sees_every_kabupaten(user: User) -> bool:

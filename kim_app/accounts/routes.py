@@ -1,4 +1,5 @@
-"""Signing in and out (pages), and `GET /api/v1/me` for the phone."""
+"""Signing in and out (pages), changing one's password, and `GET /api/v1/me` and `DELETE /api/v1/me/sessions` for
+the phone. What a session is and how it ends: kim_app/accounts/session.py."""
 from __future__ import annotations
 
 import logging
@@ -10,10 +11,11 @@ from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import generate_csrf
 
 from kim_app.accounts import policy, services
-from kim_app.accounts.forms import LoginForm
-from kim_app.accounts.schemas import MeSchema
-from kim_app.accounts.session import start_session
-from kim_app.extensions import limiter
+from kim_app.accounts import session as sessions
+from kim_app.accounts.forms import LoginForm, PasswordForm
+from kim_app.accounts.schemas import EndedSessionsSchema, MeSchema
+from kim_app.errors import PROBLEM, ProblemError
+from kim_app.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +61,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.clear()
-            start_session()
+            sessions.start_session(user)
             login_user(user)
             logger.info("Login by %s", user.username)
             return redirect(next_url or _home_for(user))
@@ -72,16 +73,62 @@ def login():
 @bp.route("/keluar", methods=["POST"])
 def logout():
     # The phone's outbox is not the session's: signing out never touches items waiting on the phone.
-    logout_user()
-    session.clear()
+    logout_user()  # first: who signs out, and what this session registered, are read from the session
+    sessions.end_session()
     if request.accept_mimetypes.best == "application/json":
         return {"ok": True}
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/keluar/semua", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """"Keluar dari semua perangkat" from a page: every session of the account ends, this one too."""
+    services.end_sessions_everywhere(current_user)
+    logout_user()
+    session.clear()
+    flash("Anda sudah keluar dari semua perangkat. Masuk lagi untuk melanjutkan.", "ok")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Changing one's password ends every session of the account — a phone left with someone else is signed out —
+    and this device continues in a new one."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current.data, form.new.data, form.repeat.data)
+        except ProblemError as error:
+            db.session.rollback()
+            flash(error.detail, "error")
+            return render_template("accounts/password.html", form=form), 422
+        sessions.start_session(user)
+        login_user(user)
+        flash("Kata sandi diganti. Semua perangkat lain sudah keluar.", "ok")
+        return redirect(_home_for(user))
+    return render_template("accounts/password.html", form=form)
 
 
 @api_bp.route("/me")
 @api_bp.response(200, MeSchema)
 @login_required
 def me():
-    """The signed-in account, its desa and KIM group, and the CSRF token for state-changing requests."""
+    """The signed-in account, its desa and KIM group, the desa it may file items into, and the CSRF token for
+    state-changing requests."""
     return {"user": current_user, "csrf_token": generate_csrf()}
+
+
+@api_bp.route("/me/sessions", methods=["DELETE"])
+@api_bp.response(200, EndedSessionsSchema)
+@api_bp.alt_response(401, description="Not signed in, or the session expired", **PROBLEM)
+@api_bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf)", **PROBLEM)
+@login_required
+def end_my_sessions():
+    """Sign out on every device ("keluar dari semua perangkat"), this one included; the phone's outbox stays"""
+    ended = services.end_sessions_everywhere(current_user)
+    logout_user()
+    session.clear()
+    return {"ended": ended}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kim_app.accounts import policy
+from kim_app.accounts import session as sessions
 from kim_app.accounts.models import ROLES, User
 from kim_app.errors import Invalid, NotFound
 from kim_app.extensions import db
@@ -42,6 +43,14 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+MIN_PASSWORD = 8
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Kata sandi paling sedikit {MIN_PASSWORD} karakter.")
+
+
 def create_user(
     username: str,
     password: str,
@@ -57,8 +66,7 @@ def create_user(
         raise Invalid(f"Peran harus salah satu dari: {', '.join(ROLES)}.")
     if not username or len(username) > 64:
         raise Invalid("Nama pengguna wajib diisi (paling banyak 64 karakter).")
-    if len(password) < 8:
-        raise Invalid("Kata sandi paling sedikit 8 karakter.")
+    _check_new_password(password)
     if find_user(username) is not None:
         raise Invalid(f"Nama pengguna {username!r} sudah dipakai.")
     scope = policy.scope_of_role(role)
@@ -110,8 +118,46 @@ def set_active(manager: User, user_id: int, active: bool) -> User:
     if member.id == manager.id:
         raise Invalid("Anda tidak dapat menonaktifkan akun Anda sendiri.")
     member.active = active
+    if not active:
+        sessions.end_all_sessions(member.id, sessions.ENDED_DEACTIVATED)
     logger.info("Account %s %s by %s", member.username, "activated" if active else "deactivated", manager.username)
     return member
+
+
+def end_sessions_of(manager: User, user_id: int) -> User:
+    """The admin's "akhiri semua sesi akun ini" (a ketua's for a member of their group): a lost phone, a shared one
+    that was not signed out. The account stays active; whoever has it signs in again."""
+    member = member_for(manager, user_id)
+    ended = sessions.end_all_sessions(member.id, sessions.ENDED_BY_ADMIN)
+    logger.info("%d session(s) of %s ended by %s", ended, member.username, manager.username)
+    return member
+
+
+def end_sessions_everywhere(user: User) -> int:
+    """"Keluar dari semua perangkat": every session of the account ends, the one asking included."""
+    ended = sessions.end_all_sessions(user.id, sessions.ENDED_EVERYWHERE)
+    logger.info("%s signed out on %d device(s)", user.username, ended)
+    return ended
+
+
+def change_password(user: User, current: str, new: str, repeat: str) -> None:
+    """A new password for one's own account; every session of the account ends (the caller starts a new one for
+    the device that asked)."""
+    if not user.check_password(current):
+        raise Invalid("Kata sandi sekarang salah.")
+    if new != repeat:
+        raise Invalid("Kata sandi baru dan ulangannya tidak sama.")
+    _check_new_password(new)
+    user.set_password(new)
+    sessions.end_all_sessions(user.id, sessions.ENDED_PASSWORD)
+    logger.info("Password of %s changed", user.username)
+
+
+def set_password(user: User, password: str) -> None:
+    """The operator sets a password (`flask kim set-password`): the account's sessions end as with a change."""
+    _check_new_password(password)
+    user.set_password(password)
+    sessions.end_all_sessions(user.id, sessions.ENDED_PASSWORD)
 
 
 def all_users() -> list[User]:

@@ -1,41 +1,89 @@
-"""flask-login wiring: loading the signed-in account, session timeouts, and what "not signed in" looks like.
+"""flask-login wiring: loading the signed-in account, revocable sessions, timeouts, and what "not signed in" looks like.
+
+A session is a row of `account_session` (accounts/models.py) as well as a signed cookie. The cookie holds a random
+token; the row, looked up by the token's SHA-256 on every request (pages and API alike, together with the account in
+one query), decides whether the cookie still counts. Ending the row ends the session on every app server at once:
+sign-out (`POST /keluar`), "keluar dari semua perangkat", deactivation, a password change and the admin's "akhiri
+semua sesi akun ini" all end rows. A cookie copied off a shared phone is then worth nothing, whatever its signature.
+flask-login's remember cookie cannot bring an account back either: it carries no token, so nothing it loads counts.
 
 Sessions end after a period of inactivity and, whatever happens, after an absolute lifetime — both per role: a
 member's phone may sit in a village without signal for a week and must still be signed in when it comes back,
-while a moderator's laptop at the Dinas should not stay open overnight. An ended session only ends the session:
-the phone's outbox is untouched, and sending resumes after the next sign-in.
+while a moderator's laptop at the Dinas should not stay open overnight. The last-seen mark stays in the cookie (a
+read must not write to the database); the absolute end is also the row's `expires_at`. An ended session only ends
+the session: the phone's outbox is untouched, and sending resumes after the next sign-in.
 
 The API answers 401 with a problem document (the phone then shows "Masuk lagi untuk mengirim" and keeps its outbox);
 pages redirect to /masuk and come back afterwards.
 """
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
+from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app, redirect, request, session, url_for
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import joinedload
 
-from kim_app.accounts.models import User
+from kim_app.accounts.models import AccountSession, User
 from kim_app.errors import ProblemError, wants_json
 from kim_app.extensions import db
+from kim_app.security import depends_on_account
+from kim_app.timeutil import utcnow
 from kim_app.wilayah.models import KimGroup
+
+# The cookie's key holding the session's token.
+TOKEN_KEY = "sid"  # nosec B105: a cookie key, not a secret
+
+# Why a session ended, as the row keeps it.
+ENDED_LOGOUT = "keluar"
+ENDED_EVERYWHERE = "semua"
+ENDED_DEACTIVATED = "nonaktif"
+ENDED_PASSWORD = "sandi"  # nosec B105: a reason, not a password
+ENDED_BY_ADMIN = "admin"
+
+
+# Sent when every session of an account ended (not at a plain sign-out): whoever keeps state for the account's devices
+# lets it go — push subscriptions (kim_app/notifications) — so a phone that was signed out hears nothing more.
+signals = Namespace()
+all_sessions_ended = signals.signal("all-sessions-ended")
 
 
 class Unauthenticated(ProblemError):
     status, slug, title = 401, "unauthenticated", "Belum masuk"
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def init_login(login_manager) -> None:
-    # The member's KIM and its desa come with the account, in the same query: a create needs them (the item's desa).
-    with_kim = (joinedload(User.kim).joinedload(KimGroup.desa),)
+    # The member's KIM and its desa come with the account, in the same query as the session: a create needs them.
+    with_account = (joinedload(AccountSession.account).joinedload(User.kim).joinedload(KimGroup.desa),)
 
     login_manager.login_view = "accounts.login"
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id), options=with_kim) if user_id.isdigit() else None
+        # Whatever comes of it, the answer now depends on this cookie: no shared cache may keep it.
+        depends_on_account()
+        token = session.get(TOKEN_KEY)
+        record = None
+        if isinstance(token, str) and token:
+            record = db.session.get(AccountSession, _digest(token), options=with_account)
+        user = record.account if record is not None else None
         # A deactivated account is signed out at its next request, not only refused at its next sign-in.
-        if user is None or not user.active or session_expired(user.role):
+        if (
+            user is None
+            or str(user.id) != user_id
+            or record.ended_at is not None
+            or record.expires_at <= utcnow()
+            or not user.active
+            or session_expired(user.role)
+        ):
             session.clear()
             return None
         mark_seen()
@@ -53,12 +101,51 @@ def init_login(login_manager) -> None:
 SEEN_RESOLUTION_SECONDS = 300
 
 
-def start_session() -> None:
-    """Called at sign-in (after session.clear()): the clocks of the timeouts start here."""
-    now = int(time.time())
+def start_session(user: User) -> None:
+    """Called at sign-in, before login_user: a fresh cookie (nothing of an earlier one carries over) with a new token,
+    its row, and the clocks of the timeouts. The account's rows that ended or expired are cleared away here, so
+    the table holds about one row per signed-in device."""
+    session.clear()
+    now = utcnow()
+    db.session.execute(
+        delete(AccountSession).where(
+            AccountSession.account_id == user.id,
+            or_(AccountSession.ended_at.is_not(None), AccountSession.expires_at <= now),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    lifetime = current_app.config["SESSION_ABSOLUTE_SECONDS"][user.role]
+    db.session.add(AccountSession(id=_digest(token), account_id=user.id, created_at=now,
+                                  expires_at=now + timedelta(seconds=lifetime)))
+    db.session.flush()
+    clock = int(time.time())
     session.permanent = True
-    session["signed_in_at"] = now
-    session["seen_at"] = now
+    session[TOKEN_KEY] = token
+    session["signed_in_at"] = clock
+    session["seen_at"] = clock
+
+
+def end_session() -> None:
+    """Sign-out on this device: its row is ended, whoever holds a copy of the cookie."""
+    token = session.get(TOKEN_KEY)
+    if isinstance(token, str) and token:
+        db.session.execute(
+            update(AccountSession)
+            .where(AccountSession.id == _digest(token), AccountSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), ended_why=ENDED_LOGOUT)
+        )
+    session.clear()
+
+
+def end_all_sessions(account_id: int, why: str) -> int:
+    """End every session of the account, on every device and app server. Returns how many were open."""
+    result = db.session.execute(
+        update(AccountSession)
+        .where(AccountSession.account_id == account_id, AccountSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_why=why)
+    )
+    all_sessions_ended.send(current_app._get_current_object(), account_id=account_id)
+    return result.rowcount
 
 
 def session_expired(role: str) -> bool:

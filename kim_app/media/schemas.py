@@ -6,6 +6,7 @@ from flask import url_for
 from marshmallow import validate
 
 from kim_app.items.statuses import PhotoState
+from kim_app.links import absolute
 
 
 class PhotoSchema(ma.Schema):
@@ -28,7 +29,8 @@ class PhotoSchema(ma.Schema):
 def media_url(photo, variant: str, external: bool = False) -> str | None:
     if photo.state != PhotoState.SIAP:
         return None
-    return url_for("media.photo_file", photo_id=photo.id, variant=variant, _external=external)
+    path = url_for("media.photo_file", photo_id=photo.id, variant=variant)
+    return absolute(path) if external else path
 
 
 class UploadHeadersSchema(ma.Schema):

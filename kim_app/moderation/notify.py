@@ -12,13 +12,14 @@ The mail names the kind, the desa and a link to the item — never the text a me
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 from flask_login import current_user
 
 from kim_app.accounts import policy
 from kim_app.extensions import db
 from kim_app.items import events
 from kim_app.items.kinds import KIND_LABELS
+from kim_app.links import absolute
 from kim_app.moderation import queue
 from kim_app.notifications import services as notifications
 from kim_app.wilayah.models import Desa, Kabupaten
@@ -83,8 +84,7 @@ def _on_entered_queue(item) -> None:
         return
     desa = db.session.get(Desa, item.desa_kode)
     kabupaten = db.session.get(Kabupaten, item.kabupaten_kode)
-    base_url = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "/")
-    url = f"{base_url.rstrip('/')}/moderasi/item/{item.id}"
+    url = absolute(f"/moderasi/item/{item.id}")
     subject, body = compose(kabupaten.nama, [{"kind": item.kind, "desa": desa.nama, "url": url}])
     notifications.email(to, subject, body, kind="antrean")
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
+from kim_app.accounts.session import all_sessions_ended
 from kim_app.database import insert_unless_exists
 from kim_app.errors import Conflict, Invalid, NotFound
 from kim_app.extensions import db
@@ -188,6 +189,12 @@ def remove_device(account: User, subscription_id: int) -> None:
     db.session.flush()
 
 
+def _forget_devices_of_account(_app, account_id: int, **_extra) -> None:
+    """Every session of the account ended (everywhere, deactivated, new password, the admin): none of its devices
+    is signed in any more, so none keeps receiving its notifications. In the request's transaction."""
+    db.session.execute(delete(PushSubscription).where(PushSubscription.account_id == account_id))
+
+
 def _forget_devices_at_sign_out(_app, user, **_extra) -> None:
     """Signing out forgets the devices registered in this session: a shared phone must not keep receiving the
     verdicts of the member who left. The phone unsubscribes too (static/js/push.js); this holds if it could not."""
@@ -250,3 +257,4 @@ def init_app(app: Flask) -> None:
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
     user_logged_out.connect(_forget_devices_at_sign_out, app)
+    all_sessions_ended.connect(_forget_devices_of_account, app)

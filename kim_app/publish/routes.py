@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
 from kim_app.publish import feeds, services
 from kim_app.publish.services import Filter
@@ -85,7 +86,7 @@ def kategori(kategori: str):
 @bp.route("/berita/<int:item_id>")
 def berita(item_id: int):
     item = services.berita(item_id)
-    url = url_for("publish.berita", item_id=item.id, _external=True)
+    url = absolute_url_for("publish.berita", item_id=item.id)
     whatsapp = "https://wa.me/?text=" + quote(f"{item.headline} {url}")
     cover = item.photos[0] if item.photos else None
     return render_template(
@@ -104,7 +105,7 @@ def _feed(title: str, page_url: str, self_url: str, where: Filter = services.ANY
         page_url=page_url,
         self_url=self_url,
         items=services.latest(1, where),
-        item_url=lambda item: url_for("publish.berita", item_id=item.id, _external=True),
+        item_url=lambda item: absolute_url_for("publish.berita", item_id=item.id),
         image_url=lambda item: media_url(item.photos[0], "display", external=True) if item.photos else None,
     )
     response = Response(body, mimetype=feeds.MIMETYPE)
@@ -116,7 +117,7 @@ def _feed(title: str, page_url: str, self_url: str, where: Filter = services.ANY
 @bp.route("/feed.atom")
 def feed():
     return _feed(
-        "Berita KIM NTT", url_for("publish.home", _external=True), url_for("publish.feed", _external=True)
+        "Berita KIM NTT", absolute_url_for("publish.home"), absolute_url_for("publish.feed")
     )
 
 
@@ -125,7 +126,7 @@ def kabupaten_feed(kode: str):
     kab = services.kabupaten(kode)
     return _feed(
         f"Berita KIM dari {kab.nama}",
-        url_for("publish.kabupaten", kode=kab.kode, _external=True),
-        url_for("publish.kabupaten_feed", kode=kab.kode, _external=True),
+        absolute_url_for("publish.kabupaten", kode=kab.kode),
+        absolute_url_for("publish.kabupaten_feed", kode=kab.kode),
         Filter(kabupaten_kode=kab.kode),
     )

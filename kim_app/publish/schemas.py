@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from kim_app.items import kinds
+from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
 
 MAX_LIMIT = 50
@@ -74,7 +74,7 @@ class BeritaSchema(ma.Schema):
         return kinds.kategori_label(item.kind, item.kategori)
 
     def get_url(self, item):
-        return url_for("publish.berita", item_id=item.id, _external=True)
+        return absolute_url_for("publish.berita", item_id=item.id)
 
     def get_kim(self, item):
         return item.kim.nama if item.kim else None

@@ -50,7 +50,14 @@ class Items(MethodView):
     @bp.alt_response(200, schema=ItemSchema, description="The same item was already stored; nothing changed")
     @bp.alt_response(409, description="An item with this UUID exists with a different body or author", **PROBLEM)
     @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)", **PROBLEM)
-    @bp.alt_response(401, description="Not signed in, or the session expired", **PROBLEM)
+    @bp.alt_response(
+        422,
+        description="type validation: a field is missing or invalid; type desa-outside-area: desa_kode is not in "
+        "the area of the member's KIM (GET /api/v1/me, desa_pilihan); nothing is stored",
+        **PROBLEM,
+    )
+    @bp.alt_response(401, description="Not signed in, or the session ended (signed out, possibly elsewhere)",
+                     **PROBLEM)
     @bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again", **PROBLEM)
     def post(self, data):
         """Send an item captured on the phone; idempotent on its UUID"""
@@ -83,6 +90,12 @@ class Revisions(MethodView):
     )
     @bp.alt_response(404, description="No item of yours has this UUID", **PROBLEM)
     @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)", **PROBLEM)
+    @bp.alt_response(
+        422,
+        description="type validation: a field is missing or invalid; type desa-outside-area: the item's desa is no "
+        "longer in the area of the member's KIM",
+        **PROBLEM,
+    )
     def post(self, data, item_uuid: uuid.UUID):
         """Send a new revision of an item sent back for revision; idempotent per revision"""
         item, created = services.receive_revision(_member(), item_uuid, data)

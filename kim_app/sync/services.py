@@ -39,6 +39,11 @@ class WrongAuthor(Forbidden):
     title = "Item ini milik akun lain"
 
 
+class DesaOutsideArea(Invalid):
+    slug = "desa-outside-area"
+    title = "Desa di luar wilayah KIM Anda"
+
+
 class RevisionConflict(Conflict):
     slug = "revision-conflict"
     title = "Revisi tidak cocok dengan item di server"
@@ -84,14 +89,25 @@ def _stored(fields: dict) -> dict:
     return values
 
 
-def _resolve_desa(author: User, desa_kode: str | None) -> Desa:
+def _filing_desa(author: User, desa_kode: str | None) -> Desa:
+    """The desa an item of this author is filed into — the one check for every create and every revision: a KIM
+    reports from its own area (policy.may_file_into). Omitted, it is the author's KIM's desa."""
     if desa_kode is None:
         if author.kim is None:
             raise Invalid("Akun ini tidak terdaftar di KIM mana pun.", errors={"desa_kode": ["Wajib diisi."]})
-        return author.kim.desa
-    desa = db.session.get(Desa, desa_kode)
-    if desa is None:
-        raise Invalid("Kode desa tidak dikenal.", errors={"desa_kode": ["Kode desa tidak dikenal."]})
+        desa = author.kim.desa
+    else:
+        desa = db.session.get(Desa, desa_kode)
+        if desa is None:
+            raise Invalid("Kode desa tidak dikenal.", errors={"desa_kode": ["Kode desa tidak dikenal."]})
+    if not policy.may_file_into(author, desa):
+        kim = author.kim
+        where = f"{kim.nama}, Desa {kim.desa.nama}" if kim else "tanpa KIM"
+        message = f"Desa {desa.nama} ({desa.kode}) di luar wilayah KIM Anda ({where})."
+        raise DesaOutsideArea(
+            f"{message} Berita dan aduan dikirim dari desa wilayah KIM Anda; pilih desa itu lalu simpan lagi.",
+            errors={"desa_kode": [message]},
+        )
     return desa
 
 
@@ -114,7 +130,7 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
     """
     _check_author(author, data,
                   "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya.")
-    desa = _resolve_desa(author, data.get("desa_kode"))
+    desa = _filing_desa(author, data.get("desa_kode"))
     spec = kinds.KINDS[data["kind"]]
     fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}
     photos = data.get("photos") or []
@@ -198,6 +214,7 @@ def receive_revision(author: User, client_uuid: uuid.UUID, data: dict) -> tuple[
     """
     _check_author(author, data, "Revisi ini dibuat oleh akun lain di HP ini. Revisi menunggu sampai pemiliknya masuk.")
     item = own_item(author, client_uuid)
+    _filing_desa(author, item.desa_kode)  # a revision files the item into its desa's queue again
     errors = kinds.errors_for(item.kind, data)
     if errors:
         raise Invalid("Ada isian yang belum lengkap atau tidak valid.", errors=errors)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kim_app.extensions import db
@@ -60,14 +60,23 @@ class Desa(db.Model):
         return self.kode[:5]
 
 
+# The area a KIM group reports from: its own desa, or — a KIM formed at the kecamatan — every desa of its kecamatan.
+CAKUPAN_DESA = "desa"
+CAKUPAN_KECAMATAN = "kecamatan"
+CAKUPAN = (CAKUPAN_DESA, CAKUPAN_KECAMATAN)
+
+
 class KimGroup(db.Model):
-    """A Kelompok Informasi Masyarakat: the members' group, rooted in one desa."""
+    """A Kelompok Informasi Masyarakat: the members' group, rooted in one desa (its seat). Its members file items
+    into the desa of its area (`cakupan`; the rule: wilayah/services.py, `desa_of_area`)."""
 
     __tablename__ = "kim_group"
+    __table_args__ = (CheckConstraint("cakupan IN ('desa', 'kecamatan')", name="cakupan_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nama: Mapped[str] = mapped_column(String(120))
     desa_kode: Mapped[str] = mapped_column(ForeignKey("desa.kode"), index=True)
+    cakupan: Mapped[str] = mapped_column(String(10), default=CAKUPAN_DESA, server_default=CAKUPAN_DESA)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     desa: Mapped[Desa] = relationship()

@@ -10,7 +10,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kim_app.errors import Invalid
 from kim_app.extensions import db
-from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup, Provinsi
+from kim_app.wilayah.models import (
+    CAKUPAN,
+    CAKUPAN_DESA,
+    CAKUPAN_KECAMATAN,
+    Desa,
+    Kabupaten,
+    Kecamatan,
+    KimGroup,
+    Provinsi,
+)
 
 SHIPPED_DATA = Path(__file__).parent / "data"
 BATCH = 2000
@@ -78,12 +87,29 @@ def import_wilayah(folder: Path, provinsi_kode: str | None = None) -> dict[str, 
     return counts
 
 
-def ensure_kim_group(nama: str, desa_kode: str) -> KimGroup:
+def ensure_kim_group(nama: str, desa_kode: str, cakupan: str = CAKUPAN_DESA) -> KimGroup:
+    """The KIM group of this name seated in this desa, registered if new. `cakupan`: the area it reports from, its
+    desa or (a KIM formed at the kecamatan) every desa of the desa's kecamatan."""
+    if cakupan not in CAKUPAN:
+        raise Invalid("Cakupan KIM harus 'desa' atau 'kecamatan'.")
     group = db.session.scalar(select(KimGroup).where(KimGroup.nama == nama, KimGroup.desa_kode == desa_kode))
     if group is None:
         if db.session.get(Desa, desa_kode) is None:
             raise Invalid(f"Desa {desa_kode} belum dimuat; jalankan import-wilayah dahulu.")
-        group = KimGroup(nama=nama, desa_kode=desa_kode)
+        group = KimGroup(nama=nama, desa_kode=desa_kode, cakupan=cakupan)
         db.session.add(group)
         db.session.flush()
     return group
+
+
+def desa_of_area(group: KimGroup | None) -> list[Desa]:
+    """The desa a KIM group's members may file items into, its own desa first (the phone's default choice)."""
+    if group is None:
+        return []
+    if group.cakupan != CAKUPAN_KECAMATAN:
+        return [group.desa]
+    others = db.session.scalars(
+        select(Desa).where(Desa.kecamatan_kode == group.desa.kecamatan_kode, Desa.kode != group.desa_kode)
+        .order_by(Desa.nama)
+    )
+    return [group.desa, *others]

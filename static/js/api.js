@@ -103,6 +103,9 @@ export async function logout(token) {
   return { status: response.status, data: await readJson(response) };
 }
 
+// "Keluar dari semua perangkat": every session of the account ends, this one too (docs/sync-protocol.md).
+export const endAllSessions = (token) => call('DELETE', '/api/v1/me/sessions', { token });
+
 // Push notifications (static/js/push.js; docs/sync-protocol.md, "Push notifications").
 export const getPushKey = () => call('GET', '/api/v1/push/key');
 

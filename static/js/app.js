@@ -63,14 +63,17 @@ function showSyncResult(result) {
     : result.photos_held || '';
 }
 
-async function onLogout() {
+async function onLogout(everywhere) {
   const question = `Ada ${unsent} kiriman yang belum terkirim. Kiriman tetap aman di HP ini `
     + 'dan akan dikirim setelah Anda masuk lagi. Tetap keluar?';
   if (unsent > 0 && !window.confirm(question)) return;
+  if (everywhere && !window.confirm('Akun ini akan keluar di semua HP dan komputer, termasuk HP ini. Lanjutkan?')) {
+    return;
+  }
   const status = document.getElementById('sync-status');
   status.textContent = 'Sedang keluar…';
   await stopPush().catch(() => {});
-  const problem = await logout();
+  const problem = await logout(everywhere);
   if (problem) status.textContent = problem;
   else window.location.assign('/masuk?next=/app');
 }
@@ -97,7 +100,8 @@ async function main() {
     keepStorage();
   });
   document.getElementById('send-now').addEventListener('click', () => syncNow(true));
-  document.getElementById('logout').addEventListener('click', onLogout);
+  document.getElementById('logout').addEventListener('click', () => onLogout(false));
+  document.getElementById('logout-all').addEventListener('click', () => onLogout(true));
   keepStorage();
   startPush();
   startWorker().catch((error) => console.error('service worker', error));

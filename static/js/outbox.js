@@ -23,7 +23,8 @@ export async function saveNewItem(kind, values, me, shrunk = []) {
     kind,
     author_id: me.id,
     captured_at: new Date().toISOString(),
-    desa_kode: me.desa ? me.desa.kode : null,
+    // The desa chosen in the form when the member's KIM covers several (session.js), else the KIM's own.
+    desa_kode: values.desa_kode || (me.desa ? me.desa.kode : null),
     state: 'tersimpan',
     attempts: 0,
     next_attempt_at: null,

@@ -16,20 +16,40 @@ export function renderAccount(me, signedOut) {
     : (signedOut ? 'Belum ada yang masuk di HP ini.' : 'Memuat…');
   document.getElementById('signed-out').hidden = !signedOut || Boolean(me);
   document.getElementById('logout').hidden = !me;
+  document.getElementById('account-more').hidden = !me;
   document.getElementById('capture').hidden = !me && signedOut;
   for (const node of document.querySelectorAll('[data-desa]')) {
     node.textContent = me && me.desa ? me.desa.nama : 'desa akun Anda';
   }
+  renderDesaChoice(me);
 }
 
-async function signOut() {
+// The desa a member may file into (their KIM's area, from /api/v1/me): one shows as text, several as a choice in
+// every capture form, the KIM's own desa chosen first. The server refuses any other (422).
+function renderDesaChoice(me) {
+  const choices = (me && me.desa_pilihan) || [];
+  const several = choices.length > 1;
+  for (const form of document.querySelectorAll('form[data-kind]')) {
+    const select = form.elements.desa_kode;
+    form.querySelector('[data-desa-satu]').hidden = several;
+    form.querySelector('[data-desa-pilih]').hidden = !several;
+    select.disabled = !several;
+    const wanted = choices.map((desa) => desa.kode).join(',');
+    if (select.dataset.pilihan === wanted) continue;
+    select.dataset.pilihan = wanted;
+    select.replaceChildren(...choices.map((desa, i) => new Option(desa.nama, desa.kode, i === 0, i === 0)));
+  }
+}
+
+async function signOut(everywhere) {
+  const leave = everywhere ? api.endAllSessions : api.logout;
   let answer = await api.getMe();
   if (answer.status === 200) {
     const token = answer.data.csrf_token;
-    answer = await api.logout(token);
+    answer = await leave(token);
     if (api.isCsrfProblem(answer)) {
       const me = await api.getMe();
-      answer = me.status === 200 ? await api.logout(me.data.csrf_token) : me;
+      answer = me.status === 200 ? await leave(me.data.csrf_token) : me;
     }
   }
   // 401 from /me: the server had already ended the session; the phone only has to forget it too.
@@ -41,10 +61,12 @@ async function signOut() {
 }
 
 // Resolves with null when signed out, or an Indonesian sentence saying why not. Holds the sync lock so that a
-// run in progress cannot write 'me' back after it was forgotten.
-export async function logout() {
+// run in progress cannot write 'me' back after it was forgotten. `everywhere`: every session of the account ends,
+// on every phone and computer ("Keluar dari semua perangkat"); the outbox stays as it is either way.
+export async function logout(everywhere = false) {
+  const run = () => signOut(everywhere);
   try {
-    return navigator.locks ? await navigator.locks.request('kim-sync', signOut) : await signOut();
+    return navigator.locks ? await navigator.locks.request('kim-sync', run) : await run();
   } catch (error) {
     if (error instanceof api.NetworkError) return 'Perlu sinyal untuk keluar. Coba lagi saat ada sinyal.';
     throw error;

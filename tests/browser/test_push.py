@@ -155,7 +155,7 @@ def test_offered_after_the_first_item_then_a_verdict_shows_and_opens_the_item(ap
     assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((n) => n.length)") == 0
 
     # Signing out: the server forgets the phone and the browser's subscription ends.
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url("**/masuk**")
     assert subscribed(app) == []
     assert page.evaluate("localStorage.getItem('test-push')") is None

@@ -37,7 +37,7 @@ def test_items_wait_for_their_own_author_on_a_shared_phone(app, browser, live_se
     expect(item_state(page, "Berita milik Yohanes")).to_have_attribute("data-state", "tersimpan")
 
     # Signing out with an unsent item asks first (accepted above) and keeps the item.
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url("**/masuk**")
     context.unroute("**/api/v1/items")
 
@@ -49,7 +49,7 @@ def test_items_wait_for_their_own_author_on_a_shared_phone(app, browser, live_se
     assert authors(app) == {"Berita milik Fransiska": "anggota2"}
 
     # The first member comes back: their berita goes by itself, under their own name.
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url("**/masuk**")
     sign_in(page, live_server.url, "anggota")
     expect(item_state(page, "Berita milik Yohanes")).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)

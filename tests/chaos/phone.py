@@ -160,7 +160,7 @@ class Phone:
         self.page.locator("#logout").wait_for(state="visible", timeout=SLOW_MS)
 
     def sign_out(self) -> None:
-        self.page.get_by_role("button", name="Keluar").click()
+        self.page.get_by_role("button", name="Keluar", exact=True).click()
         self.page.wait_for_url("**/masuk**")
 
     def capture(self, specs: list[dict]) -> list[dict]:

@@ -50,9 +50,10 @@ def test_counts_per_kabupaten_and_kim_with_median_time(app, member, moderator, m
     assert '<th scope="row">KIM Maudemu</th><td>1</td><td>0</td><td>0</td><td>–</td>' in html
 
 
-def test_moderator_sees_own_kabupaten_admin_sees_all(app, member, make_person, berita):
+def test_moderator_sees_own_kabupaten_admin_sees_all(app, member, member_in, make_person, berita):
     member.send(berita())
-    member.send(berita(desa_kode="53.01.04.2003"))  # Kabupaten Kupang
+    kupang_member = member_in("53.01.04.2003")  # Kabupaten Kupang
+    kupang_member.send(kupang_member.berita())
     kupang = make_person("moderator.kupang").get("/moderasi/dasbor").get_data(as_text=True)
     belu = make_person("moderator").get("/moderasi/dasbor").get_data(as_text=True)
     admin = make_person("admin").get("/moderasi/dasbor").get_data(as_text=True)

@@ -44,6 +44,10 @@ ROUTES = {
     ("media.photo_file", "GET"): EVERYONE,  # its own rules: tests/media/test_photo_upload.py
     ("berita.Berita", "GET"): EVERYONE,  # published news for offline reading, public like the portal
     ("me.me", "GET"): SIGNED_IN,
+    ("me.end_my_sessions", "DELETE"): SIGNED_IN,  # one's own sessions only
+    ("accounts.logout_everywhere", "POST"): SIGNED_IN,
+    ("accounts.change_password", "GET"): SIGNED_IN,
+    ("accounts.change_password", "POST"): SIGNED_IN,
     ("items.Items", "GET"): MEMBERS,
     ("items.Items", "POST"): MEMBERS,
     ("items.Item", "GET"): MEMBERS,
@@ -66,6 +70,7 @@ ROUTES = {
     ("manage.admin", "GET"): {"admin"},
     ("manage.create_user", "POST"): {"admin"},
     ("manage.user_status", "POST"): {"admin"},
+    ("manage.user_sessions", "POST"): {"admin"},
     ("manage.create_group", "POST"): {"admin"},
     ("push.PushKey", "GET"): EVERYONE,  # the server's public key, nothing else
     ("push.Subscriptions", "POST"): SIGNED_IN,
@@ -170,8 +175,10 @@ def test_each_role_gets_its_answer(app, world, route):
     clients, values = world
     endpoint, method = route
     path = url_for_route(app, endpoint, values)
-    if endpoint == "accounts.logout":
-        return  # signing out is everyone's right and would end the sessions the other checks need
+    if endpoint in ("accounts.logout", "accounts.logout_everywhere"):
+        # Signing out is everyone's right and would end the sessions the other checks need; ending every session
+        # is for the signed-in only (tests/security/test_sessions.py).
+        return
     allowed = ROUTES[route]
     # Refusals first, so an allowed action changing state cannot hide a refusal.
     for role in sorted(ROLES, key=lambda r: r in allowed):

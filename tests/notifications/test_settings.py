@@ -19,6 +19,7 @@ def production_env(app, monkeypatch):
         "SECRET_KEY": "x" * 64, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "VAPID_PRIVATE_KEY": private, "VAPID_PUBLIC_KEY": public_key_for(private),
         "VAPID_SUBJECT": "mailto:kominfo@nttprov.example", "REDIS_URL": TEST_REDIS_URL,
+        "PUBLIC_URL": "https://kim.nttprov.example",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -59,7 +60,8 @@ def test_production_refuses_a_vapid_setting_that_cannot_work(production_env, mon
 
 def test_production_serves_the_configured_key_and_queues_on_redis(production_env):
     production = start_production()
-    assert production.test_client().get("/api/v1/push/key").json == {"public_key": production_env["VAPID_PUBLIC_KEY"]}
+    answer = production.test_client().get("/api/v1/push/key", base_url=production_env["PUBLIC_URL"])
+    assert answer.json == {"public_key": production_env["VAPID_PUBLIC_KEY"]}
     queue = production.extensions["kim_queue"]
     assert queue.url == TEST_REDIS_URL
     assert queue.huey.storage.__class__.__name__ == "RedisStorage"

@@ -67,6 +67,7 @@ def test_seed_demo_prints_accounts_and_is_repeatable(app):
 def test_seed_demo_is_refused_in_production(app, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("PUBLIC_URL", "https://kim.example")
     for name in ("VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"):
         monkeypatch.setenv(name, app.config[name])
     production = create_app({"KIM_ENV": "production"})

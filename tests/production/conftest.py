@@ -70,6 +70,9 @@ class Cluster:
             "REDIS_URL": REDIS_URL,
             "RATELIMIT_KEY_PREFIX": f"kim-test-{uuid.uuid4().hex[:12]}",
             "TRUSTED_PROXIES": "0",
+            # The phones of these tests reach each server at its own address, as a load balancer's health check would.
+            "PUBLIC_URL": "https://kim.example",
+            "TRUSTED_HOSTS": "kim.example, 127.0.0.1",
             "VAPID_PRIVATE_KEY": vapid_private,
             "VAPID_PUBLIC_KEY": vapid.public_key_for(vapid_private),
             "VAPID_SUBJECT": "mailto:kominfo@belukab.go.id",

@@ -32,9 +32,10 @@ def test_feed_is_atom_with_the_required_elements(app, member, moderator, berita)
     assert entry.find(f"{A}content").get("type") == "text" and entry.findtext(f"{A}summary")
 
 
-def test_kabupaten_feed_has_only_its_own_published_news(app, member, moderator, berita, aduan):
+def test_kabupaten_feed_has_only_its_own_published_news(app, member, member_in, moderator, berita, aduan):
     approved(app, member, moderator, berita(judul="Dari Belu"))
-    approved(app, member, moderator, berita(judul="Dari Kupang", desa_kode="53.71.01.1001"))
+    kupang = member_in("53.71.01.1001")
+    approved(app, kupang, moderator, kupang.berita(judul="Dari Kupang"))
     member.send(berita(judul="Belum dimoderasi"))
     approved(app, member, moderator, aduan(pelapor_nama="Pelapor Rahasia", pelapor_telepon="0812 000 111"))
     response = app.test_client().get("/kabupaten/53.04/feed.atom")

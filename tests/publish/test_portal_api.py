@@ -3,10 +3,11 @@ cheap to revalidate, and never a complainant or anything unpublished."""
 from tests.helpers import approved, make_jpeg
 
 
-def test_newest_published_news_of_a_kabupaten_without_login(app, member, moderator, berita):
+def test_newest_published_news_of_a_kabupaten_without_login(app, member, member_in, moderator, berita):
     older = approved(app, member, moderator, berita(judul="Lebih dulu"))
     newer = approved(app, member, moderator, berita(judul="Lebih baru", kategori="kesehatan"))
-    approved(app, member, moderator, berita(judul="Dari Kupang", desa_kode="53.71.01.1001"))
+    kupang = member_in("53.71.01.1001")
+    approved(app, kupang, moderator, kupang.berita(judul="Dari Kupang"))
     member.send(berita(judul="Belum dimoderasi"))
     response = app.test_client().get("/api/v1/berita?kabupaten=53.04&limit=20")
     assert response.status_code == 200
@@ -26,10 +27,11 @@ def test_newest_published_news_of_a_kabupaten_without_login(app, member, moderat
     }
 
 
-def test_narrowed_by_desa_and_limited(app, member, moderator, berita):
+def test_narrowed_by_desa_and_limited(app, member, member_in, moderator, berita):
     for n in range(3):
         approved(app, member, moderator, berita(judul=f"Kabuna {n}"))
-    approved(app, member, moderator, berita(judul="Maudemu", desa_kode="53.04.05.2001"))
+    maudemu = member_in("53.04.05.2001")
+    approved(app, maudemu, moderator, maudemu.berita(judul="Maudemu"))
     visitor = app.test_client()
     kabuna = visitor.get("/api/v1/berita?desa=53.04.05.2006&limit=2").json["items"]
     assert [item["judul"] for item in kabuna] == ["Kabuna 2", "Kabuna 1"]

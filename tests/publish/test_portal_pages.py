@@ -24,10 +24,12 @@ class MetaTags(HTMLParser):
             self.tags[key] = attrs.get("content")
 
 
-def test_kecamatan_page_lists_its_news_and_links_its_desa(app, member, moderator, berita):
+def test_kecamatan_page_lists_its_news_and_links_its_desa(app, member, member_in, moderator, berita):
     approved(app, member, moderator, berita(judul="Panen padi Kabuna"))
-    approved(app, member, moderator, berita(judul="Pasar desa Maudemu", desa_kode=MAUDEMU))
-    approved(app, member, moderator, berita(judul="Berita dari Kupang", desa_kode="53.71.01.1001"))
+    maudemu = member_in(MAUDEMU)
+    approved(app, maudemu, moderator, maudemu.berita(judul="Pasar desa Maudemu"))
+    kupang = member_in("53.71.01.1001")
+    approved(app, kupang, moderator, kupang.berita(judul="Berita dari Kupang"))
     page = app.test_client().get("/kecamatan/53.04.05").get_data(as_text=True)
     assert "Kecamatan Kakuluk Mesak" in page
     assert "Panen padi Kabuna" in page and "Pasar desa Maudemu" in page
@@ -35,9 +37,10 @@ def test_kecamatan_page_lists_its_news_and_links_its_desa(app, member, moderator
     assert f'href="/desa/{KABUNA}">Desa Kabuna</a> <span class="meta">(1)</span>' in page
 
 
-def test_kabupaten_page_lists_its_kecamatan_with_counts(app, member, moderator, berita):
+def test_kabupaten_page_lists_its_kecamatan_with_counts(app, member, member_in, moderator, berita):
     approved(app, member, moderator, berita())
-    approved(app, member, moderator, berita(desa_kode=MAUDEMU))
+    maudemu = member_in(MAUDEMU)
+    approved(app, maudemu, moderator, maudemu.berita())
     page = app.test_client().get("/kabupaten/53.04").get_data(as_text=True)
     assert 'href="/kecamatan/53.04.05">Kec. Kakuluk Mesak</a> <span class="meta">(2)</span>' in page
 

@@ -1,0 +1,164 @@
+"""Helpers of the security regression tests: a copy of a device's cookie, as someone who handled a shared phone
+would have taken it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import Person
+
+
+class CopiedCookie(Person):
+    """Someone replaying the cookies copied off a device (and its CSRF token): every request carries exactly the
+    copied values again, whatever the server answered before — as a script with the stolen string would."""
+
+    def __init__(self, client, cookies: dict[str, str], csrf: str | None):
+        super().__init__(client)
+        self.cookies = cookies
+        self.csrf = csrf
+
+    def _replay(self):
+        for name, value in self.cookies.items():
+            self.client.set_cookie(name, value)
+
+    def get(self, path: str, **kwargs):
+        self._replay()
+        return super().get(path, **kwargs)
+
+    def post_json(self, path: str, body, **kwargs):
+        self._replay()
+        return super().post_json(path, body, **kwargs)
+
+
+@pytest.fixture
+def copy_of(app):
+    """A second client replaying exactly the cookies `person`'s client holds now (and its CSRF token)."""
+
+    def copy(person: Person, on_app=None) -> CopiedCookie:
+        cookies = {}
+        for name in ("session", "remember_token"):
+            cookie = person.client.get_cookie(name)
+            if cookie is not None:
+                cookies[name] = cookie.value
+        return CopiedCookie((on_app or app).test_client(), cookies, person.csrf)
+
+    return copy
+
+
+@pytest.fixture
+def page_form(app):
+    """POST a page's form as a person does: with the CSRF token of the page it is on."""
+
+    def post(person: Person, page: str, action: str, data: dict | None = None):
+        html = person.get(page).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+        return person.client.post(action, data={**(data or {}), "csrf_token": token})
+
+    return post
+
+
+@pytest.fixture
+def publish(app, member, moderator):
+    """Send a body as `sender` (the demo member by default) and approve it as the Belu moderator; returns the
+    item's id."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from kim_app.extensions import db
+    from kim_app.items.models import Item
+
+    def send_and_approve(body: dict, sender: Person | None = None) -> int:
+        (sender or member).send(body)
+        with app.app_context():
+            item_id = db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(body["uuid"])))
+            db.session.remove()
+        moderator.decide(item_id, "setujui")
+        return item_id
+
+    return send_and_approve
+
+
+# --- The phone in Chromium (browser fixtures: tests/conftest.py) -----------------------------------------------------
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "id-ID",
+    "timezone_id": "Asia/Makassar",
+}
+# Long enough for a service worker install and a sync on a slow machine.
+SLOW_MS = 30_000
+
+
+class PhoneApp:
+    """The member app on a phone: sign in, capture a berita, read an item's state. Waits on conditions only."""
+
+    def __init__(self, browser, base_url: str):
+        self.browser = browser
+        self.base_url = base_url
+
+    def open(self, username: str):
+        context = self.browser.new_context(**PHONE)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        self.sign_in(page, username)
+        # Until the service worker controls the page (evaluate(): the CSP refuses wait_for_function's eval).
+        page.evaluate(
+            """timeout => new Promise((resolve, reject) => {
+                if (navigator.serviceWorker.controller) return resolve();
+                navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
+                setTimeout(() => reject(new Error('the service worker never took control')), timeout);
+            })""",
+            SLOW_MS,
+        )
+        return context, page
+
+    def sign_in(self, page, username: str) -> None:
+        from tests.helpers import PASSWORD
+
+        page.goto(f"{self.base_url}/masuk?next=/app")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url("**/app")
+
+    @staticmethod
+    def capture_berita(page, judul: str) -> None:
+        from playwright.sync_api import expect
+
+        page.select_option("#berita-kategori", "sosial")
+        page.fill("#berita-judul", judul)
+        page.fill("#berita-isi", "Isi berita yang ditulis di HP keluarga.")
+        page.get_by_role("button", name="Simpan berita").click()
+        expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
+
+    @staticmethod
+    def item_state(page, title: str):
+        return page.locator("#mine li[data-uuid]", has_text=title).locator("[data-state]")
+
+
+@pytest.fixture
+def phone(browser, live_server) -> PhoneApp:
+    return PhoneApp(browser, live_server.url)
+
+
+@pytest.fixture
+def authors(app):
+    """judul -> username of the account the server filed each item under."""
+    from sqlalchemy import select
+
+    from kim_app.accounts.models import User
+    from kim_app.extensions import db
+    from kim_app.items.models import Item
+
+    def read() -> dict[str, str]:
+        with app.app_context():
+            rows = db.session.execute(select(Item.judul, User.username).join(User, Item.author_id == User.id))
+            result = dict(rows.all())
+            db.session.remove()
+        return result
+
+    return read
