@@ -33,6 +33,7 @@ from sqlalchemy import (
     Uuid,
     exists,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,6 +59,10 @@ def _complete_constraints() -> list[CheckConstraint]:
             condition = " AND ".join(f"{column} IS NOT NULL" for column in columns)
             found.append(CheckConstraint(f"kind <> '{name}' OR ({condition})", name=f"{name}_complete"))
     return found
+
+
+# Published: approved, of a public kind — the only items that get a `published_at` (services.move).
+_PUBLISHED = "status = 'disetujui' AND published_at IS NOT NULL"
 
 
 class Content:
@@ -107,6 +112,10 @@ class Item(Content, db.Model):
               "received_at", "id"),
         # The public portal: approved news, newest first.
         Index("ix_submission_published", "kind", "status", "published_at"),
+        # Its lists everywhere, per kabupaten and per desa, read from the newest end (migration 0012).
+        *(Index(f"ix_submission_public_{name}", *columns, "published_at", "id",
+                postgresql_where=text(_PUBLISHED), sqlite_where=text(_PUBLISHED))
+          for name, columns in (("latest", ()), ("kabupaten", ("kabupaten_kode",)), ("desa", ("desa_kode",)))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
@@ -208,6 +209,7 @@ def overdue_complaints(user: User, now: datetime | None = None) -> list[Overdue]
             Item.received_at < now - NEVER_OVERDUE_BEFORE,
         )
         .order_by(Item.received_at, Item.id)
+        .options(joinedload(Item.desa), joinedload(Item.kabupaten), lazyload(Item.photos))  # names, not a query each
     )
     return [
         Overdue(item.id, item.kabupaten_kode, item.kim_id, item.desa.nama, item.kabupaten.nama, item.received_at,

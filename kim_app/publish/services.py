@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from kim_app.errors import NotFound
 from kim_app.extensions import db
@@ -36,7 +37,10 @@ ANYWHERE = Filter()
 
 
 def _published():
-    return select(Item).where(Item.kind.in_(kinds.PUBLIC_KINDS), Item.status == Status.DISETUJUI)
+    # `published_at` is set when an item of a public kind is approved (items/services.move); asking for it lets the
+    # lists read the partial indexes of published items newest first (migration 0012).
+    return select(Item).where(Item.kind.in_(kinds.PUBLIC_KINDS), Item.status == Status.DISETUJUI,
+                              Item.published_at.is_not(None))
 
 
 def _narrowed(query, where: Filter):
@@ -53,7 +57,9 @@ def _narrowed(query, where: Filter):
 
 
 def latest(page: int = 1, where: Filter = ANYWHERE, limit: int = PAGE_SIZE) -> list[Item]:
-    query = _narrowed(_published(), where).order_by(Item.published_at.desc(), Item.id.desc())
+    # Every list shows each item's desa, kabupaten and KIM: with the rows, not one query per place.
+    query = (_narrowed(_published(), where).order_by(Item.published_at.desc(), Item.id.desc())
+             .options(joinedload(Item.desa), joinedload(Item.kabupaten), joinedload(Item.kim)))
     return list(db.session.scalars(query.limit(limit).offset((max(page, 1) - 1) * limit)))
 
 
