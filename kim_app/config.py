@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from kim_app.media import pipeline
 from kim_app.notifications import vapid
 
 
@@ -74,6 +75,9 @@ class Config:
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
     # instead of taking every core and hundreds of megabytes from the requests beside it.
     IMAGE_DECODE_SLOTS = int(os.environ.get("IMAGE_DECODE_SLOTS", "2"))
+    # The most pixels a photo's header may declare; more is refused before a single pixel is decoded (422
+    # too-many-pixels). The phone sends ≤ 1600 px a side; the default is four times 1600×1600 (media/pipeline.py).
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(pipeline.MAX_PIXELS)))
     PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
