@@ -86,19 +86,20 @@ def test_every_json_operation_survives_hostile_bodies(app, everyone, berita):
     item_uuid = berita()["uuid"]
     everyone["anggota"].send({**berita(), "uuid": item_uuid})
     for template, make_valid in VALID_BODIES.items():
-        path = template.format(uuid=item_uuid)
+        send_hostile_bodies(everyone["anggota"], template.format(uuid=item_uuid), make_valid(berita))
 
-        @given(body=hostile.hostile_bodies(make_valid(berita)))
-        @bounded(3 * EXAMPLES)
-        def survives(body, path=path):
-            member = everyone["anggota"]
-            response = member.client.post(path, data=body, content_type="application/json",
-                                          headers={"X-CSRFToken": member.csrf})
-            no_server_error(response, f"POST {path} {body[:200]!r}")
-            if response.status_code >= 400:
-                assert response.content_type == "application/problem+json"
 
-        survives()
+def send_hostile_bodies(member, path: str, valid: dict) -> None:
+    @given(body=hostile.hostile_bodies(valid))
+    @bounded(3 * EXAMPLES)
+    def survives(body):
+        response = member.client.post(path, data=body, content_type="application/json",
+                                      headers={"X-CSRFToken": member.csrf})
+        no_server_error(response, f"POST {path} {body[:200]!r}")
+        if response.status_code >= 400:
+            assert response.content_type == "application/problem+json"
+
+    survives()
 
 
 @pytest.mark.parametrize("role", ROLES)
