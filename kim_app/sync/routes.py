@@ -51,7 +51,13 @@ class Items(MethodView):
     @bp.alt_response(409, description="An item with this UUID exists with a different body or author", **PROBLEM)
     @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)", **PROBLEM)
     @bp.alt_response(401, description="Not signed in, or the session expired", **PROBLEM)
-    @bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again", **PROBLEM)
+    @bp.alt_response(
+        400,
+        description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again; a body that is no JSON or is "
+        "nested more than 32 levels (type bad-input); text holding NUL or a lone surrogate (type invalid-text)",
+        **PROBLEM,
+    )
+    @bp.alt_response(413, description="A body larger than 256 KiB (type too-large)", **PROBLEM)
     def post(self, data):
         """Send an item captured on the phone; idempotent on its UUID"""
         item, created = services.receive_item(_member(), data)
@@ -83,6 +89,13 @@ class Revisions(MethodView):
     )
     @bp.alt_response(404, description="No item of yours has this UUID", **PROBLEM)
     @bp.alt_response(403, description="author_id is not the signed-in account (type wrong-author)", **PROBLEM)
+    @bp.alt_response(
+        400,
+        description="Missing or stale X-CSRFToken (type csrf); a body that is no JSON or is nested more than 32 "
+        "levels (type bad-input); text holding NUL or a lone surrogate (type invalid-text)",
+        **PROBLEM,
+    )
+    @bp.alt_response(413, description="A body larger than 256 KiB (type too-large)", **PROBLEM)
     def post(self, data, item_uuid: uuid.UUID):
         """Send a new revision of an item sent back for revision; idempotent per revision"""
         item, created = services.receive_revision(_member(), item_uuid, data)
