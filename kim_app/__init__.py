@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kim_app import cli, compression, database, health, security
+from kim_app import cli, compression, database, health, inputs, security
 from kim_app import config as kim_config
 from kim_app.accounts import policy
 from kim_app.accounts import session as account_session
@@ -58,6 +58,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     configure_logging(app)
+    # First: the path converters must be in place before any route is added, and the JSON check before any view.
+    inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from kim_app.media import pipeline
 from kim_app.notifications import vapid
 
 
@@ -75,6 +76,9 @@ class Config:
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
     # instead of taking every core and hundreds of megabytes from the requests beside it.
     IMAGE_DECODE_SLOTS = int(os.environ.get("IMAGE_DECODE_SLOTS", "2"))
+    # The most pixels a photo's header may declare; more is refused before a single pixel is decoded (422
+    # too-many-pixels). The phone sends ≤ 1600 px a side; the default is four times 1600×1600 (media/pipeline.py).
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(pipeline.MAX_PIXELS)))
     PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -126,7 +130,9 @@ class Config:
                 "The member's API of KIM: items captured offline on phones, sent idempotently by their UUID, "
                 "and their verdicts pulled back. Sign in through the page /masuk; the session cookie then serves "
                 "the API. Every state-changing request carries the header X-CSRFToken with the token from "
-                "GET /api/v1/me. Errors are RFC 9457 problem documents. The contract in prose: docs/sync-protocol.md."
+                "GET /api/v1/me. Errors are RFC 9457 problem documents. A JSON body is at most 256 KiB (413) and 32 "
+                "levels deep (400 bad-input); text holding NUL or a lone UTF-16 surrogate is refused (400 "
+                "invalid-text) and all text is stored in Unicode NFC. The contract in prose: docs/sync-protocol.md."
             )
         },
         "security": [{"session": []}],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kim_app import inputs
 from kim_app.accounts import policy, services
 from kim_app.accounts.models import ROLE_LABELS
 from kim_app.errors import Invalid, ProblemError
@@ -82,7 +83,7 @@ def create_user():
             form.get("role", ""),
             form.get("nama", ""),
             kabupaten_kode=form.get("kabupaten") or None,
-            kim_id=form.get("kim", type=int),
+            kim_id=inputs.arg_int("kim", label="KIM", minimum=1, maximum=inputs.MAX_ID, source=form),
             ketua=form.get("ketua") == "1",
         )
     except ProblemError as error:

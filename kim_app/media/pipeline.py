@@ -29,8 +29,11 @@ DISPLAY_EDGE = 1280
 THUMB_EDGE = 320
 DISPLAY_QUALITY = 82
 THUMB_QUALITY = 75
-# Far above what a phone sends (its long edge is 1600 px), far below what would exhaust a worker's memory.
-MAX_PIXELS = 50_000_000
+# The phone sends photos shrunk to a long edge of 1600 px (static/js/photos.js); four times a 1600×1600 square leaves
+# room for a screenshot or a photo another app sent unshrunk, and costs at most ~40 MB of RGBA while it is decoded.
+# A 7000×7000 PNG (49 megapixels, 139 KiB on the wire) would cost ~400 MB and a second of CPU. The server's setting
+# is MAX_IMAGE_PIXELS (kim_app/config.py); this is its default.
+MAX_PIXELS = 4 * 1600 * 1600
 # Panoramas reach about 1:8; beyond 1:20 it is a strip meant to exhaust something, not a photo.
 MAX_ASPECT = 20
 
@@ -101,6 +104,10 @@ def _other_format(head: bytes) -> str | None:
     return None
 
 
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.0f}" if pixels >= 1_000_000 else f"{pixels / 1_000_000:.2f}".replace(".", ",")
+
+
 def _open(fp: BinaryIO, max_pixels: int) -> Image.Image:
     fp.seek(0)
     head = fp.read(512)
@@ -114,7 +121,8 @@ def _open(fp: BinaryIO, max_pixels: int) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(fp, formats=FORMATS)
     except Image.DecompressionBombError:  # so far beyond any limit that Pillow itself stops at the header
-        raise TooManyPixels(f"Foto terlalu besar; paling banyak {max_pixels // 1_000_000} megapiksel.") from None
+        raise TooManyPixels(f"Foto terlalu besar; paling banyak {_megapixels(max_pixels)} megapiksel. "
+                            "Kecilkan foto lalu kirim lagi.") from None
     except UnidentifiedImageError:
         other = _other_format(head)
         if other:
@@ -127,7 +135,8 @@ def _open(fp: BinaryIO, max_pixels: int) -> Image.Image:
         raise DamagedImage("Foto rusak: ukurannya kosong.")
     if width * height > max_pixels:
         raise TooManyPixels(
-            f"Foto terlalu besar ({width}×{height} piksel); paling banyak {max_pixels // 1_000_000} megapiksel."
+            f"Foto terlalu besar ({width}×{height} piksel); paling banyak {_megapixels(max_pixels)} megapiksel. "
+            "Kecilkan foto lalu kirim lagi."
         )
     if max(width, height) > MAX_ASPECT * min(width, height):
         raise ExtremeAspectRatio(f"Ukuran foto tidak wajar ({width}×{height} piksel).")

@@ -5,6 +5,7 @@ import marshmallow as ma
 from flask import url_for
 from marshmallow import validate
 
+from kim_app.inputs import MAX_INT
 from kim_app.items.statuses import PhotoState
 from kim_app.links import absolute
 
@@ -40,7 +41,7 @@ class UploadHeadersSchema(ma.Schema):
     upload_offset = ma.fields.Integer(
         required=True,
         data_key="Upload-Offset",
-        validate=validate.Range(min=0, error="Harus angka 0 atau lebih."),
+        validate=validate.Range(min=0, max=MAX_INT, error=f"Harus angka dari 0 sampai {MAX_INT}."),
         error_messages={"required": "Wajib diisi.", "invalid": "Harus berupa angka."},
         metadata={"description": "Where these bytes start: the `received` of the last answer"},
     )

@@ -269,7 +269,9 @@ def _check_and_process(store: Storage, part: str, expected: str) -> _Outcome:
         return _Outcome(hash_mismatch=True)
     with _slots():
         try:
-            return _Outcome(derivatives=pipeline.process(io.BytesIO(data)))
+            return _Outcome(
+                derivatives=pipeline.process(io.BytesIO(data), max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+            )
         except pipeline.Refused as refusal:
             return _Outcome(refusal=refusal)
 

@@ -20,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 
+from kim_app import inputs
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
@@ -76,10 +77,10 @@ def default_period(today: date | None = None) -> Period:
 def parse_period(args) -> Period:
     default = default_period()
     try:
-        start = date.fromisoformat(args["dari"]) if args.get("dari") else default.start
-        end = date.fromisoformat(args["sampai"]) if args.get("sampai") else default.end
-    except ValueError:
-        raise PeriodError("Tanggal harus dalam format TTTT-BB-HH.") from None
+        start = inputs.parse_day(args.get("dari")) or default.start
+        end = inputs.parse_day(args.get("sampai")) or default.end
+    except inputs.BadInput as error:
+        raise PeriodError(error.detail) from None
     if start > end:
         raise PeriodError("Tanggal awal harus sebelum tanggal akhir.")
     if (end - start).days >= MAX_DAYS:

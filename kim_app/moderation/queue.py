@@ -21,6 +21,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, text, tuple_, u
 from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from kim_app import inputs
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
@@ -56,22 +57,16 @@ class QueueFilter:
             value = (args.get(name) or "").strip()
             return value[:limit] or None
 
-        def day(name):
-            try:
-                return date.fromisoformat(args.get(name) or "")
-            except ValueError:
-                return None
-
         kind = text("jenis")
         return cls(
             kind=kind if kind in kinds.KINDS else None,
             kabupaten=text("kabupaten", 5),
             kecamatan=text("kecamatan", 8),
             desa=text("desa", 13),
-            kim=args.get("kim", type=int),
+            kim=inputs.arg_int("kim", label="KIM", minimum=1, maximum=inputs.MAX_ID, source=args),
             kategori=text("kategori", 32),
-            dari=day("dari"),
-            sampai=day("sampai"),
+            dari=inputs.parse_day(args.get("dari"), label="Tanggal awal"),
+            sampai=inputs.parse_day(args.get("sampai"), label="Tanggal akhir"),
             q=text("q"),
         )
 
@@ -162,9 +157,11 @@ def decode_after(text: str | None) -> tuple[datetime, int] | None:
         return None
     moment, _, item_id = text.partition("~")
     try:
-        return as_utc(datetime.fromisoformat(moment)), int(item_id)
-    except (ValueError, OverflowError):
+        last_id = inputs.parse_int(item_id, label="Kursor", maximum=inputs.MAX_ID)
+    except inputs.BadInput:
         return None
+    received = inputs.parse_moment(moment)
+    return None if received is None else (received, last_id)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kim_app import inputs
 from kim_app.accounts import policy
 from kim_app.errors import Invalid, ProblemError
 from kim_app.items import kinds
@@ -28,7 +29,7 @@ COMPLAINT_DONE = {
 
 def _version() -> int:
     """The item version the page showed: every action from a page carries it (services.apply_change)."""
-    version = request.form.get("version", type=int)
+    version = inputs.arg_int("version", label="Versi item", minimum=1, maximum=inputs.MAX_ID, source=request.form)
     if version is None:
         raise Invalid("Formulir ini tidak membawa versi item. Muat ulang halaman lalu coba lagi.")
     return version
@@ -39,6 +40,13 @@ def _back_to_item(item_id: int, error: ProblemError):
         raise error
     flash(error.detail, "error")
     return redirect(url_for("moderation.item", item_id=item_id))
+
+
+def _selection(value: str) -> tuple[int, int]:
+    """One ticked row of the bulk form, "item id:version"."""
+    item_id, _, version = value.partition(":")
+    return (inputs.parse_int(item_id, label="Item yang dipilih", minimum=1, maximum=inputs.MAX_ID),
+            inputs.parse_int(version, label="Versi item", minimum=1, maximum=inputs.MAX_ID))
 
 
 @bp.route("")
@@ -69,13 +77,9 @@ def claim_next():
 @bp.route("/massal", methods=["POST"])
 @moderators_only
 def decide_many():
-    selected = []
-    for value in request.form.getlist("pilih"):
-        item_id, _, version = value.partition(":")
-        if item_id.isdigit() and version.isdigit():
-            selected.append((int(item_id), int(version)))
     note = request.form.get("note") or request.form.get("alasan_preset")
     try:
+        selected = [_selection(value) for value in request.form.getlist("pilih")]
         results = services.decide_many(current_user, selected, request.form.get("action", ""), note)
     except ProblemError as error:
         flash(error.detail, "error")

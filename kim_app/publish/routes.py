@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, url_for
 
+from kim_app import inputs
 from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
 from kim_app.publish import feeds, services
@@ -19,7 +20,7 @@ FEED_MAX_AGE = 600
 
 
 def _page() -> int:
-    return max(request.args.get("halaman", 1, type=int) or 1, 1)
+    return inputs.arg_int("halaman", label="Nomor halaman", default=1, minimum=1, maximum=inputs.MAX_PAGE)
 
 
 def _list(heading: str, where: Filter = services.ANYWHERE, **context):

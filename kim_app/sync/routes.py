@@ -58,7 +58,13 @@ class Items(MethodView):
     )
     @bp.alt_response(401, description="Not signed in, or the session ended (signed out, possibly elsewhere)",
                      **PROBLEM)
-    @bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again", **PROBLEM)
+    @bp.alt_response(
+        400,
+        description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again; a body that is no JSON or is "
+        "nested more than 32 levels (type bad-input); text holding NUL or a lone surrogate (type invalid-text)",
+        **PROBLEM,
+    )
+    @bp.alt_response(413, description="A body larger than 256 KiB (type too-large)", **PROBLEM)
     def post(self, data):
         """Send an item captured on the phone; idempotent on its UUID"""
         item, created = services.receive_item(_member(), data)
@@ -96,6 +102,13 @@ class Revisions(MethodView):
         "longer in the area of the member's KIM",
         **PROBLEM,
     )
+    @bp.alt_response(
+        400,
+        description="Missing or stale X-CSRFToken (type csrf); a body that is no JSON or is nested more than 32 "
+        "levels (type bad-input); text holding NUL or a lone surrogate (type invalid-text)",
+        **PROBLEM,
+    )
+    @bp.alt_response(413, description="A body larger than 256 KiB (type too-large)", **PROBLEM)
     def post(self, data, item_uuid: uuid.UUID):
         """Send a new revision of an item sent back for revision; idempotent per revision"""
         item, created = services.receive_revision(_member(), item_uuid, data)

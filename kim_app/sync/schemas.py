@@ -5,17 +5,16 @@ create and a revision share them (`ItemFieldsSchema`), and the answer (`ItemSche
 """
 from __future__ import annotations
 
-from datetime import timezone
-
 import marshmallow as ma
 from flask import url_for
 from marshmallow import validate
 
+from kim_app.inputs import MAX_ID
 from kim_app.items import kinds
 from kim_app.items.models import COLUMN_FIELDS, PHOTO_MIMES
 from kim_app.items.statuses import AduanStatus, Status
 from kim_app.media.schemas import PhotoSchema
-from kim_app.schemas import REQUIRED, BaseSchema, Pattern, Teks
+from kim_app.schemas import REQUIRED, BaseSchema, Bilangan, Pattern, Teks, Waktu
 
 # The phone shrinks photos to a long edge of 1600 px (a few hundred kB); 8 MB leaves room for a PNG screenshot.
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -25,17 +24,15 @@ def _content_fields() -> dict[str, ma.fields.Field]:
     """What a member writes, for every kind: each field optional here; which a kind needs is checked by
     `kinds.errors_for`, because it depends on the kind."""
     fields: dict[str, ma.fields.Field] = {
-        "author_id": ma.fields.Integer(
+        "author_id": Bilangan(
             required=True,
-            strict=True,
-            error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
+            maximum=MAX_ID,
             metadata={"description": "The account that captured or edited the item; must be the signed-in account"},
         ),
-        "captured_at": ma.fields.AwareDateTime(
+        "captured_at": Waktu(
             required=True,
-            default_timezone=timezone.utc,
-            error_messages={**REQUIRED, "invalid": "Waktu harus dalam format ISO 8601."},
-            metadata={"description": "When the member saved the item (or the edit) on the phone"},
+            metadata={"description": "When the member saved the item (or the edit) on the phone; from 2000-01-01 to "
+                      "a year ahead (a phone's clock may be wrong). Stored as at most the time it was received."},
         ),
         "kategori": Teks(required=True, max_length=32),
     }
@@ -61,13 +58,11 @@ class PhotoDeclarationSchema(BaseSchema):
         validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Harus SHA-256 dalam 64 karakter heksadesimal."),
         error_messages=REQUIRED,
     )
-    size = ma.fields.Integer(
+    size = Bilangan(
         required=True,
-        strict=True,
         validate=validate.Range(
             min=1, max=MAX_PHOTO_BYTES, error=f"Ukuran foto harus 1 byte sampai {MAX_PHOTO_BYTES // (1024 * 1024)} MB."
         ),
-        error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
         metadata={"description": "Bytes the phone will upload"},
     )
     mime = ma.fields.String(
@@ -120,11 +115,9 @@ class ItemCreateSchema(ItemFieldsSchema):
 class ItemRevisionSchema(ItemFieldsSchema):
     """A new revision of an item sent back with "perlu revisi": the kind's fields again; kind, desa and photos stay."""
 
-    revision = ma.fields.Integer(
+    revision = Bilangan(
         required=True,
-        strict=True,
-        validate=validate.Range(min=2, error="Revisi harus 2 atau lebih."),
-        error_messages={**REQUIRED, "invalid": "Harus berupa angka."},
+        validate=validate.Range(min=2, max=MAX_ID, error=f"Revisi harus dari 2 sampai {MAX_ID}."),
         metadata={"description": "The server's revision + 1"},
     )
 

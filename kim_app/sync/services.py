@@ -19,6 +19,7 @@ from kim_app.accounts.models import User
 from kim_app.database import insert_rows, insert_unless_exists
 from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
 from kim_app.extensions import db
+from kim_app.inputs import parse_moment
 from kim_app.items import kinds
 from kim_app.items import services as items
 from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
@@ -145,7 +146,7 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
             desa_kode=desa.kode,
             kabupaten_kode=desa.kabupaten_kode,
             kategori=data["kategori"],
-            captured_at=data["captured_at"],
+            captured_at=_not_after(data["captured_at"], now),
             received_at=now,
             updated_at=now,
             status=Status.MENUNGGU,
@@ -179,7 +180,7 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
         photo.item_id = item.id
     event = items.new_event(item, actor=author, action="kirim", from_status=None)
     try:
-        insert_rows([*item.photos, _revision_row(item, 1, data["captured_at"], fields, digest, now), event])
+        insert_rows([*item.photos, _revision_row(item, 1, item.captured_at, fields, digest, now), event])
     except IntegrityError:
         # The item is new, so its revision and its photos' positions cannot be taken: a declared photo id is.
         if photos:
@@ -190,6 +191,13 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
     items.announce_created(item, event)
     logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
     return item, True
+
+
+def _not_after(captured_at: datetime, received_at: datetime) -> datetime:
+    """The capture time as stored: never after the item was received. A phone whose clock runs ahead (a year, in the
+    worst case the schema lets through) would otherwise file the item in the future, where every list sorts it first
+    and every deadline counts from it. The content hash keeps the time as sent, so a resend is still recognised."""
+    return min(captured_at, received_at)
 
 
 def _revision_row(item: Item, revision: int, captured_at, fields: dict, digest: str, now) -> ItemRevision:
@@ -247,7 +255,8 @@ def receive_revision(author: User, client_uuid: uuid.UUID, data: dict) -> tuple[
         raise refused()
     if item.status != Status.PERLU_REVISI or wanted != item.revision + 1:
         raise refused()
-    row = _revision_row(item, wanted, data["captured_at"], fields, digest, utcnow())
+    now = utcnow()
+    row = _revision_row(item, wanted, _not_after(data["captured_at"], now), fields, digest, now)
     row.kategori = data["kategori"]
     if insert_unless_exists(row) is None:
         return already_stored()  # the same revision, sent twice at once: the other copy stored it
@@ -280,13 +289,12 @@ def decode_cursor(cursor: str | None, overlap: timedelta) -> datetime | None:
     """The moment to pull from, or None for "everything". A cursor we cannot read (a phone whose storage was
     damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where
     an error would leave it stuck without its verdicts."""
-    if not cursor:
+    moment = parse_moment(cursor)
+    if moment is None:
+        if cursor:
+            logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
         return None
-    try:
-        return as_utc(datetime.fromisoformat(cursor)) - overlap
-    except (TypeError, ValueError, OverflowError):
-        logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
-        return None
+    return moment - overlap
 
 
 def changes_since(author: User, cursor: str | None) -> tuple[list[Item], str]:

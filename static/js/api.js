@@ -39,15 +39,37 @@ export const isCsrfProblem = (answer) =>
 
 // What an answer means for what was sent, for the item sender and the photo uploader alike (docs/sync-protocol.md,
 // "Sending: what the phone does with each answer"): 'delivered' (2xx); 'login' (401: the session ended, nothing on
-// the phone changes); 'refused' (any other 4xx: sending the same again cannot help, the member has to see why); or
-// 'retry' (5xx, 408, 429, a stale CSRF token: the server or the network is in trouble, try again later).
+// the phone changes); 'refused' (any other 4xx: sending the same again cannot help, the member has to see why);
+// 'failed' (500 and the other 5xx but 502–504: the server broke on what was sent, which may be this very item: tried
+// again a few times with backoff, then shown as 'gagal'); or 'retry' (502–504, 408, 429, a stale CSRF token: the
+// server or the network is in trouble, whatever was sent: try again later, for as long as it takes).
 export function classify(answer) {
   const { status } = answer;
   if (status >= 200 && status < 300) return 'delivered';
   if (status === 401) return 'login';
   if (status >= 400 && status < 500 && status !== 408 && status !== 429 && !isCsrfProblem(answer)) return 'refused';
+  if (status >= 500 && ![502, 503, 504].includes(status)) return 'failed';
   return 'retry';
 }
+
+const BASE_DELAY_MS = 10 * 1000;
+const MAX_DELAY_MS = 5 * 60 * 1000;
+
+// When to try again after `attempts` failed tries: exponential backoff with "equal jitter" (half fixed, half random),
+// so that the phones of a village that got signal back at the same moment do not all return at the same moment,
+// never waiting more than MAX_DELAY_MS.
+export function backoffUntil(attempts, now = Date.now()) {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempts - 1));
+  return new Date(now + ceiling / 2 + Math.random() * (ceiling / 2)).toISOString();
+}
+
+// How many times the server may break on the same item or photo ('failed') before the member is shown 'gagal' and
+// a button to send it again by hand. With the backoff between attempts (sync.js) that is a few minutes.
+export const MAX_SERVER_FAILURES = 5;
+
+// The member's sentence for an item or photo the server broke on every time.
+export const serverFailedReason = (status) => `Server gagal memproses kiriman ini ${MAX_SERVER_FAILURES} kali `
+  + `(kode ${status}). Tekan "Kirim ulang" untuk mencoba lagi; bila tetap gagal, hubungi admin Dinas Kominfo.`;
 
 // Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
 export const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;

@@ -4,6 +4,7 @@
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
+import { resendItem } from './outbox.js';
 import { startPush, stopPush } from './push.js';
 import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';
@@ -23,8 +24,9 @@ let syncNow = () => {};
 const act = {
   // A photo the server refused: the member sends it again from its first byte.
   async retry(photo) {
-    await photos.update(photo.id, (p) => (p ? { ...p, state: 'menunggu', error: null, received: 0, retry: true }
-      : null));
+    await photos.update(photo.id, (p) => (p ? {
+      ...p, state: 'menunggu', error: null, received: 0, retry: true, server_failures: 0, next_attempt_at: null,
+    } : null));
     queueRedraw();
     syncNow(true);
   },
@@ -36,6 +38,12 @@ const act = {
     syncNow(true);
   },
   edit: (item) => edit(item),
+  // An item marked 'gagal' ("Kirim ulang"): back into the outbox, sent at once.
+  async resend(item) {
+    await resendItem(item.uuid);
+    queueRedraw();
+    syncNow(true);
+  },
 };
 let edit = () => {};
 

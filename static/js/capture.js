@@ -47,6 +47,11 @@ function startForm(form, onSaved) {
   const photoBox = form.querySelector('[data-photos]');
   const picker = photoPicker(form);
   let editing = null;
+  // The item this form saves gets its identity when the form opens, not when it is saved: a second press of
+  // "Simpan" (a double tap, an impatient finger on a slow phone) names the same item and stores nothing more. A new
+  // identity only once the form is cleared for the next item.
+  let formUuid = crypto.randomUUID();
+  let saving = false;
 
   const stopEditing = () => {
     editing = null;
@@ -66,8 +71,22 @@ function startForm(form, onSaved) {
     if (event.target.hasAttribute('aria-invalid')) showProblem(event.target, problemOf(event.target));
     done.textContent = '';
   });
+  // One save at a time per form: the button is disabled until the save has finished, and a submit that comes in
+  // meanwhile (Enter in a field) is ignored.
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (saving) return;
+    saving = true;
+    submit.disabled = true;
+    try {
+      await save();
+    } finally {
+      saving = false;
+      submit.disabled = false;
+    }
+  });
+
+  async function save() {
     if (editing) {
       if (!check(form, kind)) return;
       const saved = await saveRevision(editing, Object.fromEntries(new FormData(form)));
@@ -84,7 +103,8 @@ function startForm(form, onSaved) {
     if (!me) return;
     const values = Object.fromEntries(new FormData(form));
     try {
-      const item = await saveNewItem(kind, values, me, photos);
+      const item = await saveNewItem(kind, values, me, photos, formUuid);
+      formUuid = crypto.randomUUID();
       form.reset();
       if (picker) picker.clear();
       done.textContent = 'Tersimpan di HP';
@@ -92,7 +112,7 @@ function startForm(form, onSaved) {
     } catch (error) {
       done.textContent = `Gagal menyimpan di HP: ${error.message}. Periksa sisa ruang penyimpanan HP.`;
     }
-  });
+  }
 
   return (item) => {
     const values = editValues(item);

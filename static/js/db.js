@@ -88,12 +88,23 @@ export const items = {
   all: () => run('items', 'readonly', (s) => s.getAll()),
   put: (item) => run('items', 'readwrite', (s) => s.put(item)),
   update: (uuid, change) => update('items', uuid, change),
-  // A new item and its photos, stored together or not at all.
-  add: (item, photoRecords) => run(['items', 'photos'], 'readwrite', (tx) => {
-    tx.objectStore('items').put(item);
-    for (const photo of photoRecords) tx.objectStore('photos').put(photo);
-    return null;
-  }),
+  // A new item and its photos, stored together or not at all; nothing when an item with its uuid is stored already
+  // (the same form saved twice). Resolves true when written.
+  add: async (item, photoRecords) => {
+    let written = false;
+    await run(['items', 'photos'], 'readwrite', (tx) => {
+      const store = tx.objectStore('items');
+      const read = store.getKey(item.uuid);
+      read.onsuccess = () => {
+        if (read.result !== undefined) return;
+        written = true;
+        store.put(item);
+        for (const photo of photoRecords) tx.objectStore('photos').put(photo);
+      };
+      return null;
+    });
+    return written;
+  },
 };
 
 export const photos = {

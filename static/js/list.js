@@ -70,7 +70,7 @@ const button = (text, onClick, label) => {
   return node;
 };
 
-// `act` is {retry(photo), withdraw(photo), edit(item)}: what the member's buttons do (app.js).
+// `act` is {retry(photo), withdraw(photo), edit(item), resend(item)}: what the member's buttons do (app.js).
 function photoList(item, photos, act) {
   const list = el('ol', 'thumbs');
   const onServer = !isUnsent(item);
@@ -160,6 +160,7 @@ function ownItem(item, photos, act) {
   if (item.moderator_note && item.state !== 'ditolak' && item.state !== 'perlu_revisi' && !isRevision(item)) {
     li.append(el('p', 'note', `Catatan moderator: ${item.moderator_note}`));
   }
+  if (item.state === 'gagal') li.append(button('Kirim ulang', () => act.resend(item)));
   if (item.state === 'gagal' && item.server_status && !isRevision(item)) {
     const server = stateLabel({ state: item.server_status });
     li.append(el('p', 'note', `Server menyimpan versi lain dari kiriman ini (${server}). Isi di HP ini tidak diubah.`));

@@ -2,7 +2,7 @@
 // folded into it. No DOM and no network here.
 //
 // A record is the item's fields plus local bookkeeping: state (see states.js), attempts and next_attempt_at
-// (the backoff), reason (why sending failed), and author_id (whose item it is; phones are shared).
+// (the backoff), server_failures (how often the server broke on it, api.js), reason (why sending failed), and author_id (whose item it is; phones are shared).
 // `photos` is the item's declared photo list [{id, sha256, size, mime}], in order; the Blobs themselves and their
 // upload progress are records of the 'photos' store (see upload.js).
 //
@@ -17,9 +17,12 @@ import { isUnsent } from './states.js';
 
 // Stores the item and its shrunk photos ({blob, sha256, size, mime} from photos.js) before anything else happens
 // to them: from here on the phone's copy is the truth.
-export async function saveNewItem(kind, values, me, shrunk = []) {
+//
+// `uuid` is the one the capture form was given when it opened (capture.js): saving the same form twice — a double
+// tap on "Simpan" — finds the item already stored and stores nothing more. Resolves with the stored item.
+export async function saveNewItem(kind, values, me, shrunk = [], uuid = crypto.randomUUID()) {
   const item = {
-    uuid: crypto.randomUUID(),
+    uuid,
     kind,
     author_id: me.id,
     captured_at: new Date().toISOString(),
@@ -45,9 +48,13 @@ export async function saveNewItem(kind, values, me, shrunk = []) {
     error: null,
   }));
   item.photos = records.map(({ id, sha256, size, mime }) => ({ id, sha256, size, mime }));
-  await items.add(item, records);
-  return item;
+  return (await items.add(item, records)) ? item : items.get(uuid);
 }
+
+// "Kirim ulang" on an item marked 'gagal': back to the outbox as if just saved, its backoff and counts forgotten.
+export const resendItem = (uuid) => items.update(uuid, (item) => (item && item.state === 'gagal'
+  ? { ...item, state: 'tersimpan', attempts: 0, server_failures: 0, next_attempt_at: null, reason: null }
+  : null));
 
 // The POST body. Built only from stored fields, so every retry sends exactly the same content and the
 // server can recognise a repeat (200) instead of seeing a conflict (409). Empty optional fields are left out.
@@ -72,6 +79,7 @@ export function withServerCopy(local, server, authorId) {
     author_id: local ? local.author_id : authorId,
     state: status,
     attempts: 0,
+    server_failures: 0,
     next_attempt_at: null,
     reason: null,
   };

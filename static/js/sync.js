@@ -16,19 +16,9 @@ import { refreshNews } from './news.js';
 import { isSendable, isUnsent } from './states.js';
 import { adoptServerPhotos, photosHeldBecause, shrinkDelivered, uploadPhoto, withdrawPhoto } from './upload.js';
 
-const BASE_DELAY_MS = 10 * 1000;
-const MAX_DELAY_MS = 5 * 60 * 1000;
-
 const channel = 'BroadcastChannel' in self ? new BroadcastChannel('kim-sync') : null;
 
 const announce = (message) => channel && channel.postMessage(message);
-
-// Exponential backoff with "equal jitter" (half fixed, half random), so that the phones of a village that got
-// signal back at the same moment do not all return at the same moment, never waiting more than MAX_DELAY_MS.
-export function backoffUntil(attempts, now = Date.now()) {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempts - 1));
-  return new Date(now + ceiling / 2 + Math.random() * (ceiling / 2)).toISOString();
-}
 
 // Only one run at a time per phone, across tabs and the service worker.
 export async function runSync({ ignoreBackoff = false } = {}) {
@@ -49,7 +39,7 @@ async function syncOnce(ignoreBackoff) {
     if (sent !== 'ok') return summary(sent, me);
     const withdrawn = await sendWithdrawals(session);
     if (withdrawn !== 'ok') return summary(withdrawn, me);
-    const uploaded = await sendPhotos(session);
+    const uploaded = await sendPhotos(session, ignoreBackoff);
     if (uploaded !== 'ok') return summary(uploaded, me);
     if (!(await pull(me))) return summary('login-needed', me);
     await keepNews(me);
@@ -145,9 +135,12 @@ async function sendOne(item, session) {
   } else if (outcome === 'refused') {
     // Conflict, validation, wrong author …: retrying the same body cannot help; the member has to see why.
     await change(item.uuid, (i) => ({ ...i, state: 'gagal', reason: reasonOf(data, status) }));
+  } else if (outcome === 'failed') {
+    await change(item.uuid, (i) => failedOnServer(i, status));
   } else {
     await change(item.uuid, retryLater);
   }
+  // Whatever became of this item, the next one goes: one item the server breaks on never holds the others back.
   return 'next';
 }
 
@@ -168,8 +161,18 @@ const retryLater = (item) => ({
   ...item,
   state: 'tersimpan',
   attempts: (item.attempts || 0) + 1,
-  next_attempt_at: backoffUntil((item.attempts || 0) + 1),
+  next_attempt_at: api.backoffUntil((item.attempts || 0) + 1),
 });
+
+// The server broke on this item (a 500): tried again later with backoff like any retry, but only so often — an item
+// the server cannot take would otherwise be retried forever without the member ever hearing of it.
+function failedOnServer(item, status) {
+  const failures = (item.server_failures || 0) + 1;
+  if (failures >= api.MAX_SERVER_FAILURES) {
+    return { ...item, state: 'gagal', server_failures: failures, reason: api.serverFailedReason(status) };
+  }
+  return { ...retryLater(item), server_failures: failures };
+}
 
 // The server's Indonesian sentence, plus the per-field messages of a validation problem.
 function reasonOf(problem, status) {
@@ -200,12 +203,15 @@ async function sendWithdrawals(session) {
   return 'ok';
 }
 
-// The photos of this member's items that the server has accepted, oldest item first, one photo at a time.
-async function sendPhotos(session) {
+// The photos of this member's items that the server has accepted, oldest item first, one photo at a time; a photo
+// the server broke on waits out its backoff (upload.js) unless the member pressed "Kirim sekarang".
+async function sendPhotos(session, ignoreBackoff) {
   if (await photosHeldBecause()) return 'ok';
   const onServer = await itemsOnServer(session.me);
+  const now = Date.now();
   const due = (await photos.all())
     .filter((photo) => photo.state === 'menunggu' && !photo.withdraw && onServer.has(photo.item_uuid))
+    .filter((photo) => ignoreBackoff || !photo.next_attempt_at || Date.parse(photo.next_attempt_at) <= now)
     .sort((a, b) => onServer.get(a.item_uuid) - onServer.get(b.item_uuid) || a.position - b.position);
   for (const photo of due) {
     let outcome;

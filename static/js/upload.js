@@ -3,10 +3,11 @@
 // written to its IndexedDB record, so the progress shown and the place to resume survive a closed tab.
 //
 // A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, state, error, retry, thumb, withdraw,
-// withdraw_error}, where state is 'menunggu' (bytes still to send), 'siap' (the server has it, verified: never sent
-// again) or 'gagal' (refused by the server; `error` is its Indonesian sentence). `retry` marks a refused photo the
-// member asked to send again; `withdraw` one the member removed ("Hapus foto"), whose DELETE is still to be sent.
-// Once a photo is 'siap', its blob is replaced by a small thumbnail (`thumb`), in the same write that records 'siap'.
+// withdraw_error, server_failures, next_attempt_at}, where state is 'menunggu' (bytes still to send), 'siap' (the
+// server has it, verified: never sent again) or 'gagal' (refused by the server, or the server broke on it too often;
+// `error` is its Indonesian sentence). `retry` marks a refused photo the member asked to send again; `withdraw` one
+// the member removed ("Hapus foto"), whose DELETE is still to be sent. Once a photo is 'siap', its blob is replaced by
+// a small thumbnail (`thumb`), in the same write that records 'siap'.
 
 import * as api from './api.js';
 import { meta, photos } from './db.js';
@@ -89,6 +90,15 @@ export async function withdrawPhoto(photo, session, announce) {
   } else if (outcome === 'refused') {
     await photos.update(photo.id, (p) => (p ? { ...p, withdraw: false, withdraw_error: problemDetail(data, status) }
       : null));
+  } else if (outcome === 'failed') {
+    // The server broke on this DELETE: the next run tries again, until it has happened too often.
+    await photos.update(photo.id, (p) => {
+      if (!p) return null;
+      const failures = (p.server_failures || 0) + 1;
+      return failures >= api.MAX_SERVER_FAILURES
+        ? { ...p, withdraw: false, server_failures: 0, withdraw_error: api.serverFailedReason(status) }
+        : { ...p, server_failures: failures };
+    });
   } else {
     throw new api.NetworkError(`photo delete: ${status}`);
   }
@@ -114,10 +124,23 @@ export async function uploadPhoto(photo, session, announce) {
     announce({ type: 'photo', id: photo.id, item_uuid: photo.item_uuid });
     return 'next';
   };
+  // The server broke on this photo (a 500): it waits out a backoff while the other photos go on, and after
+  // MAX_SERVER_FAILURES times it is 'gagal', with "Kirim ulang foto".
+  const failedOnServer = async (status) => {
+    const current = await photos.get(photo.id);
+    const failures = ((current && current.server_failures) || 0) + 1;
+    if (failures >= api.MAX_SERVER_FAILURES) {
+      await save({ state: 'gagal', error: api.serverFailedReason(status), retry: false, server_failures: failures });
+    } else {
+      await save({ server_failures: failures, next_attempt_at: api.backoffUntil(failures) });
+    }
+    return 'next';
+  };
 
   const first = await api.getPhoto(photo.id);
   if (first.status === 401) return 'login-needed';
   if (first.status === 404) return fail('Server tidak mengenal foto ini. Simpan foto sebagai kiriman baru.');
+  if (api.classify(first) === 'failed') return failedOnServer(first.status);
   if (first.status !== 200 || !first.data) throw new api.NetworkError(`photo: ${first.status}`);
   if (first.data.state === 'siap') return done();
   // A refusal we never heard (the answer was lost), unless the member asked to try again: then from byte 0.
@@ -151,6 +174,8 @@ export async function uploadPhoto(photo, session, announce) {
       return 'login-needed';
     } else if (outcome === 'refused') {
       return fail(problemDetail(data, status));
+    } else if (outcome === 'failed') {
+      return failedOnServer(status);
     } else {
       throw new api.NetworkError(`photo chunk: ${status}`);
     }
