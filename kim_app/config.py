@@ -127,7 +127,8 @@ class Config:
                 "and their verdicts pulled back. Sign in through the page /masuk; the session cookie then serves "
                 "the API until the session ends on the server (sign-out, DELETE /api/v1/me/sessions on any device, "
                 "a password change, deactivation): then 401. Every state-changing request carries the header "
-                "X-CSRFToken with the token from GET /api/v1/me. Errors are RFC 9457 problem documents. The contract in prose: docs/sync-protocol.md."
+                "X-CSRFToken with the token from GET /api/v1/me. Errors are RFC 9457 problem documents. The "
+                "contract in prose: docs/sync-protocol.md."
             )
         },
         "security": [{"session": []}],
