@@ -47,9 +47,11 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('kim_group', schema=None) as batch_op:
-        if op.get_bind().dialect.name != 'sqlite':
-            batch_op.drop_constraint(op.f('ck_kim_group_cakupan_known'), type_='check')
-        batch_op.drop_column('cakupan')
+    if op.get_bind().dialect.name == 'sqlite':
+        # The CHECK belongs to the column (added with it), so SQLite (3.35+) drops both without rebuilding the table.
+        op.execute("ALTER TABLE kim_group DROP COLUMN cakupan")
+    else:
+        op.drop_constraint(op.f('ck_kim_group_cakupan_known'), 'kim_group', type_='check')
+        op.drop_column('kim_group', 'cakupan')
     op.drop_index(op.f('ix_account_session_account_id'), table_name='account_session')
     op.drop_table('account_session')
