@@ -129,10 +129,12 @@ class Config:
             "description": (
                 "The member's API of KIM: items captured offline on phones, sent idempotently by their UUID, "
                 "and their verdicts pulled back. Sign in through the page /masuk; the session cookie then serves "
-                "the API. Every state-changing request carries the header X-CSRFToken with the token from "
-                "GET /api/v1/me. Errors are RFC 9457 problem documents. A JSON body is at most 256 KiB (413) and 32 "
-                "levels deep (400 bad-input); text holding NUL or a lone UTF-16 surrogate is refused (400 "
-                "invalid-text) and all text is stored in Unicode NFC. The contract in prose: docs/sync-protocol.md."
+                "the API until the session ends on the server (sign-out, DELETE /api/v1/me/sessions on any device, "
+                "a password change, deactivation): then 401. Every state-changing request carries the header "
+                "X-CSRFToken with the token from GET /api/v1/me. Errors are RFC 9457 problem documents. A JSON body "
+                "is at most 256 KiB (413) and 32 levels deep (400 bad-input); text holding NUL or a lone UTF-16 "
+                "surrogate is refused (400 invalid-text) and all text is stored in Unicode NFC. The contract in "
+                "prose: docs/sync-protocol.md."
             )
         },
         "security": [{"session": []}],

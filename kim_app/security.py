@@ -54,7 +54,7 @@ def depends_on_account() -> None:
     g.setdefault(ACCOUNT_DEPENDENT, True)
 
 
-def is_private(response: Response) -> bool:
+def is_private() -> bool:
     return (
         bool(g.get(ACCOUNT_DEPENDENT))
         or session.modified
@@ -79,6 +79,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if is_private(response):
+        if is_private():
             keep_private(response)
         return response

@@ -47,21 +47,11 @@ def upgrade():
 
 
 def downgrade():
-    # The CHECK goes first on both databases: SQLite's batch copy of the table would otherwise keep a CHECK that
-    # names the column it drops. That copy drops and renames kim_group, which items and accounts refer to; as in 0002
-    # and 0003, with the foreign key checks deferred to COMMIT the rows step aside into a temporary table while the
-    # table is rebuilt empty, and come back before the COMMIT counts.
-    sqlite = op.get_bind().dialect.name == 'sqlite'
-    if sqlite:
-        op.execute("PRAGMA defer_foreign_keys=ON")
-        op.execute("CREATE TEMP TABLE kim_group_parked AS SELECT * FROM kim_group")
-        op.execute("DELETE FROM kim_group")
-    with op.batch_alter_table('kim_group', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_kim_group_cakupan_known'), type_='check')
-        batch_op.drop_column('cakupan')
-    if sqlite:
-        op.execute("INSERT INTO kim_group (id, nama, desa_kode, created_at) "
-                   "SELECT id, nama, desa_kode, created_at FROM kim_group_parked")
-        op.execute("DROP TABLE kim_group_parked")
+    if op.get_bind().dialect.name == 'sqlite':
+        # The CHECK belongs to the column (added with it), so SQLite (3.35+) drops both without rebuilding the table.
+        op.execute("ALTER TABLE kim_group DROP COLUMN cakupan")
+    else:
+        op.drop_constraint(op.f('ck_kim_group_cakupan_known'), 'kim_group', type_='check')
+        op.drop_column('kim_group', 'cakupan')
     op.drop_index(op.f('ix_account_session_account_id'), table_name='account_session')
     op.drop_table('account_session')

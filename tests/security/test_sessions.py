@@ -105,6 +105,9 @@ def test_ketua_deactivating_a_member_ends_their_sessions(app, make_person, make_
     response = page_form(ketua, "/kim/anggota", f"/kim/anggota/{people.anggota}/status", {"aktif": "0"})
     assert response.status_code == 302
     assert_locked_out(app, thief, berita)
+    response = page_form(ketua, "/kim/anggota", f"/kim/anggota/{people.anggota}/status", {"aktif": "1"})
+    assert response.status_code == 302
+    assert_locked_out(app, thief, berita)  # reactivated: the old sessions stay ended
 
 
 def test_password_change_ends_the_other_sessions_and_keeps_this_device(app, member, make_person, copy_of, page_form,
