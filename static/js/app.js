@@ -5,9 +5,7 @@ import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
 import { startPush, stopPush } from './push.js';
-import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';
-import { keepStorage } from './storage.js';
 import { startTriggers } from './triggers.js';
 import { markForWithdrawal, setWifiOnly, wifiOnly } from './upload.js';
 import { requestBackgroundSync, startWorker } from './worker.js';
@@ -35,14 +33,36 @@ const act = {
     queueRedraw();
     syncNow(true);
   },
-  edit: (item) => edit(item),
+  edit: (item) => capture.edit(item, 'revisi'),
+  // An item not yet sent: changed in its form, deleted, or one of its photos removed (later/manage.js).
+  change: (item) => capture.edit(item, 'ubah'),
+  async remove(item) {
+    if (!window.confirm('Hapus kiriman ini? Kiriman ini belum terkirim dan akan hilang dari HP.')) return;
+    const { deleteUnsent } = await import('./later/manage.js');
+    if (!(await deleteUnsent(item.uuid))) say('Kiriman ini sudah terkirim, tidak dapat dihapus lagi.');
+    queueRedraw();
+  },
+  async removeUnsentPhoto(item, photo) {
+    if (!window.confirm('Hapus foto ini dari kiriman? Foto ini belum terkirim dan akan hilang dari HP.')) return;
+    const { removeUnsentPhoto } = await import('./later/manage.js');
+    if (!(await removeUnsentPhoto(item.uuid, photo.id))) say('Foto ini tidak dapat dihapus lagi.');
+    queueRedraw();
+  },
 };
-let edit = () => {};
+// Not needed for the first paint: the news reader and the storage line come after it (sync/shell.py, LATER_DIR).
+const renderNews = () => import('./later/reader.js').then((module) => module.renderNews()).catch(() => {});
+const keepStorage = () => import('./later/storage.js').then((module) => module.keepStorage()).catch(() => {});
+let capture = { edit: () => {}, restoreDrafts: async () => {} };
+const say = (text) => {
+  document.getElementById('sync-status').textContent = text;
+};
 
 async function redraw() {
   me = await cachedMe();
   renderAccount(me, Boolean(signedOut));
-  unsent = renderItems(await items.all(), me, await photos.all(), act);
+  const all = await items.all();
+  unsent = renderItems(all, me, await photos.all(), act);
+  capture.restoreDrafts(me, all);
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -90,12 +110,13 @@ async function main() {
     await setWifiOnly(setting.checked);
     syncNow(true);
   });
-  edit = startCapture(() => {
+  capture = startCapture(() => {
     queueRedraw();
     requestBackgroundSync();
     syncNow();
     keepStorage();
   });
+  capture.restoreDrafts(me, await items.all());
   document.getElementById('send-now').addEventListener('click', () => syncNow(true));
   document.getElementById('logout').addEventListener('click', onLogout);
   keepStorage();

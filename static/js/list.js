@@ -8,9 +8,11 @@
 import { isEditable, isRevision } from './outbox.js';
 import { formatBytes } from './photos.js';
 import {
-  actionLabel, aduanStatusLabel, fieldsOf, headlineOf, kindLabel,
+  actionLabel, aduanStatusLabel, fieldsOf, headlineOf, kindLabel, registry,
 } from './registry.js';
-import { isIncomplete, isUnsent, shownState, stateLabel } from './states.js';
+import {
+  isChangeable, isIncomplete, isUnsent, shownState, stateLabel,
+} from './states.js';
 
 const WITA = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Makassar', dateStyle: 'medium', timeStyle: 'short' });
 
@@ -70,10 +72,12 @@ const button = (text, onClick, label) => {
   return node;
 };
 
-// `act` is {retry(photo), withdraw(photo), edit(item)}: what the member's buttons do (app.js).
+// `act` is what the member's buttons do (app.js): retry(photo), withdraw(photo), edit(item), and for an item not yet
+// sent change(item), remove(item), removeUnsentPhoto(item, photo).
 function photoList(item, photos, act) {
   const list = el('ol', 'thumbs');
   const onServer = !isUnsent(item);
+  const droppable = isChangeable(item) && photos.length > registry().kinds[item.kind].min_photos;
   // A photo story keeps at least one photo (the server refuses to withdraw its last one).
   const removable = item.kind !== 'foto' || photos.filter((photo) => !photo.withdraw).length > 1;
   photos.forEach((photo, index) => {
@@ -91,6 +95,7 @@ function photoList(item, photos, act) {
     if (onServer && removable && photo.state !== 'siap' && !photo.withdraw) {
       li.append(button('Hapus foto', () => act.withdraw(photo), `Hapus foto ${index + 1}`));
     }
+    if (droppable) li.append(button('Hapus foto', () => act.removeUnsentPhoto(item, photo), `Hapus foto ${index + 1}`));
     list.append(li);
   });
   return list;
@@ -171,6 +176,11 @@ function ownItem(item, photos, act) {
   }
   if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.kind, item.unsent_edit));
   if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));
+  if (isChangeable(item)) {
+    const row = el('div', 'actions');
+    row.append(button('Ubah', () => act.change(item)), button('Hapus', () => act.remove(item), 'Hapus kiriman'));
+    li.append(row);
+  }
   if (item.public_url) {
     const link = el('a', '', 'Lihat di portal');
     link.href = item.public_url;

@@ -2,8 +2,8 @@
 // Text always; a photo only when the browser already holds it or can fetch it: an image that fails to load (offline,
 // not cached) is removed rather than shown broken. Images inside closed <details> are not loaded at all.
 
-import { witaTime } from './list.js';
-import { newsList, storedNews } from './news.js';
+import { witaTime } from '../list.js';
+import { newsList, storedNews } from '../news.js';
 
 const el = (tag, className, text) => {
   const node = document.createElement(tag);
