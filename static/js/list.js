@@ -166,7 +166,7 @@ function ownItem(item, photos, act) {
     li.append(el('p', 'note', `Catatan moderator: ${item.moderator_note}`));
   }
   if (item.state === 'gagal' && item.server_status && !isRevision(item)) {
-    const server = stateLabel({ state: item.server_status });
+    const server = stateLabel({ state: item.server_status, kind: item.kind });
     li.append(el('p', 'note', `Server menyimpan versi lain dari kiriman ini (${server}). Isi di HP ini tidak diubah.`));
   }
   if (item.tracking_code) {

@@ -42,7 +42,7 @@ export const isIncomplete = (item, photos = []) => shownState(item, photos) !== 
 
 export function stateLabel(item, photos = []) {
   const state = shownState(item, photos);
-  const base = LABELS[state] || statusLabel(state);
+  const base = LABELS[state] || statusLabel(state, item.kind);
   if (state === 'foto_dikirim') {
     const kept = photos.filter((photo) => !photo.withdraw);
     return `${base} (${kept.filter((photo) => photo.state === 'siap').length} dari ${kept.length})`;
