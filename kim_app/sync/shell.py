@@ -20,25 +20,28 @@ from kim_app.items import kinds
 bp = Blueprint("app_shell", __name__)
 
 SHELL_STATIC_DIRS = ("css", "js", "icons")
-# Modules the app imports only when the member needs them (drafts, managing the outbox, the install prompt …) and the
-# help page. The service worker fetches them once the shell is installed, so the app starts from the shell alone
-# (the first load's budget, tests/test_weight.py) and still has them offline afterwards.
+# Modules the app imports only when the member needs them (drafts, managing the outbox, finding items …), the help
+# page, and the 512 px icons the browser asks for only to add the app to the home screen (which takes the network
+# anyway). The service worker fetches them once the shell is installed, so the app starts from the shell alone (the
+# first load's budget, tests/test_weight.py) and still has them offline afterwards.
 LATER_DIR = "js/later"
+LATER_ICONS = "icon-512*"
 
 
 def _project_root() -> Path:
     return Path(current_app.root_path).parent
 
 
+def later_static_files() -> list[Path]:
+    static = Path(current_app.static_folder)
+    return sorted([*(static / LATER_DIR).rglob("*.js"), *(static / "icons").glob(LATER_ICONS)])
+
+
 def shell_static_files() -> list[Path]:
     static = Path(current_app.static_folder)
-    later = static / LATER_DIR
+    later = set(later_static_files())
     files = (p for d in SHELL_STATIC_DIRS for p in (static / d).rglob("*") if p.is_file())
-    return sorted(p for p in files if later not in p.parents)
-
-
-def later_static_files() -> list[Path]:
-    return sorted(p for p in (Path(current_app.static_folder) / LATER_DIR).rglob("*.js"))
+    return sorted(p for p in files if p not in later)
 
 
 def _shell_modules() -> list[str]:

@@ -117,6 +117,7 @@ async function main() {
     keepStorage();
   });
   capture.restoreDrafts(me, await items.all());
+  import('./later/find.js').then((module) => module.startFinding(queueRedraw)).catch(() => {});
   document.getElementById('send-now').addEventListener('click', () => syncNow(true));
   document.getElementById('logout').addEventListener('click', onLogout);
   keepStorage();

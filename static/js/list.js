@@ -199,6 +199,14 @@ function otherItem(item) {
   return li;
 }
 
+// What "Kiriman saya" shows (later/find.js changes it): the items `keep(item, photos)` accepts (all when null),
+// newest first, `limit` of them; a verdict older than 30 days is folded away until asked for (or found).
+// Drawing only a page keeps the app as quick to open with 500 items as with 5 (benchmarks/app_open.py).
+export const view = { keep: null, limit: 20, old: false };
+const OLD_MS = 30 * 24 * 3600 * 1000;
+const isOld = (item) => (item.state === 'disetujui' || item.state === 'ditolak')
+  && Date.now() - Date.parse(item.captured_at) > OLD_MS;
+
 // The phone writes '…Z', the server '…+00:00': compare instants, not strings.
 const newestFirst = (a, b) => Date.parse(b.captured_at) - Date.parse(a.captured_at);
 
@@ -213,10 +221,17 @@ export function renderItems(all, me, allPhotos, act) {
   const mine = me ? all.filter((item) => item.author_id === me.id).sort(newestFirst) : [];
   const others = all.filter((item) => (!me || item.author_id !== me.id) && incomplete(item)).sort(newestFirst);
 
-  const drawn = mine.map((item) => ownItem(item, photosOf.get(item.uuid), act));
-  document.getElementById('mine').replaceChildren(...drawn);
-  forgetThumbs(new Set(mine.flatMap((item) => photosOf.get(item.uuid).map(blobKey))));
+  const listed = mine.filter((item) => (view.keep ? view.keep(item, photosOf.get(item.uuid))
+    : view.old || !isOld(item)));
+  const page = listed.slice(0, view.limit);
+  document.getElementById('mine').replaceChildren(...page.map((item) => ownItem(item, photosOf.get(item.uuid), act)));
+  forgetThumbs(new Set(page.flatMap((item) => photosOf.get(item.uuid).map(blobKey))));
   document.getElementById('empty').hidden = mine.length > 0 || !me;
+  document.getElementById('more').hidden = listed.length <= view.limit;
+  const old = view.keep ? 0 : mine.length - listed.length;
+  document.getElementById('old').hidden = old === 0;
+  document.getElementById('old').textContent = `Tampilkan ${old} kiriman lama (lebih dari 30 hari)`;
+  document.getElementById('found').textContent = view.keep ? `${listed.length} kiriman cocok` : '';
 
   const waiting = (me ? mine : others).filter(incomplete);
   const bytes = waiting.flatMap((item) => photosOf.get(item.uuid))
