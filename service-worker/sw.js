@@ -10,6 +10,7 @@
 //
 // It never touches /api/ (the sync owns those requests) or /sw.js itself.
 
+import { meta } from '/static/js/db.js';
 import { runSync } from '/static/js/sync.js';
 
 const CACHE_PREFIX = 'kim-shell-';
@@ -103,9 +104,23 @@ async function networkFirst(request) {
   }
 }
 
+// A photo shared into KIM from the gallery or WhatsApp (the manifest's share_target): kept in IndexedDB with no
+// network needed, and the app opened; it starts a new photo story with it (capture.js, later/share.js).
+async function receiveShare(request) {
+  const form = await request.formData();
+  const files = form.getAll('foto').filter((file) => file instanceof Blob && file.size > 0);
+  const text = ['title', 'text'].map((name) => form.get(name)).filter(Boolean).join(' ');
+  await meta.set('shared', { files, text });
+  return Response.redirect('/app', 303);
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
+  if (request.method === 'POST' && url.origin === self.location.origin && url.pathname === '/app/bagikan') {
+    event.respondWith(receiveShare(request));
+    return;
+  }
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname === '/sw.js') return;
   if (request.mode === 'navigate') event.respondWith(navigate(request, url.pathname));

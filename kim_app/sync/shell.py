@@ -13,8 +13,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, render_template, send_from_directory
 
+from kim_app.extensions import csrf
 from kim_app.items import kinds
 
 bp = Blueprint("app_shell", __name__)
@@ -102,6 +103,15 @@ def help_page():
     response = Response(_render_help(), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/app/bagikan", methods=["POST"])
+@csrf.exempt
+def share_target():
+    """The manifest's share_target. The installed app's service worker answers this itself (it keeps the shared photo
+    on the phone, offline too); the server sees it only from a browser without that worker, and just opens the app.
+    It reads and keeps nothing, so it needs no CSRF token: the phone's share sheet cannot send one."""
+    return redirect("/app", code=303)
 
 
 @bp.route("/manifest.webmanifest")

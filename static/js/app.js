@@ -52,6 +52,15 @@ const act = {
 // Not needed for the first paint: the news reader and the storage line come after it (sync/shell.py, LATER_DIR).
 const renderNews = () => import('./later/reader.js').then((module) => module.renderNews()).catch(() => {});
 const keepStorage = () => import('./later/storage.js').then((module) => module.keepStorage()).catch(() => {});
+// The browser's install offer, kept for the moment the app asks (after the first saved item, later/install.js).
+let installPrompt = null;
+window.addEventListener('beforeinstallprompt', (event) => {
+  event.preventDefault();
+  installPrompt = event;
+});
+window.addEventListener('appinstalled', () => {
+  installPrompt = null;
+});
 let capture = { edit: () => {}, restoreDrafts: async () => {} };
 const say = (text) => {
   document.getElementById('sync-status').textContent = text;
@@ -95,7 +104,25 @@ async function onLogout() {
   else window.location.assign('/masuk?next=/app');
 }
 
+// Links that need the network (the portal) say so with no signal, instead of opening the app's offline fallback:
+// marked "(perlu sinyal)", and a tap explains in the header, which stays in view.
+function markOffline() {
+  document.body.classList.toggle('offline', !navigator.onLine);
+  if (navigator.onLine) document.getElementById('no-signal').hidden = true;
+}
+
+function needsSignal(event) {
+  const link = event.target.closest('a[data-online]');
+  if (!link || navigator.onLine) return;
+  event.preventDefault();
+  document.getElementById('no-signal').hidden = false;
+}
+
 async function main() {
+  markOffline();
+  window.addEventListener('online', markOffline);
+  window.addEventListener('offline', markOffline);
+  document.addEventListener('click', needsSignal);
   await redraw();
   renderNews();
   new BroadcastChannel('kim-sync').addEventListener('message', (event) => {
@@ -112,6 +139,7 @@ async function main() {
   });
   capture = startCapture(() => {
     queueRedraw();
+    if (installPrompt) import('./later/install.js').then((module) => module.offerInstall(installPrompt)).catch(() => {});
     requestBackgroundSync();
     syncNow();
     keepStorage();

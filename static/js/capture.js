@@ -15,7 +15,8 @@ import {
   editValues, isEditable, saveNewItem, saveRevision,
 } from './outbox.js';
 import { photoPicker } from './picker.js';
-import { fieldsOf } from './registry.js';
+import { meta } from './db.js';
+import { fieldsOf, registry } from './registry.js';
 import { isChangeable } from './states.js';
 import { cachedMe } from './session.js';
 
@@ -147,6 +148,15 @@ function startForm(form, onSaved) {
 
   return {
     edit: startEdit,
+    // A photo shared into the app from the gallery or WhatsApp: a new item of this kind with it, its text as caption.
+    async share(files, text) {
+      if (editing) await stopEditing();
+      const caption = form.elements[registry().kinds[kind].headline];
+      if (text && caption && !caption.value) caption.value = text;
+      form.closest('details').open = true;
+      form.scrollIntoView({ block: 'start' });
+      await picker.take(files);
+    },
     // Once the module is in and the member known: keep drafts from now on, and put this kind's draft back.
     async startDrafts(module) {
       drafts = module.keepDrafts(form, draftKey, picker, async (key) => {
@@ -174,15 +184,23 @@ export function startCapture(onSaved) {
       if (restored || !me) return;
       restored = true;
       const module = await draftModule();
-      if (!module) return;
-      for (const form of Object.values(forms)) await form.startDrafts(module);
-      // An edit in progress is reopened, if its item may still be edited that way.
-      for (const key of await module.draftForms(me.id)) {
-        const [mode, uuid] = key.split(':');
-        const item = uuid && all.find((candidate) => candidate.uuid === uuid && candidate.author_id === me.id);
-        if (item && ((mode === 'revisi' && isEditable(item)) || (mode === 'ubah' && isChangeable(item)))) {
-          await forms[item.kind].edit(item, mode);
+      if (module) {
+        for (const form of Object.values(forms)) await form.startDrafts(module);
+        // An edit in progress is reopened, if its item may still be edited that way.
+        for (const key of await module.draftForms(me.id)) {
+          const [mode, uuid] = key.split(':');
+          const item = uuid && all.find((candidate) => candidate.uuid === uuid && candidate.author_id === me.id);
+          if (item && ((mode === 'revisi' && isEditable(item)) || (mode === 'ubah' && isChangeable(item)))) {
+            await forms[item.kind].edit(item, mode);
+          }
         }
+      }
+      // What was shared into the app (sw.js keeps it) goes to whoever is signed in, in the kind that needs photos.
+      const shared = await meta.get('shared');
+      const photoKind = Object.keys(forms).find((kind) => registry().kinds[kind].min_photos > 0);
+      if (shared && photoKind) {
+        await meta.remove('shared');
+        await forms[photoKind].share(shared.files, shared.text);
       }
     },
   };

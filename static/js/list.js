@@ -183,6 +183,7 @@ function ownItem(item, photos, act) {
   }
   if (item.public_url) {
     const link = el('a', '', 'Lihat di portal');
+    link.dataset.online = '';
     link.href = item.public_url;
     li.append(link);
   }

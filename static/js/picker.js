@@ -89,6 +89,11 @@ export function photoPicker(form) {
       return !message;
     },
     hidden: () => box.hidden,
+    // Files from elsewhere (a photo shared into the app), taken as if picked from the gallery.
+    take(files) {
+      working = working.then(() => add(files));
+      return working;
+    },
     onChange(listener) {
       changed = listener;
     },

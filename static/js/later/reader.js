@@ -30,6 +30,7 @@ function article(item) {
   }
   if (item.isi !== item.judul) box.append(el('p', 'news-text', item.isi));
   const link = el('a', '', 'Buka di portal');
+  link.dataset.online = '';
   link.href = item.url;
   box.append(link);
   li.append(box);
