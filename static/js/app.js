@@ -139,7 +139,9 @@ async function main() {
   });
   capture = startCapture(() => {
     queueRedraw();
-    if (installPrompt) import('./later/install.js').then((module) => module.offerInstall(installPrompt)).catch(() => {});
+    if (installPrompt) {
+      import('./later/install.js').then((module) => module.offerInstall(installPrompt)).catch(() => {});
+    }
     requestBackgroundSync();
     syncNow();
     keepStorage();

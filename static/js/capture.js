@@ -11,11 +11,11 @@
 // The Indonesian messages live in the template next to their field: data-wajib (required and left empty) and
 // data-pola (does not match the field's pattern). Errors are tied to fields with aria-describedby.
 
+import { meta } from './db.js';
 import {
   editValues, isEditable, saveNewItem, saveRevision,
 } from './outbox.js';
 import { photoPicker } from './picker.js';
-import { meta } from './db.js';
 import { fieldsOf, registry } from './registry.js';
 import { isChangeable } from './states.js';
 import { cachedMe } from './session.js';
@@ -95,7 +95,8 @@ function startForm(form, onSaved) {
       drafts.cancel();
       if (saved) await drafts.discard(`${edit.mode}:${edit.uuid}`);
       await stopEditing();
-      const said = edit.mode === 'ubah' ? ['Perubahan tersimpan di HP', 'Kiriman ini sudah terkirim, tidak dapat diubah.']
+      const said = edit.mode === 'ubah'
+        ? ['Perubahan tersimpan di HP', 'Kiriman ini sudah terkirim, tidak dapat diubah.']
         : ['Perbaikan tersimpan di HP', 'Kiriman ini tidak dapat diperbaiki lagi.'];
       done.textContent = saved ? said[0] : said[1];
       if (saved) onSaved(saved);
