@@ -17,7 +17,7 @@ from kim_app.accounts.routes import api_bp as me_api
 from kim_app.accounts.routes import bp as accounts
 from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
 from kim_app.items import kinds
-from kim_app.items.statuses import STATUS_LABELS
+from kim_app.items.statuses import status_label
 from kim_app.media.routes import api_bp as photos_api
 from kim_app.media.routes import bp as media
 from kim_app.moderation import notify
@@ -103,6 +103,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(lambda value: format_wita(value, with_time=False), "tanggal")
     app.add_template_global(kinds.kategori_label, "kategori_label")
     app.add_template_global(kinds.field_label, "field_label")
-    app.add_template_global(lambda status: STATUS_LABELS.get(status, status), "status_label")
+    app.add_template_global(status_label, "status_label")
     # The menu asks the same rules the routes ask (accounts/policy.py), so it never offers a page that answers 403.
     app.add_template_global(policy, "policy")

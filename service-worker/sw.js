@@ -3,16 +3,22 @@
 // The server prepends two constants to this file when it serves /sw.js, generated from static/:
 //   SHELL_VERSION  a hash of the shell's files (so any change to the shell makes a new worker)
 //   SHELL_FILES    every URL of the shell, '/app' first
+//   LATER_FILES    modules the app imports on demand and the help page: fetched once the shell is in, best effort
+//                  (the app works without them; a missing one is fetched and kept when first used)
 // Registered as a module worker (scope '/'), so it shares the sync code with the page. Module workers allow
 // only static imports at the top level.
 //
 // It never touches /api/ (the sync owns those requests) or /sw.js itself.
 
+import { meta } from '/static/js/db.js';
 import { runSync } from '/static/js/sync.js';
 
 const CACHE_PREFIX = 'kim-shell-';
 const CACHE = `${CACHE_PREFIX}${SHELL_VERSION}`;
 const SHELL_PATHS = new Set(SHELL_FILES);
+const LATER_PATHS = new Set(LATER_FILES);
+
+const fetchFresh = (path) => fetch(new Request(path, { cache: 'no-cache', credentials: 'same-origin' }));
 
 self.addEventListener('install', (event) => {
   // No skipWaiting here: a new version waits until the member presses "Perbarui".
@@ -30,6 +36,9 @@ self.addEventListener('install', (event) => {
       if (!response.ok || response.redirected) throw new Error(`precache ${path}: ${response.status}`);
       await cache.put(path, response);
     }));
+    await Promise.all(LATER_FILES.map((path) => fetchFresh(path)
+      .then((response) => (response.ok && !response.redirected ? cache.put(path, response) : null))
+      .catch(() => null)));
   })());
 });
 
@@ -60,8 +69,21 @@ async function cacheFirst(request, path) {
   return (await fromCache(path)) || fetch(request);
 }
 
+// A module or page of LATER_FILES that the install could not fetch is kept the first time it is used.
+async function cacheFirstKeep(request, path) {
+  const cached = await fromCache(path);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const copy = response.clone();
+    caches.open(CACHE).then((cache) => cache.put(path, copy)).catch(() => null);
+  }
+  return response;
+}
+
 async function navigate(request, path) {
   if (path === '/app') return cacheFirst(request, '/app');
+  if (LATER_PATHS.has(path)) return cacheFirstKeep(request, path);
   try {
     return await fetch(request);
   } catch (error) {
@@ -82,13 +104,28 @@ async function networkFirst(request) {
   }
 }
 
+// A photo shared into KIM from the gallery or WhatsApp (the manifest's share_target): kept in IndexedDB with no
+// network needed, and the app opened; it starts a new photo story with it (capture.js, later/share.js).
+async function receiveShare(request) {
+  const form = await request.formData();
+  const files = form.getAll('foto').filter((file) => file instanceof Blob && file.size > 0);
+  const text = ['title', 'text'].map((name) => form.get(name)).filter(Boolean).join(' ');
+  await meta.set('shared', { files, text });
+  return Response.redirect('/app', 303);
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
+  if (request.method === 'POST' && url.origin === self.location.origin && url.pathname === '/app/bagikan') {
+    event.respondWith(receiveShare(request));
+    return;
+  }
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname === '/sw.js') return;
   if (request.mode === 'navigate') event.respondWith(navigate(request, url.pathname));
   else if (SHELL_PATHS.has(url.pathname)) event.respondWith(cacheFirst(request, url.pathname));
+  else if (LATER_PATHS.has(url.pathname)) event.respondWith(cacheFirstKeep(request, url.pathname));
   else event.respondWith(networkFirst(request));
 });
 

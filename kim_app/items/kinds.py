@@ -17,6 +17,7 @@ from kim_app.items.statuses import (
     ADUAN_STATUS_LABELS,
     MOVES,
     STATUS_LABELS,
+    TRACKED_STATUS_LABELS,
     Status,
 )
 
@@ -246,6 +247,8 @@ def for_phone() -> dict:
             for kind in KINDS.values()
         },
         "statuses": {str(status): label for status, label in member_status.items()},
+        # A complaint's approval is its verification: the status a move reaches reads as that move does for it.
+        "statuses_tracked": {str(status): label for status, label in TRACKED_STATUS_LABELS.items()},
         "aduan_statuses": {str(status): label for status, label in ADUAN_STATUS_LABELS.items()},
         "actions": {name: move.label for name, move in MOVES.items()},
         "actions_tracked": {name: move.label_tracked for name, move in MOVES.items() if move.label_tracked},

@@ -129,6 +129,16 @@ VERDICTS = ("setujui", "tolak", "revisi")
 # A complaint's follow-up after verification, in order.
 FOLLOW_UP = ("teruskan", "tindaklanjuti", "selesai")
 
+# A complaint's approval is its verification: for a kind with a tracked lifecycle, the status a move reaches reads as
+# that move does ("Diverifikasi", not "Disetujui").
+TRACKED_STATUS_LABELS = {move.reaches: move.label_tracked for move in MOVES.values()
+                         if move.label_tracked and move.reaches}
+
+
+def status_label(status: str | None, tracked: bool = False) -> str:
+    """A status in words, for people; the code itself only for a value no label names."""
+    return (tracked and TRACKED_STATUS_LABELS.get(status)) or STATUS_LABELS.get(status) or str(status)
+
 
 def sql_in(values) -> str:
     """`('a', 'b')` for a CHECK constraint: the database refuses what the enums do not name."""

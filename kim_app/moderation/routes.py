@@ -123,7 +123,18 @@ def decide(item_id: int):
     except ProblemError as error:
         return _back_to_item(item_id, error)
     flash(DONE_MESSAGES[action], "ok")
-    return redirect(url_for("moderation.queue"))
+    return _next_in_queue()
+
+
+def _next_in_queue():
+    """After a verdict the moderator goes on with the next free item of their queue, leased to them as "Ambil
+    berikutnya" does (the item page links back to the list); the list itself once nothing is left."""
+    item = desk.claim_next(current_user)
+    if item is None:
+        flash("Antrean Anda sudah habis.", "ok")
+        return redirect(url_for("moderation.queue"))
+    flash("Ini item berikutnya di antrean Anda.", "ok")
+    return redirect(url_for("moderation.item", item_id=item.id))
 
 
 @bp.route("/item/<int:item_id>/sunting", methods=["POST"])

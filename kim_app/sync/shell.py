@@ -13,22 +13,36 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, render_template, send_from_directory
 
+from kim_app.extensions import csrf
 from kim_app.items import kinds
 
 bp = Blueprint("app_shell", __name__)
 
 SHELL_STATIC_DIRS = ("css", "js", "icons")
+# Modules the app imports only when the member needs them (drafts, managing the outbox, finding items …), the help
+# page, and the 512 px icons the browser asks for only to add the app to the home screen (which takes the network
+# anyway). The service worker fetches them once the shell is installed, so the app starts from the shell alone (the
+# first load's budget, tests/test_weight.py) and still has them offline afterwards.
+LATER_DIR = "js/later"
+LATER_ICONS = "icon-512*"
 
 
 def _project_root() -> Path:
     return Path(current_app.root_path).parent
 
 
+def later_static_files() -> list[Path]:
+    static = Path(current_app.static_folder)
+    return sorted([*(static / LATER_DIR).rglob("*.js"), *(static / "icons").glob(LATER_ICONS)])
+
+
 def shell_static_files() -> list[Path]:
     static = Path(current_app.static_folder)
-    return sorted(p for d in SHELL_STATIC_DIRS for p in (static / d).rglob("*") if p.is_file())
+    later = set(later_static_files())
+    files = (p for d in SHELL_STATIC_DIRS for p in (static / d).rglob("*") if p.is_file())
+    return sorted(p for p in files if p not in later)
 
 
 def _shell_modules() -> list[str]:
@@ -48,31 +62,56 @@ def _render_shell(version: str) -> str:
     )
 
 
+def _render_help() -> str:
+    return render_template("app/bantuan.html")
+
+
 @lru_cache(maxsize=8)
-def _shell_manifest(_cache_key) -> tuple[str, tuple[str, ...]]:
+def _shell_manifest(_cache_key) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     static = Path(current_app.static_folder)
     files = shell_static_files()
+    later = later_static_files()
     digest = hashlib.sha256()
-    for path in files + [static / "manifest.webmanifest", _project_root() / "service-worker" / "sw.js"]:
+    for path in files + later + [static / "manifest.webmanifest", _project_root() / "service-worker" / "sw.js"]:
         digest.update(str(path.relative_to(_project_root())).encode())
         digest.update(path.read_bytes())
     digest.update(_render_shell("").encode())
+    digest.update(_render_help().encode())
     urls = ["/app", "/manifest.webmanifest"] + ["/static/" + p.relative_to(static).as_posix() for p in files]
-    return digest.hexdigest()[:16], tuple(urls)
+    later_urls = ["/bantuan"] + ["/static/" + p.relative_to(static).as_posix() for p in later]
+    return digest.hexdigest()[:16], tuple(urls), tuple(later_urls)
 
 
-def shell_manifest() -> tuple[str, tuple[str, ...]]:
-    """(version, urls). Computed once per process in production; on every request while developing."""
+def shell_manifest() -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(version, the shell's urls, the urls fetched after it). Computed once per process in production; on every
+    request while developing."""
     key = None if not current_app.debug else object()
     return _shell_manifest(key)
 
 
 @bp.route("/app")
 def shell():
-    version, _ = shell_manifest()
+    version, _, _ = shell_manifest()
     response = Response(_render_shell(version), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/bantuan")
+def help_page():
+    """"Cara memakai KIM": the same for everyone, cached by the service worker, readable with no signal."""
+    response = Response(_render_help(), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/app/bagikan", methods=["POST"])
+@csrf.exempt
+def share_target():
+    """The manifest's share_target. The installed app's service worker answers this itself (it keeps the shared photo
+    on the phone, offline too); the server sees it only from a browser without that worker, and just opens the app.
+    It reads and keeps nothing, so it needs no CSRF token: the phone's share sheet cannot send one."""
+    return redirect("/app", code=303)
 
 
 @bp.route("/manifest.webmanifest")
@@ -84,10 +123,11 @@ def web_manifest():
 
 @bp.route("/sw.js")
 def service_worker():
-    version, urls = shell_manifest()
+    version, urls, later = shell_manifest()
     source = (_project_root() / "service-worker" / "sw.js").read_text()
     header = (
         f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(list(urls))};\n"
+        f"const LATER_FILES = {json.dumps(list(later))};\n"
         f"self.KIM_REGISTRY = {json.dumps(kinds.for_phone(), ensure_ascii=False)};\n"
     )
     response = Response(header + source, mimetype="text/javascript")

@@ -6,9 +6,7 @@ import { items, photos } from './db.js';
 import { renderItems } from './list.js';
 import { resendItem } from './outbox.js';
 import { startPush, stopPush } from './push.js';
-import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';
-import { keepStorage } from './storage.js';
 import { startTriggers } from './triggers.js';
 import { markForWithdrawal, setWifiOnly, wifiOnly } from './upload.js';
 import { requestBackgroundSync, startWorker } from './worker.js';
@@ -37,7 +35,21 @@ const act = {
     queueRedraw();
     syncNow(true);
   },
-  edit: (item) => edit(item),
+  edit: (item) => capture.edit(item, 'revisi'),
+  // An item not yet sent: changed in its form, deleted, or one of its photos removed (later/manage.js).
+  change: (item) => capture.edit(item, 'ubah'),
+  async remove(item) {
+    if (!window.confirm('Hapus kiriman ini? Kiriman ini belum terkirim dan akan hilang dari HP.')) return;
+    const { deleteUnsent } = await import('./later/manage.js');
+    if (!(await deleteUnsent(item.uuid))) say('Kiriman ini sudah terkirim, tidak dapat dihapus lagi.');
+    queueRedraw();
+  },
+  async removeUnsentPhoto(item, photo) {
+    if (!window.confirm('Hapus foto ini dari kiriman? Foto ini belum terkirim dan akan hilang dari HP.')) return;
+    const { removeUnsentPhoto } = await import('./later/manage.js');
+    if (!(await removeUnsentPhoto(item.uuid, photo.id))) say('Foto ini tidak dapat dihapus lagi.');
+    queueRedraw();
+  },
   // An item marked 'gagal' ("Kirim ulang"): back into the outbox, sent at once.
   async resend(item) {
     await resendItem(item.uuid);
@@ -45,12 +57,29 @@ const act = {
     syncNow(true);
   },
 };
-let edit = () => {};
+// Not needed for the first paint: the news reader and the storage line come after it (sync/shell.py, LATER_DIR).
+const renderNews = () => import('./later/reader.js').then((module) => module.renderNews()).catch(() => {});
+const keepStorage = () => import('./later/storage.js').then((module) => module.keepStorage()).catch(() => {});
+// The browser's install offer, kept for the moment the app asks (after the first saved item, later/install.js).
+let installPrompt = null;
+window.addEventListener('beforeinstallprompt', (event) => {
+  event.preventDefault();
+  installPrompt = event;
+});
+window.addEventListener('appinstalled', () => {
+  installPrompt = null;
+});
+let capture = { edit: () => {}, restoreDrafts: async () => {} };
+const say = (text) => {
+  document.getElementById('sync-status').textContent = text;
+};
 
 async function redraw() {
   me = await cachedMe();
   renderAccount(me, Boolean(signedOut));
-  unsent = renderItems(await items.all(), me, await photos.all(), act);
+  const all = await items.all();
+  unsent = renderItems(all, me, await photos.all(), act);
+  capture.restoreDrafts(me, all);
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -86,7 +115,25 @@ async function onLogout(everywhere) {
   else window.location.assign('/masuk?next=/app');
 }
 
+// Links that need the network (the portal) say so with no signal, instead of opening the app's offline fallback:
+// marked "(perlu sinyal)", and a tap explains in the header, which stays in view.
+function markOffline() {
+  document.body.classList.toggle('offline', !navigator.onLine);
+  if (navigator.onLine) document.getElementById('no-signal').hidden = true;
+}
+
+function needsSignal(event) {
+  const link = event.target.closest('a[data-online]');
+  if (!link || navigator.onLine) return;
+  event.preventDefault();
+  document.getElementById('no-signal').hidden = false;
+}
+
 async function main() {
+  markOffline();
+  window.addEventListener('online', markOffline);
+  window.addEventListener('offline', markOffline);
+  document.addEventListener('click', needsSignal);
   await redraw();
   renderNews();
   new BroadcastChannel('kim-sync').addEventListener('message', (event) => {
@@ -101,12 +148,17 @@ async function main() {
     await setWifiOnly(setting.checked);
     syncNow(true);
   });
-  edit = startCapture(() => {
+  capture = startCapture(() => {
     queueRedraw();
+    if (installPrompt) {
+      import('./later/install.js').then((module) => module.offerInstall(installPrompt)).catch(() => {});
+    }
     requestBackgroundSync();
     syncNow();
     keepStorage();
   });
+  capture.restoreDrafts(me, await items.all());
+  import('./later/find.js').then((module) => module.startFinding(queueRedraw)).catch(() => {});
   document.getElementById('send-now').addEventListener('click', () => syncNow(true));
   document.getElementById('logout').addEventListener('click', () => onLogout(false));
   document.getElementById('logout-all').addEventListener('click', () => onLogout(true));

@@ -138,7 +138,30 @@ export async function changeWithPhotos(uuid, change) {
   return next && next.item;
 }
 
+// An item not yet sent, deleted with its photos in one transaction, if `check(item)` still holds when it is read.
+// Resolves true when it was deleted.
+export async function removeWithPhotos(uuid, check) {
+  let removed = false;
+  await run(['items', 'photos'], 'readwrite', (tx) => {
+    const itemStore = tx.objectStore('items');
+    const photoStore = tx.objectStore('photos');
+    const readItem = itemStore.get(uuid);
+    readItem.onsuccess = () => {
+      if (!readItem.result || !check(readItem.result)) return;
+      const readPhotos = photoStore.index('item_uuid').getAllKeys(uuid);
+      readPhotos.onsuccess = () => {
+        for (const id of readPhotos.result) photoStore.delete(id);
+        itemStore.delete(uuid);
+        removed = true;
+      };
+    };
+    return null;
+  });
+  return removed;
+}
+
 export const meta = {
+  keys: () => run('meta', 'readonly', (s) => s.getAllKeys()),
   get: (key) => run('meta', 'readonly', (s) => s.get(key)),
   set: (key, value) => run('meta', 'readwrite', (s) => s.put(value, key)),
   remove: (key) => run('meta', 'readwrite', (s) => s.delete(key)),

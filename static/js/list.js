@@ -8,9 +8,11 @@
 import { isEditable, isRevision } from './outbox.js';
 import { formatBytes } from './photos.js';
 import {
-  actionLabel, aduanStatusLabel, fieldsOf, headlineOf, kindLabel,
+  actionLabel, aduanStatusLabel, fieldsOf, headlineOf, kindLabel, registry,
 } from './registry.js';
-import { isIncomplete, isUnsent, shownState, stateLabel } from './states.js';
+import {
+  isChangeable, isIncomplete, isUnsent, shownState, stateLabel,
+} from './states.js';
 
 const WITA = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Makassar', dateStyle: 'medium', timeStyle: 'short' });
 
@@ -70,10 +72,12 @@ const button = (text, onClick, label) => {
   return node;
 };
 
-// `act` is {retry(photo), withdraw(photo), edit(item), resend(item)}: what the member's buttons do (app.js).
+// `act` is what the member's buttons do (app.js): retry(photo), withdraw(photo), edit(item), resend(item) for an item
+// marked 'gagal', and for an item not yet sent change(item), remove(item), removeUnsentPhoto(item, photo).
 function photoList(item, photos, act) {
   const list = el('ol', 'thumbs');
   const onServer = !isUnsent(item);
+  const droppable = isChangeable(item) && photos.length > registry().kinds[item.kind].min_photos;
   // A photo story keeps at least one photo (the server refuses to withdraw its last one).
   const removable = item.kind !== 'foto' || photos.filter((photo) => !photo.withdraw).length > 1;
   photos.forEach((photo, index) => {
@@ -91,6 +95,7 @@ function photoList(item, photos, act) {
     if (onServer && removable && photo.state !== 'siap' && !photo.withdraw) {
       li.append(button('Hapus foto', () => act.withdraw(photo), `Hapus foto ${index + 1}`));
     }
+    if (droppable) li.append(button('Hapus foto', () => act.removeUnsentPhoto(item, photo), `Hapus foto ${index + 1}`));
     list.append(li);
   });
   return list;
@@ -162,7 +167,7 @@ function ownItem(item, photos, act) {
   }
   if (item.state === 'gagal') li.append(button('Kirim ulang', () => act.resend(item)));
   if (item.state === 'gagal' && item.server_status && !isRevision(item)) {
-    const server = stateLabel({ state: item.server_status });
+    const server = stateLabel({ state: item.server_status, kind: item.kind });
     li.append(el('p', 'note', `Server menyimpan versi lain dari kiriman ini (${server}). Isi di HP ini tidak diubah.`));
   }
   if (item.tracking_code) {
@@ -172,8 +177,14 @@ function ownItem(item, photos, act) {
   }
   if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.kind, item.unsent_edit));
   if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));
+  if (isChangeable(item)) {
+    const row = el('div', 'actions');
+    row.append(button('Ubah', () => act.change(item)), button('Hapus', () => act.remove(item), 'Hapus kiriman'));
+    li.append(row);
+  }
   if (item.public_url) {
     const link = el('a', '', 'Lihat di portal');
+    link.dataset.online = '';
     link.href = item.public_url;
     li.append(link);
   }
@@ -190,6 +201,14 @@ function otherItem(item) {
   return li;
 }
 
+// What "Kiriman saya" shows (later/find.js changes it): the items `keep(item, photos)` accepts (all when null),
+// newest first, `limit` of them; a verdict older than 30 days is folded away until asked for (or found).
+// Drawing only a page keeps the app as quick to open with 500 items as with 5 (benchmarks/app_open.py).
+export const view = { keep: null, limit: 20, old: false };
+const OLD_MS = 30 * 24 * 3600 * 1000;
+const isOld = (item) => (item.state === 'disetujui' || item.state === 'ditolak')
+  && Date.now() - Date.parse(item.captured_at) > OLD_MS;
+
 // The phone writes '…Z', the server '…+00:00': compare instants, not strings.
 const newestFirst = (a, b) => Date.parse(b.captured_at) - Date.parse(a.captured_at);
 
@@ -204,10 +223,17 @@ export function renderItems(all, me, allPhotos, act) {
   const mine = me ? all.filter((item) => item.author_id === me.id).sort(newestFirst) : [];
   const others = all.filter((item) => (!me || item.author_id !== me.id) && incomplete(item)).sort(newestFirst);
 
-  const drawn = mine.map((item) => ownItem(item, photosOf.get(item.uuid), act));
-  document.getElementById('mine').replaceChildren(...drawn);
-  forgetThumbs(new Set(mine.flatMap((item) => photosOf.get(item.uuid).map(blobKey))));
+  const listed = mine.filter((item) => (view.keep ? view.keep(item, photosOf.get(item.uuid))
+    : view.old || !isOld(item)));
+  const page = listed.slice(0, view.limit);
+  document.getElementById('mine').replaceChildren(...page.map((item) => ownItem(item, photosOf.get(item.uuid), act)));
+  forgetThumbs(new Set(page.flatMap((item) => photosOf.get(item.uuid).map(blobKey))));
   document.getElementById('empty').hidden = mine.length > 0 || !me;
+  document.getElementById('more').hidden = listed.length <= view.limit;
+  const old = view.keep ? 0 : mine.length - listed.length;
+  document.getElementById('old').hidden = old === 0;
+  document.getElementById('old').textContent = `Tampilkan ${old} kiriman lama (lebih dari 30 hari)`;
+  document.getElementById('found').textContent = view.keep ? `${listed.length} kiriman cocok` : '';
 
   const waiting = (me ? mine : others).filter(incomplete);
   const bytes = waiting.flatMap((item) => photosOf.get(item.uuid))

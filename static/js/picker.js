@@ -12,6 +12,7 @@ export function photoPicker(form) {
   const problem = box.querySelector('.galat');
   const chosen = []; // {blob, sha256, size, mime, url}
   let working = Promise.resolve();
+  let changed = () => {}; // told when the member adds or removes a photo (drafts keep the form)
 
   const say = (message) => {
     problem.textContent = message || '';
@@ -38,6 +39,7 @@ export function photoPicker(form) {
         chosen.splice(chosen.indexOf(photo), 1);
         say('');
         draw();
+        changed();
       });
       li.append(img, size, remove);
       return li;
@@ -63,6 +65,7 @@ export function photoPicker(form) {
       }
       draw();
     }
+    changed();
   }
 
   for (const input of box.querySelectorAll('input[type=file]')) {
@@ -84,6 +87,21 @@ export function photoPicker(form) {
       const message = box.dataset.wajib && count === 0 ? box.dataset.wajib : null;
       say(message);
       return !message;
+    },
+    hidden: () => box.hidden,
+    // Files from elsewhere (a photo shared into the app), taken as if picked from the gallery.
+    take(files) {
+      working = working.then(() => add(files));
+      return working;
+    },
+    onChange(listener) {
+      changed = listener;
+    },
+    // Photos kept in a draft ({blob, sha256, size, mime}), shown again as chosen.
+    restore(photos) {
+      this.clear();
+      for (const photo of photos) chosen.push({ ...photo, url: URL.createObjectURL(photo.blob) });
+      draw();
     },
     clear() {
       for (const photo of chosen) URL.revokeObjectURL(photo.url);

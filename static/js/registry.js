@@ -25,7 +25,9 @@ export const isTracked = (kind) => Boolean(kindOf(kind) && kindOf(kind).tracked)
 // What lists show as an item's title: its kind's headline field.
 export const headlineOf = (item) => (kindOf(item.kind) ? item[kindOf(item.kind).headline] : null) || '';
 
-export const statusLabel = (status) => registry().statuses[status] || status;
+// `kind` given: a complaint's statuses read as its own lifecycle ("Diverifikasi", not "Disetujui").
+export const statusLabel = (status, kind) => (isTracked(kind) && registry().statuses_tracked[status])
+  || registry().statuses[status] || status;
 
 export const aduanStatusLabel = (status) => registry().aduan_statuses[status] || null;
 

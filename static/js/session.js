@@ -13,11 +13,12 @@ export const cachedMe = async () => (await meta.get('me')) || null;
 export function renderAccount(me, signedOut) {
   document.getElementById('who').textContent = me
     ? `Masuk sebagai ${me.nama} (${me.username})${me.desa ? ` · Desa ${me.desa.nama}` : ''}`
-    : (signedOut ? 'Belum ada yang masuk di HP ini.' : 'Memuat…');
-  document.getElementById('signed-out').hidden = !signedOut || Boolean(me);
+    : 'Memuat…';
+  // Nobody signed in: the visitor sees what the app is and the way in, not the member's tools.
+  document.body.classList.toggle('signed-out', Boolean(signedOut) && !me);
+  document.getElementById('intro').hidden = !signedOut || Boolean(me);
   document.getElementById('logout').hidden = !me;
   document.getElementById('account-more').hidden = !me;
-  document.getElementById('capture').hidden = !me && signedOut;
   for (const node of document.querySelectorAll('[data-desa]')) {
     node.textContent = me && me.desa ? me.desa.nama : 'desa akun Anda';
   }

@@ -23,6 +23,12 @@ export const isUnsent = (item) => UNSENT.has(item.state);
 
 export const isSendable = (item) => SENDABLE.has(item.state);
 
+// A new item the server does not hold yet: the member may still change its content (same UUID), remove a photo or
+// delete it (static/js/later/manage.js). Not while a run sends it ('mengirim'), nor once the server said it holds
+// other content under this UUID (server_status); an edit of a sent item follows the revision rules instead.
+export const isChangeable = (item) => (item.state === 'tersimpan' || item.state === 'gagal')
+  && !item.base && !item.server_status;
+
 // The state to show, given the item's photo records: an item the server has, with photos still on the phone, is
 // not yet "menunggu moderasi" for the member, because the moderators cannot see it complete. A photo the member
 // removed holds the item back too until the server has been told (its DELETE is still to go).
@@ -36,7 +42,7 @@ export const isIncomplete = (item, photos = []) => shownState(item, photos) !== 
 
 export function stateLabel(item, photos = []) {
   const state = shownState(item, photos);
-  const base = LABELS[state] || statusLabel(state);
+  const base = LABELS[state] || statusLabel(state, item.kind);
   if (state === 'foto_dikirim') {
     const kept = photos.filter((photo) => !photo.withdraw);
     return `${base} (${kept.filter((photo) => photo.state === 'siap').length} dari ${kept.length})`;

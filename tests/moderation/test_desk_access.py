@@ -37,6 +37,8 @@ ROUTES = {
     ("app_shell.shell", "GET"): EVERYONE,
     ("app_shell.web_manifest", "GET"): EVERYONE,
     ("app_shell.service_worker", "GET"): EVERYONE,
+    ("app_shell.help_page", "GET"): EVERYONE,
+    ("app_shell.share_target", "POST"): EVERYONE,
     ("health.healthz", "GET"): EVERYONE,
     ("api-docs.openapi_json", "GET"): EVERYONE,
     ("aduan.check", "GET"): EVERYONE,

@@ -2,8 +2,8 @@
 // Text always; a photo only when the browser already holds it or can fetch it: an image that fails to load (offline,
 // not cached) is removed rather than shown broken. Images inside closed <details> are not loaded at all.
 
-import { witaTime } from './list.js';
-import { newsList, storedNews } from './news.js';
+import { witaTime } from '../list.js';
+import { newsList, storedNews } from '../news.js';
 
 const el = (tag, className, text) => {
   const node = document.createElement(tag);
@@ -30,6 +30,7 @@ function article(item) {
   }
   if (item.isi !== item.judul) box.append(el('p', 'news-text', item.isi));
   const link = el('a', '', 'Buka di portal');
+  link.dataset.online = '';
   link.href = item.url;
   box.append(link);
   li.append(box);
