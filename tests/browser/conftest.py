@@ -5,34 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-SMALL_PHONE = {
-    "viewport": {"width": 360, "height": 640},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "id-ID",
-    "timezone_id": "Asia/Makassar",
-}
-SLOW = 30_000
+from tests.browser.phone import PHONE, SLOW_MS, wait_until_controlled
+from tests.browser.phone import sign_in as sign_in_as
 
+# The smallest screen we design for; otherwise the same phone as every browser test (browser/phone.py).
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
+SLOW = SLOW_MS
 
-def _sign_in(page, base_url: str, username: str, next_path: str = "/app") -> None:
-    page.goto(f"{base_url}/masuk?next={next_path}")
-    page.fill("#username", username)
-    page.fill("#password", "demo12345")
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"**{next_path}")
-
-
-def _controlled(page) -> None:
-    # evaluate(), not wait_for_function: the app's CSP refuses the string predicate the latter runs.
-    page.evaluate(
-        """timeout => new Promise((resolve, reject) => {
-            if (navigator.serviceWorker.controller) return resolve();
-            navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
-            setTimeout(() => reject(new Error('the service worker never took control')), timeout);
-        })""",
-        SLOW,
-    )
 
 
 @pytest.fixture
@@ -46,9 +25,9 @@ def small_phone(browser):
         contexts.append(context)
         page = context.new_page()
         if username:
-            _sign_in(page, base_url, username, path)
+            sign_in_as(page, base_url, username, path)
             if path == "/app":
-                _controlled(page)
+                wait_until_controlled(page)
                 expect(page.locator("#who")).to_contain_text("Masuk sebagai", timeout=SLOW)
         return context, page
 
@@ -59,7 +38,7 @@ def small_phone(browser):
 
 @pytest.fixture
 def sign_in():
-    return _sign_in
+    return sign_in_as
 
 
 @pytest.fixture

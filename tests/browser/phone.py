@@ -100,9 +100,10 @@ def server_photos(app) -> list[Photo]:
     return photos
 
 
-def capture_berita(page, judul: str) -> None:
+def capture_berita(page, judul: str, isi: str = "Isi berita yang ditulis di HP keluarga.") -> None:
+    """Write a berita in the capture form and save it on the phone."""
     page.select_option("#berita-kategori", "sosial")
     page.fill("#berita-judul", judul)
-    page.fill("#berita-isi", "Isi berita yang ditulis di HP keluarga.")
+    page.fill("#berita-isi", isi)
     page.get_by_role("button", name="Simpan berita").click()
     expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import SLOW_MS as SLOW
+
 pytestmark = pytest.mark.browser
 
-SLOW = 30_000
 
 
 def type_berita(page, judul: str) -> None:
@@ -62,14 +63,14 @@ def test_a_draft_is_never_shown_to_another_account_on_a_shared_phone(small_phone
     page.on("dialog", lambda dialog: dialog.accept())
     type_berita(page, "Aduan rahasia tetangga")
 
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url("**/masuk**")
     sign_in(page, live_server.url, "anggota2")
     expect(page.locator("#who")).to_contain_text("Fransiska", timeout=SLOW)
     expect(page.locator("#berita-judul")).to_have_value("")
     expect(page.get_by_text("Aduan rahasia tetangga")).to_have_count(0)
 
-    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url("**/masuk**")
     sign_in(page, live_server.url, "anggota")
     expect(page.locator("#berita-judul")).to_have_value("Aduan rahasia tetangga", timeout=SLOW)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import SLOW_MS as SLOW
+
 pytestmark = pytest.mark.browser
 
-SLOW = 30_000
 
 
 def fold_tab(page, title: str) -> str:

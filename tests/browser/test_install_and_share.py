@@ -8,6 +8,7 @@ import base64
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import capture_berita
 from tests.conftest import make_jpeg
 
 pytestmark = pytest.mark.browser
@@ -35,11 +36,7 @@ SHARE = """async ({ photo, text }) => {
 
 
 def save_berita(page, judul: str) -> None:
-    page.select_option("#berita-kategori", "sosial")
-    page.fill("#berita-judul", judul)
-    page.fill("#berita-isi", "Isi berita.")
-    page.get_by_role("button", name="Simpan berita").click()
-    expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
+    capture_berita(page, judul, isi="Isi berita.")
 
 
 def test_the_install_offer_comes_once_after_the_first_saved_item(small_phone, live_server, later_modules_cached):

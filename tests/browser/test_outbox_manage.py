@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Item, Photo
+from tests.browser.phone import capture_berita
 from tests.conftest import make_jpeg
 
 pytestmark = pytest.mark.browser
@@ -18,11 +19,7 @@ SLOW = 30_000
 
 
 def save_berita_offline(page, judul: str) -> None:
-    page.select_option("#berita-kategori", "sosial")
-    page.fill("#berita-judul", judul)
-    page.fill("#berita-isi", "Isi yang ditulis tanpa sinyal.")
-    page.get_by_role("button", name="Simpan berita").click()
-    expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
+    capture_berita(page, judul, isi="Isi yang ditulis tanpa sinyal.")
 
 
 def mine(page, text: str):

@@ -14,40 +14,10 @@ from sqlalchemy import func, select
 
 from kim_app.extensions import db
 from kim_app.items.models import Item
-from tests.helpers import PASSWORD
+from tests.browser.phone import SLOW_MS, open_member_app
 
 pytestmark = pytest.mark.browser
 
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "id-ID",
-    "timezone_id": "Asia/Makassar",
-}
-SLOW_MS = 30_000
-
-
-def open_member_app(browser, base_url: str):
-    """A phone where the demo member signed in and the service worker controls the app."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(f"{base_url}/masuk?next=/app")
-    page.fill("#username", "anggota")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/app")
-    # Not wait_for_function: the app's CSP refuses the eval it needs; evaluate() is not affected.
-    page.evaluate(
-        """timeout => new Promise((resolve, reject) => {
-            if (navigator.serviceWorker.controller) return resolve();
-            navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
-            setTimeout(() => reject(new Error('the service worker never took control')), timeout);
-        })""",
-        SLOW_MS,
-    )
-    expect(page.locator("#who")).to_contain_text("Yohanes Bria")
-    return context, page
 
 
 def fill_berita(page, judul: str) -> None:

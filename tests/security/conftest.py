@@ -8,6 +8,7 @@ import re
 import pytest
 import requests
 
+from tests.browser.phone import PHONE, capture_berita, sign_in, wait_until_controlled
 from tests.helpers import PASSWORD, Person
 
 
@@ -84,15 +85,6 @@ def publish(app, member, moderator):
 
 # --- The phone in Chromium (browser fixtures: tests/conftest.py) -----------------------------------------------------
 
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "id-ID",
-    "timezone_id": "Asia/Makassar",
-}
-# Long enough for a service worker install and a sync on a slow machine.
-SLOW_MS = 30_000
 
 
 class PhoneApp:
@@ -107,35 +99,13 @@ class PhoneApp:
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         self.sign_in(page, username)
-        # Until the service worker controls the page (evaluate(): the CSP refuses wait_for_function's eval).
-        page.evaluate(
-            """timeout => new Promise((resolve, reject) => {
-                if (navigator.serviceWorker.controller) return resolve();
-                navigator.serviceWorker.addEventListener('controllerchange', () => resolve());
-                setTimeout(() => reject(new Error('the service worker never took control')), timeout);
-            })""",
-            SLOW_MS,
-        )
+        wait_until_controlled(page)
         return context, page
 
     def sign_in(self, page, username: str) -> None:
-        from tests.helpers import PASSWORD
+        sign_in(page, self.base_url, username)
 
-        page.goto(f"{self.base_url}/masuk?next=/app")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
-        page.wait_for_url("**/app")
-
-    @staticmethod
-    def capture_berita(page, judul: str) -> None:
-        from playwright.sync_api import expect
-
-        page.select_option("#berita-kategori", "sosial")
-        page.fill("#berita-judul", judul)
-        page.fill("#berita-isi", "Isi berita yang ditulis di HP keluarga.")
-        page.get_by_role("button", name="Simpan berita").click()
-        expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
+    capture_berita = staticmethod(capture_berita)
 
     @staticmethod
     def item_state(page, title: str):

@@ -11,8 +11,8 @@ from kim_app.accounts.services import create_user, find_user
 from kim_app.extensions import db
 from kim_app.items.models import Item
 from kim_app.wilayah.services import ensure_kim_group
+from tests.browser.phone import SLOW_MS
 from tests.helpers import PASSWORD
-from tests.security.conftest import SLOW_MS
 
 pytestmark = pytest.mark.browser
 
