@@ -6,8 +6,11 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import marshmallow as ma
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,13 +20,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.database import insert_rows, insert_unless_exists
-from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
+from kim_app.errors import DETAILS, SLUGS, TITLES, Conflict, Forbidden, Invalid, NotFound, ProblemError, problem
 from kim_app.extensions import db
 from kim_app.items import kinds
 from kim_app.items import services as items
 from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
 from kim_app.items.statuses import AduanStatus, Status
 from kim_app.media import services as media
+from kim_app.sync.schemas import ItemCreateSchema
 from kim_app.timeutil import as_utc, utcnow
 from kim_app.wilayah.models import Desa
 
@@ -272,13 +276,56 @@ def decode_cursor(cursor: str | None, overlap: timedelta) -> datetime | None:
         return None
 
 
-def changes_since(author: User, cursor: str | None) -> tuple[list[Item], str]:
-    """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md)."""
+def changes_since(author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = ()) -> tuple[list[Item], str]:
+    """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md).
+    `leave_out`: items the answer carries anyway (a batch's own)."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
     next_cursor = encode_cursor(utcnow())
     query = select(Item).where(Item.author_id == author.id).options(selectinload(Item.events))
+    leave_out = list(leave_out)
+    if leave_out:
+        query = query.where(Item.client_uuid.not_in(leave_out))
     since = decode_cursor(cursor, timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"]))
     if since is not None:
         query = query.where(Item.updated_at >= since)
     items_found = list(db.session.scalars(query.order_by(Item.updated_at, Item.id)))
     return items_found, next_cursor
+
+
+@dataclass
+class BatchResult:
+    uuid: str | None
+    status: int
+    item: Item | None = None
+    problem: dict | None = None
+
+
+def _uuid_of(raw) -> str | None:
+    value = raw.get("uuid") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def receive_batch(author: User, raw_items: list[dict]) -> list[BatchResult]:
+    """Several create bodies in one request, each answered exactly as `receive_item` answers it alone (one rule):
+    read with the same schema, stored by the same function, refused with the same problem document. Each item has
+    its own savepoint inside the request's one transaction, so a refused item leaves nothing behind and never holds
+    the others back (docs/sync-protocol.md, "Sending many items at once")."""
+    schema = ItemCreateSchema()
+    results = []
+    for raw in raw_items:
+        sent_uuid = _uuid_of(raw)
+        try:
+            data = schema.load(raw)
+        except ma.ValidationError as error:
+            body, status, _ = problem(422, SLUGS[422], TITLES[422], DETAILS[422], errors=error.messages)
+            results.append(BatchResult(sent_uuid, status, problem=body))
+            continue
+        try:
+            with db.session.begin_nested():
+                item, created = receive_item(author, data)
+        except ProblemError as error:
+            body, status, _ = problem(error.status, error.slug, error.title, error.detail, **error.extra)
+            results.append(BatchResult(sent_uuid, status, problem=body))
+        else:
+            results.append(BatchResult(str(data["uuid"]), 201 if created else 200, item=item))
+    return results

@@ -56,6 +56,9 @@ export const getMe = () => call('GET', '/api/v1/me');
 
 export const postItem = (body, token) => call('POST', '/api/v1/items', { body, token });
 
+// Many new items at once (docs/sync-protocol.md, "Sending many items at once"): {items: [create body, …], since}.
+export const postBatch = (body, token) => call('POST', '/api/v1/items/batch', { body, token });
+
 export const postRevision = (uuid, body, token) => call('POST', `/api/v1/items/${uuid}/revisions`, { body, token });
 
 export const getItem = (uuid) => call('GET', `/api/v1/items/${uuid}`);
