@@ -258,37 +258,71 @@ def own_item(author: User, client_uuid: uuid.UUID) -> Item:
     return item
 
 
-def encode_cursor(moment: datetime) -> str:
-    # No "+00:00": a cursor must survive being pasted into a query string unescaped.
-    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+# A cursor may name the items a batch's answer created — by the first 8 hex digits of their UUIDs, with the moment
+# the answer was taken — so that pulls do not bring them back while the safety window still covers that moment. Those
+# items cannot have changed before it: a change to an item begins after the item is committed, and the moment is
+# taken before. 32 bits: two of a member's items changed within the same two minutes would have to share them for one
+# to be left out of one pull. The marks go from cursor to cursor until the window has passed their moment.
+MARK = "~"
+UUID_PREFIX = 8
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-def decode_cursor(cursor: str | None, overlap: timedelta) -> datetime | None:
-    """The moment to pull from, or None for "everything". A cursor we cannot read (a phone whose storage was
-    damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where
-    an error would leave it stuck without its verdicts."""
+def encode_cursor(moment: datetime, marked_at: datetime | None = None, marks: Iterable[str] = ()) -> str:
+    # No "+00:00": a cursor must survive being pasted into a query string unescaped ("~" is unreserved too).
+    text = as_utc(moment).strftime(_FORMAT)
+    marks = "".join(sorted(marks))
+    if not marks or marked_at is None:
+        return text
+    return f"{text}{MARK}{as_utc(marked_at).strftime(_FORMAT)}{MARK}{marks}"
+
+
+def _read_cursor(cursor: str | None) -> tuple[datetime | None, datetime | None, set[str]]:
+    """(the cursor's moment, the moment of its marks, the marks). A cursor we cannot read (a phone whose storage was
+    damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where an
+    error would leave it stuck without its verdicts."""
     if not cursor:
-        return None
+        return None, None, set()
+    text, _, rest = cursor.partition(MARK)
+    marked_text, _, marks = rest.partition(MARK)
     try:
-        return as_utc(datetime.fromisoformat(cursor)) - overlap
+        moment = as_utc(datetime.fromisoformat(text))
+        marked_at = as_utc(datetime.fromisoformat(marked_text)) if marked_text else None
+        moment - timedelta(days=1)  # noqa: B018 — a moment the safety window cannot be taken from is unreadable too
     except (TypeError, ValueError, OverflowError):
         logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
-        return None
+        return None, None, set()
+    return moment, marked_at, {marks[i:i + UUID_PREFIX] for i in range(0, len(marks), UUID_PREFIX)}
 
 
-def changes_since(author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = ()) -> tuple[list[Item], str]:
+def changes_since(
+    author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = (), created: Iterable[uuid.UUID] = ()
+) -> tuple[list[Item], str]:
     """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md).
-    `leave_out`: items the answer carries anyway (a batch's own)."""
+    `leave_out`: items the answer carries anyway (a batch's own); `created`: those of them this answer created."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
-    next_cursor = encode_cursor(utcnow())
+    now = utcnow()
+    overlap = timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
     query = select(Item).where(Item.author_id == author.id).options(selectinload(Item.events))
     leave_out = list(leave_out)
     if leave_out:
         query = query.where(Item.client_uuid.not_in(leave_out))
-    since = decode_cursor(cursor, timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"]))
-    if since is not None:
-        query = query.where(Item.updated_at >= since)
+    moment, marked_at, marks = _read_cursor(cursor)
+    if moment is not None:
+        query = query.where(Item.updated_at >= moment - overlap)
     items_found = list(db.session.scalars(query.order_by(Item.updated_at, Item.id)))
+    if marks and marked_at is not None:
+        items_found = [
+            item for item in items_found
+            if not (item.client_uuid.hex[:UUID_PREFIX] in marks and as_utc(item.updated_at) < marked_at)
+        ]
+    created = {item_uuid.hex[:UUID_PREFIX] for item_uuid in created}
+    if created:
+        next_cursor = encode_cursor(now, now, created)
+    elif marks and marked_at is not None and marked_at > now - overlap:
+        next_cursor = encode_cursor(now, marked_at, marks)
+    else:
+        next_cursor = encode_cursor(now)
     return items_found, next_cursor
 
 

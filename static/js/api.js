@@ -52,7 +52,15 @@ export function classify(answer) {
 // Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
 export const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;
 
-export const getMe = () => call('GET', '/api/v1/me');
+// The page's first run takes the answer early.js asked for while the modules were still loading; every later one
+// asks anew (a fresh CSRF token, the account signed in now).
+export async function getMe() {
+  const early = self.kimEarlyMe;
+  self.kimEarlyMe = null;
+  const response = early && (await early);
+  if (response) return { status: response.status, data: await readJson(response) };
+  return call('GET', '/api/v1/me');
+}
 
 export const postItem = (body, token) => call('POST', '/api/v1/items', { body, token });
 

@@ -1,8 +1,7 @@
 // The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in, send that
-// member's due items (new ones in batches of up to 50, whose answer carries the pull too; revisions one at a time),
-// then the photos they removed, then their photos (text before any photo: upload.js), then pull the verdicts if no
-// batch brought them, and the area's news. No DOM: the service worker runs this same code on Background Sync, and
-// every change is announced on BroadcastChannel 'kim-sync' so open pages redraw.
+// member's due items (new ones in batches whose answer is also the pull, revisions alone), then the photos they
+// removed, then their photos (text first), then pull the verdicts unless a batch did, and the area's news. No DOM:
+// the service worker runs this code on Background Sync; changes are announced on BroadcastChannel 'kim-sync'.
 //
 // A run ends with {state, waiting, next_attempt_at, photos_held}: state is 'ok', 'login-needed' (session gone:
 // nothing was touched) or 'offline' (no answer, or the server is in trouble: try again later); photos_held says
@@ -31,12 +30,9 @@ export function backoffUntil(attempts, now = Date.now()) {
   return new Date(now + ceiling / 2 + Math.random() * (ceiling / 2)).toISOString();
 }
 
-// Only one run at a time per phone, across tabs and the service worker (Web Locks work in both). On a reconnect the
-// page's 'online', the worker's Background Sync and a re-run asked for during a run all arrive at once: a request
-// that waited while another run went through is answered by that run, unless something became due since (an item
-// saved meanwhile, or "Kirim sekarang" for items in backoff) or that run could not finish. One run per reconnect,
-// not three (each with /me, a pull and the news).
-// `askedAt`: when the run was asked for, if earlier than now (a request the page held back during its own run).
+// One run at a time per phone, across tabs and the worker (Web Locks). A request that waited while another run
+// went through is answered by it unless that run failed or something became due since: one run per reconnect
+// ('online', Background Sync, a re-run), not three. `askedAt`: when first asked (triggers.js may hold it back).
 export async function runSync({ ignoreBackoff = false, askedAt = Date.now() } = {}) {
   const asked = askedAt;
   const once = async () => {
@@ -73,7 +69,7 @@ async function syncOnce(ignoreBackoff) {
     if (withdrawn !== 'ok') return summary(withdrawn, me);
     const uploaded = await sendPhotos(session);
     if (uploaded !== 'ok') return summary(uploaded, me);
-    // A batch answer brought the verdicts already, with a cursor past the items it stored: no second pull.
+    // A batch answer was the pull already.
     if (!session.pulled && !(await pull(me))) return summary('login-needed', me);
     await keepNews(me);
     return summary('ok', me);
@@ -124,7 +120,7 @@ async function sendDue(session, ignoreBackoff) {
   return 'ok';
 }
 
-// The server's limits are 50 items and 256 KB a batch; the phone stays under them with room for the envelope.
+// Under the server's 50 items and 256 KB a batch.
 const BATCH_ITEMS = 50;
 const BATCH_BYTES = 240 * 1024;
 const encoder = new TextEncoder();
@@ -153,7 +149,7 @@ const change = async (uuid, edit) => {
   return written;
 };
 
-// Asks again once with a fresh CSRF token when the old one went stale, as long as the same member is signed in.
+// Once more with a fresh CSRF token if it went stale, while the same member is signed in.
 async function withFreshToken(post, session, authorId) {
   const answer = await post();
   if (!api.isCsrfProblem(answer)) return answer;
@@ -163,9 +159,8 @@ async function withFreshToken(post, session, authorId) {
   return post();
 }
 
-// Up to 50 new items in one request (docs/sync-protocol.md, "Sending many items at once"). Each item's result is
-// the answer it would have had alone, and is decided on exactly as in sendOne; the answer's changes and cursor are
-// the pull. No answer: every item of the batch waits for a later run (a resend is recognised, item by item).
+// Many new items in one request (docs/sync-protocol.md, "Sending many items at once"): each item's result is the
+// answer it would have had alone, decided on as in sendOne; the answer's changes and cursor are the pull.
 async function sendBatch(batch, session) {
   for (const item of batch) await change(item.uuid, (i) => ({ ...i, state: 'mengirim' }));
   const key = `cursor:${session.me.id}`;
@@ -200,7 +195,7 @@ async function sendBatch(batch, session) {
     return 'login-needed';
   }
   if (outcome === 'refused') {
-    // A server without batches (an older one: 404) or with a smaller limit: one at a time, as before them.
+    // A server without batches, or with smaller limits: one at a time.
     for (const item of batch) {
       const single = await sendOne(item, session);
       if (single !== 'next') return single;

@@ -21,7 +21,7 @@ REFUSAL = {"type": "urn:kim:problem:not-an-image", "status": 422, "title": "Foto
 def stored_photos(page) -> list[dict]:
     """The phone's photo records (IndexedDB), with the pixel size of the Blob each one keeps."""
     return page.evaluate("""async () => {
-        const { photos } = await import('/static/js/db.js');
+        const { photos } = await import(document.querySelector('link[href$="/db.js"]').href);
         return Promise.all((await photos.all()).map(async (p) => {
             const bitmap = await createImageBitmap(p.blob);
             return { id: p.id, state: p.state, thumb: Boolean(p.thumb), withdraw: Boolean(p.withdraw),

@@ -136,3 +136,29 @@ def test_the_batch_is_in_the_openapi_document(app):
     spec = app.test_client().get("/api/openapi.json").json
     operation = spec["paths"]["/api/v1/items/batch"]["post"]
     assert {"200", "413", "422"} <= set(operation["responses"])
+
+
+def test_the_next_pull_does_not_bring_back_what_the_batch_just_stored(member, moderator, berita, app):
+    bodies = [berita() for _ in range(3)]
+    answer = member.post_json(BATCH, {"items": bodies, "since": member.get("/api/v1/items").json["cursor"]})
+    assert statuses(answer) == [201, 201, 201]
+    # At once, well inside the safety window: nothing new for the phone.
+    pulled = member.get(f"/api/v1/items?since={answer.json['cursor']}").json
+    assert pulled["items"] == []
+    member.send(earlier := berita())  # sent alone: the safety window brings it back, harmlessly
+    # A verdict on one of them afterwards is news again.
+    with app.app_context():
+        item_id = db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(bodies[1]["uuid"])))
+    moderator.decide(item_id, "setujui")
+    pulled = member.get(f"/api/v1/items?since={pulled['cursor']}").json
+    assert {item["uuid"] for item in pulled["items"]} == {bodies[1]["uuid"], earlier["uuid"]}
+
+
+def test_a_resent_batch_does_not_hide_its_items_from_the_next_pull(member, berita):
+    """Only the items the batch created are named in its cursor: one it found already stored may have changed in a
+    transaction still running, so the safety window keeps covering it."""
+    body = berita()
+    member.send(body)
+    answer = member.post_json(BATCH, {"items": [body]})
+    assert statuses(answer) == [200]
+    assert "~" not in answer.json["cursor"]
