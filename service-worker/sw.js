@@ -1,9 +1,8 @@
 // The service worker of the member app: precached shell, offline navigation, Background Sync, push notifications.
 //
-// The server prepends three constants to this file when it serves /sw.js, generated from static/:
+// The server prepends two constants to this file when it serves /sw.js, generated from static/:
 //   SHELL_VERSION  a hash of the shell's files (so any change to the shell makes a new worker)
 //   SHELL_FILES    every URL of the shell, '/app' first
-//   SHELL_HASHES   the SHA-256 of each one's body in this version (first 16 hex digits), in the same order
 // Registered as a module worker (scope '/'), so it shares the sync code with the page. Module workers allow
 // only static imports at the top level.
 //
@@ -15,31 +14,22 @@ const CACHE_PREFIX = 'kim-shell-';
 const CACHE = `${CACHE_PREFIX}${SHELL_VERSION}`;
 const SHELL_PATHS = new Set(SHELL_FILES);
 
-// The page has just loaded most of the shell: its copies in the HTTP cache are taken without asking the server
-// again (20 round trips on 2G), if each body is this version's (SHELL_HASHES). Anything else comes from the network.
-async function sha256(buffer) {
-  const digest = await crypto.subtle.digest('SHA-256', buffer);
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-async function fromHttpCache(path) {
-  const response = await fetch(new Request(path, { cache: 'force-cache', credentials: 'same-origin' }))
-    .catch(() => null);
-  if (!response || !response.ok || response.redirected) return null;
-  const hash = await sha256(await response.clone().arrayBuffer());
-  return hash.slice(0, 16) === SHELL_HASHES[SHELL_FILES.indexOf(path)] ? response : null;
-}
+// The modules' URLs carry this version (/static/v/<version>/) and are immutable: the copies the page has just
+// loaded are taken from the HTTP cache without asking again (20 round trips on 2G). Every other file — its URL the
+// same in every version — is revalidated ('no-cache'), so an old copy cannot slip into a new version.
+const IMMUTABLE = `/static/v/${SHELL_VERSION}/`;
 
 self.addEventListener('install', (event) => {
   // No skipWaiting here: a new version waits until the member presses "Perbarui".
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await Promise.all(SHELL_FILES.map(async (path) => {
-      let response = await fromHttpCache(path);
-      // 'no-cache' revalidates with the server. A cut connection is tried again twice; a redirect (e.g. to a login
-      // page) or an error status must fail the install, not be cached as the shell.
+      const mode = path.startsWith(IMMUTABLE) ? 'default' : 'no-cache';
+      // A cut connection is tried again twice; a redirect (e.g. to a login page) or an error status must fail the
+      // install, not be cached as the shell.
+      let response;
       for (let attempt = 1; !response; attempt += 1) {
-        response = await fetch(new Request(path, { cache: 'no-cache', credentials: 'same-origin' }))
+        response = await fetch(new Request(path, { cache: mode, credentials: 'same-origin' }))
           .catch((error) => { if (attempt === 3) throw error; });
       }
       if (!response.ok || response.redirected) throw new Error(`precache ${path}: ${response.status}`);

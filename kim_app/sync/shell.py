@@ -14,10 +14,31 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 
 from kim_app.items import kinds
 
 bp = Blueprint("app_shell", __name__)
+
+# Answers that are the same whoever asks (the shell holds no user data), whatever the session cookie says.
+SAME_FOR_EVERYONE = {"static", "app_shell.shell", "app_shell.web_manifest", "app_shell.service_worker",
+                     "app_shell.versioned_module"}
+
+
+class SharedShellSessions(SecureCookieSessionInterface):
+    """Flask marks every answer of a request that looked at the session `Vary: Cookie`. The shell's files do not
+    depend on it, and the session cookie changes after sign-in (the CSRF token joins it): under `Vary: Cookie` the
+    worker's precache and its imports could not take the copies the page had just loaded from the HTTP cache, and
+    revalidated every one of them (twenty round trips on 2G)."""
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.endpoint in SAME_FOR_EVERYONE and "Vary" in response.headers:
+            kept = [name for name in response.vary if name.lower() != "cookie"]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                del response.headers["Vary"]
 
 SHELL_STATIC_DIRS = ("css", "js", "icons")
 
@@ -64,7 +85,7 @@ def _render_shell(version: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _shell_manifest(_cache_key) -> tuple[str, tuple[str, ...], dict[str, str]]:
+def _shell_manifest(_cache_key) -> tuple[str, tuple[str, ...]]:
     static = Path(current_app.static_folder)
     files = shell_static_files()
     digest = hashlib.sha256()
@@ -74,26 +95,12 @@ def _shell_manifest(_cache_key) -> tuple[str, tuple[str, ...], dict[str, str]]:
     digest.update(_render_shell("").encode())
     version = digest.hexdigest()[:16]
     urls = ["/app", "/manifest.webmanifest"] + [_shell_url(p, version) for p in files]
-    # What each URL's body must be, so the worker can take the copies the page has just loaded from the HTTP cache
-    # and still never cache a stale one (service-worker/sw.js, install).
-    bodies = {"/app": _render_shell(version).encode(), "/manifest.webmanifest": (static / "manifest.webmanifest")
-              .read_bytes()}
-    bodies.update({_shell_url(p, version): p.read_bytes() for p in files})
-    # 64 bits of the SHA-256 tell a stale copy from this version's as surely as 256, in a quarter of the bytes of a
-    # worker script that every online open checks.
-    hashes = {url: hashlib.sha256(bodies[url]).hexdigest()[:16] for url in urls}
-    return version, tuple(urls), hashes
+    return version, tuple(urls)
 
 
 def shell_manifest() -> tuple[str, tuple[str, ...]]:
     """(version, urls). Computed once per process in production; on every request while developing."""
-    version, urls, _ = _shell_manifest(_cache_key())
-    return version, urls
-
-
-def shell_hashes() -> dict[str, str]:
-    """The SHA-256 of each shell URL's body, for this version (the first 16 hex digits)."""
-    return _shell_manifest(_cache_key())[2]
+    return _shell_manifest(_cache_key())
 
 
 def _cache_key():
@@ -126,7 +133,6 @@ def service_worker():
     source = (_project_root() / "service-worker" / "sw.js").read_text()
     header = (
         f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(list(urls))};\n"
-        f"const SHELL_HASHES = {json.dumps([shell_hashes()[url] for url in urls])};\n"
         f"self.KIM_REGISTRY = {json.dumps(kinds.for_phone(), ensure_ascii=False)};\n"
     )
     # The worker's modules come from this version's URLs, as the page's do (`_shell_url`).
