@@ -37,6 +37,7 @@ ROUTES = {
     ("app_shell.shell", "GET"): EVERYONE,
     ("app_shell.web_manifest", "GET"): EVERYONE,
     ("app_shell.service_worker", "GET"): EVERYONE,
+    ("app_shell.versioned_module", "GET"): EVERYONE,  # the shell's modules under their version's URL
     ("health.healthz", "GET"): EVERYONE,
     ("api-docs.openapi_json", "GET"): EVERYONE,
     ("aduan.check", "GET"): EVERYONE,
@@ -46,6 +47,7 @@ ROUTES = {
     ("me.me", "GET"): SIGNED_IN,
     ("items.Items", "GET"): MEMBERS,
     ("items.Items", "POST"): MEMBERS,
+    ("items.ItemBatch", "POST"): MEMBERS,
     ("items.Item", "GET"): MEMBERS,
     ("items.Revisions", "POST"): MEMBERS,
     ("photos.PhotoState", "GET"): MEMBERS,
