@@ -60,7 +60,7 @@ def main() -> None:
 
         def kill_at_intervals(request):
             nonlocal posts
-            if request.method == "POST" and request.path == "/api/v1/items":
+            if request.method == "POST" and request.path in ("/api/v1/items", "/api/v1/items/batch"):
                 posts += 1
                 if args.kill_every and posts % args.kill_every == 0:
                     server.kill_workers()

@@ -1,12 +1,14 @@
 """Load on the app as production runs it: gunicorn with several workers, on SQLite (default) or PostgreSQL
 (DATABASE_URL=postgresql://…), measured from concurrent clients on this machine over loopback.
 
-Five phases, each for --seconds: health checks (GET /healthz, the lightest request that reaches the database: a
-yardstick for comparing machines), delta pulls (each client a member of its own with a few items, pulling with the
-cursor of its previous pull), public page views (GET /), sync creates (POST /api/v1/items, a new UUID each), photo
-chunks (64 KiB PUTs of a declared photo). Each prints requests/s, p50 and p99; the final JSON
-line carries creates/s as `value` and every phase beside it. Targets: ≥ 500 creates/s on SQLite with p99 < 50 ms;
-PostgreSQL at least as fast.
+Six phases, each for --seconds: health checks (GET /healthz, the lightest request that reaches the database: the
+yardstick), delta pulls (each client a member of its own with a few items, pulling with the cursor of its previous
+pull), public page views (GET /), sync creates (POST /api/v1/items, a new UUID each), batch sync (POST
+/api/v1/items/batch with 50 new items, counted in items/s), photo chunks (64 KiB PUTs of a declared photo). Each
+prints requests/s, p50 and p99, and its ratio to the yardstick measured in the same run (for the batch: items/s ÷
+health checks/s), so that the figures mean the same on any machine. Targets (issue 13): creates ≥ 0.5×, batch ≥ 5×,
+public views ≥ 0.9×, empty delta pulls ≥ 0.8×. The final JSON line carries creates/s as `value`, every phase and
+`ratios`.
 
     .venv/bin/python benchmarks/load.py [--seconds 10] [--workers 4] [--clients 16]
 
@@ -107,7 +109,23 @@ class Client:
         status, me, _ = self.request("GET", "/api/v1/me", headers={"Accept-Encoding": "identity"})
         me = json.loads(me)
         self.csrf, self.member_id = me["csrf_token"], me["id"]
+        self.cursor = None
         return self
+
+    def batch(self, count: int) -> int:
+        bodies = [{
+            "uuid": str(uuid.uuid4()), "kind": "berita", "author_id": self.member_id,
+            "captured_at": "2026-11-28T02:00:00.000Z", "kategori": "sosial",
+            "judul": f"Uji beban {n}", "isi": "Berita uji beban dari HP anggota, dikirim bersama.",
+        } for n in range(count)]
+        status, data, _ = self.request("POST", "/api/v1/items/batch",
+                                       json.dumps({"items": bodies, "since": self.cursor}).encode(),
+                                       {"Content-Type": "application/json", "X-CSRFToken": self.csrf})
+        assert status == 200, (status, data[:200])
+        answer = json.loads(data)
+        assert [r["status"] for r in answer["results"]] == [201] * count, data[:200]
+        self.cursor = answer["cursor"]
+        return count
 
     def create(self, photos: list[dict] | None = None) -> str:
         body = {
@@ -124,8 +142,15 @@ class Client:
         return body["uuid"]
 
 
-def run_phase(name: str, clients: list[Client], seconds: float, action) -> dict:
+# A full batch, as a phone with a day's outbox sends it.
+BATCH_ITEMS = 50
+
+
+def run_phase(name: str, clients: list[Client], seconds: float, action, yardstick: dict | None = None,
+              unit: str = "requests") -> dict:
+    """`action` returns how many units it did (items, for a batch) or None for one request."""
     latencies: list[float] = []
+    units = [0]
     errors = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
@@ -135,7 +160,9 @@ def run_phase(name: str, clients: list[Client], seconds: float, action) -> dict:
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                action(client, state)
+                done = action(client, state)
+                with lock:
+                    units[0] += 1 if done is None else done
             except Exception as error:  # noqa: BLE001 — counted and shown, the run goes on
                 errors.append(repr(error)[:200])
                 client.connection.close()
@@ -158,8 +185,15 @@ def run_phase(name: str, clients: list[Client], seconds: float, action) -> dict:
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2) if latencies else None,
         "errors": len(errors),
     }
+    if unit != "requests":
+        result[f"{unit}_per_s"] = round(units[0] / elapsed, 1)
+    measured = result.get(f"{unit}_per_s", result["per_s"])
+    if yardstick:
+        result["ratio"] = round(measured / yardstick["per_s"], 2)
+    ratio = f"  {result['ratio']}× the yardstick" + (f" ({unit}/s)" if unit != "requests" else "") if yardstick else ""
     print(f"{name:<14} {result['per_s']:>8} req/s  p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms"
-          f"  ({result['requests']} requests, {result['errors']} errors)")
+          f"  ({result['requests']} requests, {result['errors']} errors)"
+          + (f"  {measured} {unit}/s" if unit != "requests" else "") + ratio)
     if errors:
         print("  first error:", errors[0])
     return result
@@ -195,15 +229,18 @@ def main() -> None:
                 assert status == 200, status
 
             # A yardstick for the machine, not a target: the lightest request that reaches the database.
-            results["health_checks"] = run_phase("health checks", clients, args.seconds, health)
-            results["pulls"] = run_phase("delta pulls", clients, args.seconds, pull)
+            results["health_checks"] = yardstick = run_phase("health checks", clients, args.seconds, health)
+            results["pulls"] = run_phase("delta pulls", clients, args.seconds, pull, yardstick)
 
             def view(client, state):
                 status, _, _ = client.request("GET", "/")
                 assert status == 200, status
 
-            results["public_views"] = run_phase("public views", clients, args.seconds, view)
-            results["creates"] = run_phase("sync creates", clients, args.seconds, lambda c, s: c.create())
+            results["public_views"] = run_phase("public views", clients, args.seconds, view, yardstick)
+            results["creates"] = run_phase("sync creates", clients, args.seconds, lambda c, s: c.create() and None,
+                                           yardstick)
+            results["batches"] = run_phase("batch sync", clients, args.seconds, lambda c, s: c.batch(BATCH_ITEMS),
+                                           yardstick, unit="items")
 
             payload = os.urandom(CHUNK)
 
@@ -223,15 +260,17 @@ def main() -> None:
                 assert status == 200, (status, data[:200])
                 state["offset"] += CHUNK
 
-            results["photo_chunks"] = run_phase("photo chunks", clients, args.seconds, chunk)
+            results["photo_chunks"] = run_phase("photo chunks", clients, args.seconds, chunk, yardstick)
             problems = server.errors_in_log()
             if problems:
                 print("server errors in the log:", problems[:3])
         finally:
             server.stop()
     creates = results["creates"]
+    ratios = {name: result["ratio"] for name, result in results.items() if "ratio" in result}
     print(json.dumps({"metric": "load_sync_creates_per_s", "value": creates["per_s"], "unit": "req/s",
-                      "database": database, "workers": args.workers, "clients": args.clients, **results}))
+                      "database": database, "workers": args.workers, "clients": args.clients, "ratios": ratios,
+                      **results}))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from kim_app.notifications.routes import bp as deliveries
 from kim_app.publish.api import bp as berita_api
 from kim_app.publish.complaints import bp as complaints
 from kim_app.publish.routes import bp as publish
+from kim_app.sync import shell
 from kim_app.sync.routes import bp as items_api
 from kim_app.sync.shell import bp as app_shell
 from kim_app.timeutil import format_wita
@@ -67,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     notifications.init_app(app)
     member_notifications.init_app(app)
     security.init_app(app)
+    app.session_interface = shell.SharedShellSessions()
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from functools import wraps
 
+from flask import abort, request
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -11,7 +12,16 @@ from flask_smorest import Blueprint
 from kim_app.accounts import policy
 from kim_app.errors import PROBLEM, Forbidden
 from kim_app.sync import services
-from kim_app.sync.schemas import ItemCreateSchema, ItemListArgs, ItemListSchema, ItemRevisionSchema, ItemSchema
+from kim_app.sync.schemas import (
+    BATCH_MAX_BYTES,
+    ItemBatchAnswerSchema,
+    ItemBatchSchema,
+    ItemCreateSchema,
+    ItemListArgs,
+    ItemListSchema,
+    ItemRevisionSchema,
+    ItemSchema,
+)
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1", description="Items captured on members' phones")
 
@@ -69,6 +79,39 @@ class Items(MethodView):
         """Send an item captured on the phone; idempotent on its UUID"""
         item, created = services.receive_item(_member(), data)
         return item, 201 if created else 200
+
+
+def batch_sized(view):
+    """A batch over the byte limit is refused before it is read (413). Checked here rather than through
+    request.max_content_length: the CSRF check has opened the body stream already, with the app-wide limit."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if (request.content_length or 0) > BATCH_MAX_BYTES:
+            abort(413)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/items/batch")
+class ItemBatch(MethodView):
+    decorators = [batch_sized, members_only, login_required]
+
+    @bp.arguments(ItemBatchSchema())
+    @bp.response(200, ItemBatchAnswerSchema, description="Each item's own answer, and your changes since `since`")
+    @bp.alt_response(413, description="The body is larger than 256 KB: send fewer items per batch", **PROBLEM)
+    @bp.alt_response(422, description="Not a list of 1 to 50 items (one bad item is that item's answer)", **PROBLEM)
+    @bp.alt_response(401, description="Not signed in, or the session expired", **PROBLEM)
+    @bp.alt_response(400, description="Missing or stale X-CSRFToken (type csrf): fetch /api/v1/me again", **PROBLEM)
+    def post(self, data):
+        """Send up to 50 items at once; each is idempotent on its UUID and answered as POST /api/v1/items would"""
+        member = _member()
+        results = services.receive_batch(member, data["items"])
+        sent = [result.item.client_uuid for result in results if result.item is not None]
+        created = [result.item.client_uuid for result in results if result.status == 201]
+        changes, cursor = services.changes_since(member, data["since"], leave_out=sent, created=created)
+        return {"results": results, "changes": changes, "cursor": cursor}
 
 
 @bp.route("/items/<uuid:item_uuid>")

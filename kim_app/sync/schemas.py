@@ -181,3 +181,53 @@ class ItemListArgs(BaseSchema):
 class ItemListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(ItemSchema))
     cursor = ma.fields.String(metadata={"description": "Opaque; send it as `since` on the next pull"})
+
+
+# A batch is bounded so that one request stays small enough to get through a 2G cell in a few seconds, and its one
+# transaction short (docs/sync-protocol.md, "Sending many items at once").
+BATCH_MAX_ITEMS = 50
+BATCH_MAX_BYTES = 256 * 1024
+
+
+class ItemBatchSchema(BaseSchema):
+    items = ma.fields.List(
+        # Each item is read on its own with ItemCreateSchema (kim_app/sync/services.py, `receive_batch`), so that
+        # a bad item is that item's answer, not the whole batch's.
+        ma.fields.Raw(metadata={"type": "object"}),
+        required=True,
+        validate=validate.Length(
+            min=1, max=BATCH_MAX_ITEMS, error=f"Satu kiriman berisi 1 sampai {BATCH_MAX_ITEMS} item."
+        ),
+        error_messages={**REQUIRED, "invalid": "Harus berupa daftar item."},
+        metadata={"description": f"Up to {BATCH_MAX_ITEMS} create bodies (as for POST /api/v1/items), "
+                  f"{BATCH_MAX_BYTES // 1024} KB in all"},
+    )
+    since = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The phone's pull cursor: the answer carries the member's changes since it"},
+    )
+
+
+class ItemResultSchema(ma.Schema):
+    uuid = ma.fields.String(allow_none=True, metadata={"description": "The item's UUID as sent (null if unreadable)"})
+    status = ma.fields.Integer(
+        metadata={"description": "What POST /api/v1/items would have answered for this item alone: 201 created, "
+                  "200 same, 409 conflict / photo-conflict, 403 wrong-author, 422 invalid"}
+    )
+    item = ma.fields.Nested(ItemSchema, metadata={"description": "The stored item, for 200 and 201"})
+    problem = ma.fields.Dict(metadata={"description": "The problem document, for every other status"})
+
+    @ma.post_dump
+    def leave_out_empty(self, data, **kwargs):
+        # Each result carries either the item or the problem: no null of the other on a 2G answer.
+        return {key: value for key, value in data.items() if value is not None or key == "uuid"}
+
+
+class ItemBatchAnswerSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(ItemResultSchema), metadata={"description": "One per item, in order"})
+    changes = ma.fields.List(
+        ma.fields.Nested(ItemSchema),
+        metadata={"description": "Your other items changed since `since` (the items of this batch are in results)"},
+    )
+    cursor = ma.fields.String(metadata={"description": "Opaque; send it as `since` on the next pull or batch"})

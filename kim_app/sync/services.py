@@ -6,8 +6,11 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import marshmallow as ma
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.database import insert_rows, insert_unless_exists
-from kim_app.errors import Conflict, Forbidden, Invalid, NotFound
+from kim_app.errors import DETAILS, SLUGS, TITLES, Conflict, Forbidden, Invalid, NotFound, ProblemError, problem
 from kim_app.extensions import db
 from kim_app.inputs import parse_moment
 from kim_app.items import kinds
@@ -25,6 +28,7 @@ from kim_app.items import services as items
 from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
 from kim_app.items.statuses import AduanStatus, Status
 from kim_app.media import services as media
+from kim_app.sync.schemas import ItemCreateSchema
 from kim_app.timeutil import as_utc, utcnow
 from kim_app.wilayah.models import Desa
 
@@ -280,30 +284,107 @@ def own_item(author: User, client_uuid: uuid.UUID) -> Item:
     return item
 
 
-def encode_cursor(moment: datetime) -> str:
-    # No "+00:00": a cursor must survive being pasted into a query string unescaped.
-    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+# A cursor may name the items a batch's answer created — by the first 8 hex digits of their UUIDs, with the moment
+# the answer was taken — so that pulls do not bring them back while the safety window still covers that moment. Those
+# items cannot have changed before it: a change to an item begins after the item is committed, and the moment is
+# taken before. 32 bits: two of a member's items changed within the same two minutes would have to share them for one
+# to be left out of one pull. The marks go from cursor to cursor until the window has passed their moment.
+MARK = "~"
+UUID_PREFIX = 8
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-def decode_cursor(cursor: str | None, overlap: timedelta) -> datetime | None:
-    """The moment to pull from, or None for "everything". A cursor we cannot read (a phone whose storage was
-    damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where
-    an error would leave it stuck without its verdicts."""
-    moment = parse_moment(cursor)
-    if moment is None:
-        if cursor:
-            logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
-        return None
-    return moment - overlap
+def encode_cursor(moment: datetime, marked_at: datetime | None = None, marks: Iterable[str] = ()) -> str:
+    # No "+00:00": a cursor must survive being pasted into a query string unescaped ("~" is unreserved too).
+    text = as_utc(moment).strftime(_FORMAT)
+    marks = "".join(sorted(marks))
+    if not marks or marked_at is None:
+        return text
+    return f"{text}{MARK}{as_utc(marked_at).strftime(_FORMAT)}{MARK}{marks}"
 
 
-def changes_since(author: User, cursor: str | None) -> tuple[list[Item], str]:
-    """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md)."""
+def _read_cursor(cursor: str | None) -> tuple[datetime | None, datetime | None, set[str]]:
+    """(the cursor's moment, the moment of its marks, the marks). A cursor we cannot read (a phone whose storage was
+    damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where an
+    error would leave it stuck without its verdicts."""
+    if not cursor:
+        return None, None, set()
+    text, _, rest = cursor.partition(MARK)
+    marked_text, _, marks = rest.partition(MARK)
+    # The one parser of moments (kim_app/inputs.py): a moment outside its window is as unreadable as garbage.
+    moment = parse_moment(text)
+    marked_at = parse_moment(marked_text) if marked_text else None
+    if moment is None or (marked_text and marked_at is None):
+        logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
+        return None, None, set()
+    return moment, marked_at, {marks[i:i + UUID_PREFIX] for i in range(0, len(marks), UUID_PREFIX)}
+
+
+def changes_since(
+    author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = (), created: Iterable[uuid.UUID] = ()
+) -> tuple[list[Item], str]:
+    """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md).
+    `leave_out`: items the answer carries anyway (a batch's own); `created`: those of them this answer created."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
-    next_cursor = encode_cursor(utcnow())
+    now = utcnow()
+    overlap = timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
     query = select(Item).where(Item.author_id == author.id).options(selectinload(Item.events))
-    since = decode_cursor(cursor, timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"]))
-    if since is not None:
-        query = query.where(Item.updated_at >= since)
+    leave_out = list(leave_out)
+    if leave_out:
+        query = query.where(Item.client_uuid.not_in(leave_out))
+    moment, marked_at, marks = _read_cursor(cursor)
+    if moment is not None:
+        query = query.where(Item.updated_at >= moment - overlap)
     items_found = list(db.session.scalars(query.order_by(Item.updated_at, Item.id)))
+    if marks and marked_at is not None:
+        items_found = [
+            item for item in items_found
+            if not (item.client_uuid.hex[:UUID_PREFIX] in marks and as_utc(item.updated_at) < marked_at)
+        ]
+    created = {item_uuid.hex[:UUID_PREFIX] for item_uuid in created}
+    if created:
+        next_cursor = encode_cursor(now, now, created)
+    elif marks and marked_at is not None and marked_at > now - overlap:
+        next_cursor = encode_cursor(now, marked_at, marks)
+    else:
+        next_cursor = encode_cursor(now)
     return items_found, next_cursor
+
+
+@dataclass
+class BatchResult:
+    uuid: str | None
+    status: int
+    item: Item | None = None
+    problem: dict | None = None
+
+
+def _uuid_of(raw) -> str | None:
+    value = raw.get("uuid") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def receive_batch(author: User, raw_items: list[dict]) -> list[BatchResult]:
+    """Several create bodies in one request, each answered exactly as `receive_item` answers it alone (one rule):
+    read with the same schema, stored by the same function, refused with the same problem document. Each item has
+    its own savepoint inside the request's one transaction, so a refused item leaves nothing behind and never holds
+    the others back (docs/sync-protocol.md, "Sending many items at once")."""
+    schema = ItemCreateSchema()
+    results = []
+    for raw in raw_items:
+        sent_uuid = _uuid_of(raw)
+        try:
+            data = schema.load(raw)
+        except ma.ValidationError as error:
+            body, status, _ = problem(422, SLUGS[422], TITLES[422], DETAILS[422], errors=error.messages)
+            results.append(BatchResult(sent_uuid, status, problem=body))
+            continue
+        try:
+            with db.session.begin_nested():
+                item, created = receive_item(author, data)
+        except ProblemError as error:
+            body, status, _ = problem(error.status, error.slug, error.title, error.detail, **error.extra)
+            results.append(BatchResult(sent_uuid, status, problem=body))
+        else:
+            results.append(BatchResult(str(data["uuid"]), 201 if created else 200, item=item))
+    return results

@@ -74,9 +74,20 @@ export const serverFailedReason = (status) => `Server gagal memproses kiriman in
 // Problem types are `urn:kim:problem:<slug>` (docs/sync-protocol.md, "Errors").
 export const isProblem = (answer, slug) => String(answer.data?.type || '') === `urn:kim:problem:${slug}`;
 
-export const getMe = () => call('GET', '/api/v1/me');
+// The page's first run takes the answer early.js asked for while the modules were still loading; every later one
+// asks anew (a fresh CSRF token, the account signed in now).
+export async function getMe() {
+  const early = self.kimEarlyMe;
+  self.kimEarlyMe = null;
+  const response = early && (await early);
+  if (response) return { status: response.status, data: await readJson(response) };
+  return call('GET', '/api/v1/me');
+}
 
 export const postItem = (body, token) => call('POST', '/api/v1/items', { body, token });
+
+// Many new items at once (docs/sync-protocol.md, "Sending many items at once"): {items: [create body, …], since}.
+export const postBatch = (body, token) => call('POST', '/api/v1/items/batch', { body, token });
 
 export const postRevision = (uuid, body, token) => call('POST', `/api/v1/items/${uuid}/revisions`, { body, token });
 

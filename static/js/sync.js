@@ -1,7 +1,7 @@
 // The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in, send that
-// member's due items (new ones and revisions) one at a time, then the photos they removed, then their photos (text
-// before any photo: upload.js), then pull the verdicts and the area's news. No DOM: the service worker runs this same code on
-// Background Sync, and every change is announced on BroadcastChannel 'kim-sync' so open pages redraw.
+// member's due items (new ones in batches whose answer is also the pull, revisions alone), then the photos they
+// removed, then their photos (text first), then pull the verdicts unless a batch did, and the area's news. No DOM:
+// the service worker runs this code on Background Sync; changes are announced on BroadcastChannel 'kim-sync'.
 //
 // A run ends with {state, waiting, next_attempt_at, photos_held}: state is 'ok', 'login-needed' (session gone:
 // nothing was touched) or 'offline' (no answer, or the server is in trouble: try again later); photos_held says
@@ -20,13 +20,31 @@ const channel = 'BroadcastChannel' in self ? new BroadcastChannel('kim-sync') : 
 
 const announce = (message) => channel && channel.postMessage(message);
 
-// Only one run at a time per phone, across tabs and the service worker.
-export async function runSync({ ignoreBackoff = false } = {}) {
-  const result = navigator.locks
-    ? await navigator.locks.request('kim-sync', () => syncOnce(ignoreBackoff))
-    : await syncOnce(ignoreBackoff);
+// One run at a time per phone, across tabs and the worker (Web Locks). A request that waited while another run
+// went through is answered by it unless that run failed or something became due since: one run per reconnect
+// ('online', Background Sync, a re-run), not three. `askedAt`: when first asked (triggers.js may hold it back).
+export async function runSync({ ignoreBackoff = false, askedAt = Date.now() } = {}) {
+  const asked = askedAt;
+  const once = async () => {
+    const last = await meta.get('last-run');
+    if (last && last.finished > asked && last.result.state === 'ok' && !(await anythingDue(ignoreBackoff))) {
+      return { ...last.result, coalesced: true };
+    }
+    const result = await syncOnce(ignoreBackoff);
+    await meta.set('last-run', { finished: Date.now(), result });
+    return result;
+  };
+  const result = navigator.locks ? await navigator.locks.request('kim-sync', once) : await once();
   announce({ type: 'done', ...result });
   return result;
+}
+
+async function anythingDue(ignoreBackoff) {
+  const me = await meta.get('me');
+  if (!me) return true;
+  const now = Date.now();
+  return (await items.all()).some((item) => item.author_id === me.id && isSendable(item)
+    && (ignoreBackoff || !item.next_attempt_at || Date.parse(item.next_attempt_at) <= now));
 }
 
 async function syncOnce(ignoreBackoff) {
@@ -41,7 +59,8 @@ async function syncOnce(ignoreBackoff) {
     if (withdrawn !== 'ok') return summary(withdrawn, me);
     const uploaded = await sendPhotos(session, ignoreBackoff);
     if (uploaded !== 'ok') return summary(uploaded, me);
-    if (!(await pull(me))) return summary('login-needed', me);
+    // A batch answer was the pull already.
+    if (!session.pulled && !(await pull(me))) return summary('login-needed', me);
     await keepNews(me);
     return summary('ok', me);
   } catch (error) {
@@ -79,11 +98,39 @@ async function sendDue(session, ignoreBackoff) {
     .filter((item) => item.author_id === session.me.id && isSendable(item))
     .filter((item) => ignoreBackoff || !item.next_attempt_at || Date.parse(item.next_attempt_at) <= now)
     .sort((a, b) => Date.parse(a.captured_at) - Date.parse(b.captured_at));
-  for (const item of due) {
+  // New items travel together; a revision (rare) has its own endpoint and goes alone, after them.
+  for (const batch of batches(due.filter((item) => !isRevision(item)))) {
+    const outcome = await sendBatch(batch, session);
+    if (outcome !== 'next') return outcome;
+  }
+  for (const item of due.filter(isRevision)) {
     const outcome = await sendOne(item, session);
     if (outcome !== 'next') return outcome;
   }
   return 'ok';
+}
+
+// Under the server's 50 items and 256 KB a batch.
+const BATCH_ITEMS = 50;
+const BATCH_BYTES = 240 * 1024;
+const encoder = new TextEncoder();
+
+function batches(list) {
+  const all = [];
+  let current = [];
+  let bytes = 0;
+  for (const item of list) {
+    const size = encoder.encode(JSON.stringify(requestBody(item))).length + 1;
+    if (current.length && (current.length >= BATCH_ITEMS || bytes + size > BATCH_BYTES)) {
+      all.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length) all.push(current);
+  return all;
 }
 
 const change = async (uuid, edit) => {
@@ -91,6 +138,63 @@ const change = async (uuid, edit) => {
   announce({ type: 'changed', uuid });
   return written;
 };
+
+// Once more with a fresh CSRF token if it went stale, while the same member is signed in.
+async function withFreshToken(post, session, authorId) {
+  const answer = await post();
+  if (!api.isCsrfProblem(answer)) return answer;
+  const fresh = await fetchSession();
+  if (!fresh || fresh.me.id !== authorId) return { status: 401 };
+  session.token = fresh.token;
+  return post();
+}
+
+// Many new items in one request (docs/sync-protocol.md, "Sending many items at once"): each item's result is the
+// answer it would have had alone, decided on as in sendOne; the answer's changes and cursor are the pull.
+async function sendBatch(batch, session) {
+  for (const item of batch) await change(item.uuid, (i) => ({ ...i, state: 'mengirim' }));
+  const key = `cursor:${session.me.id}`;
+  const post = async () => api.postBatch({ items: batch.map(requestBody), since: (await meta.get(key)) || null },
+    session.token);
+  let answer;
+  try {
+    answer = await withFreshToken(post, session, session.me.id);
+  } catch (error) {
+    if (!(error instanceof api.NetworkError)) throw error;
+    for (const item of batch) await change(item.uuid, retryLater);
+    return 'offline';
+  }
+  const results = answer.status === 200 && answer.data && answer.data.results;
+  if (Array.isArray(results)) {
+    for (const [index, item] of batch.entries()) {
+      const result = results[index];
+      if (!result || result.uuid !== item.uuid) {
+        await change(item.uuid, retryLater);
+        continue;
+      }
+      const outcome = await decide(item, { status: result.status, data: result.item || result.problem }, session);
+      if (outcome !== 'next') return outcome;
+    }
+    await applyPulled(session.me, answer.data.changes || [], answer.data.cursor);
+    session.pulled = true;
+    return 'next';
+  }
+  const outcome = api.classify(answer);
+  if (outcome === 'login') {
+    for (const item of batch) await change(item.uuid, (i) => ({ ...i, state: 'tersimpan' }));
+    return 'login-needed';
+  }
+  if (outcome === 'refused') {
+    // A server without batches, or with smaller limits: one at a time.
+    for (const item of batch) {
+      const single = await sendOne(item, session);
+      if (single !== 'next') return single;
+    }
+    return 'next';
+  }
+  for (const item of batch) await change(item.uuid, retryLater);
+  return 'next';
+}
 
 // One item, one answer, one decision (the table "Sending: what the phone does with each answer", and the one under
 // "Revisions"). Returns 'next' to go on with the following item, or the state that ends the run.
@@ -101,21 +205,17 @@ async function sendOne(item, session) {
     : api.postItem(requestBody(item), session.token));
   let answer;
   try {
-    answer = await post();
-    if (api.isCsrfProblem(answer)) {
-      const fresh = await fetchSession();
-      if (!fresh || fresh.me.id !== item.author_id) answer = { status: 401 };
-      else {
-        session.token = fresh.token;
-        answer = await post();
-      }
-    }
+    answer = await withFreshToken(post, session, item.author_id);
   } catch (error) {
     if (!(error instanceof api.NetworkError)) throw error;
     await change(item.uuid, retryLater);
     return 'offline';
   }
+  return decide(item, answer, session);
+}
 
+async function decide(item, answer, session) {
+  const revision = isRevision(item);
   const { status, data } = answer;
   const outcome = api.classify(answer);
   if (outcome === 'delivered') {
@@ -237,13 +337,18 @@ async function pull(me) {
   const answer = await api.pullItems(await meta.get(key));
   if (answer.status === 401) return false;
   if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`items: ${answer.status}`);
+  await applyPulled(me, answer.data.items, answer.data.cursor);
+  return true;
+}
+
+// The server's copies from a pull or a batch answer, then the cursor that follows them.
+async function applyPulled(me, serverItems, cursor) {
   // Items the phone does not have yet (captured on another phone) are added the same way.
-  for (const server of answer.data.items) {
+  for (const server of serverItems) {
     const local = await change(server.uuid, (old) => afterPull(old, server, me.id));
     if (local && local.state !== 'gagal') await adoptServerPhotos(server.photos, announce);
   }
-  await meta.set(key, answer.data.cursor);
-  return true;
+  if (cursor) await meta.set(`cursor:${me.id}`, cursor);
 }
 
 // The news of the member's area, for reading offline. Last and optional: a failure here is not the outbox's.

@@ -2,7 +2,8 @@
 // visible again, on "Kirim sekarang", and on a modest timer while items wait. "Kirim sekarang" and the network
 // coming back ignore the backoff: the backoff is there for a network or server in trouble, and both say that
 // may be over.
-// Runs never overlap within the page; requests arriving during a run are folded into one more run after it.
+// Runs never overlap within the page; requests arriving during a run are folded into one more request after it,
+// which carries when it was first asked for: the run under way may already answer it (sync.js, runSync).
 
 import { runSync } from './sync.js';
 
@@ -13,12 +14,14 @@ export function startTriggers() {
   let running = false;
   let again = false;
   let forced = false;
+  let askedAt = 0;
   let timer = 0;
 
   async function syncNow(ignoreBackoff = false) {
     forced = forced || ignoreBackoff === true;
     if (running) {
       again = true;
+      askedAt = askedAt || Date.now();
       return;
     }
     running = true;
@@ -26,8 +29,9 @@ export function startTriggers() {
     let result = null;
     do {
       again = false;
-      const options = { ignoreBackoff: forced };
+      const options = { ignoreBackoff: forced, askedAt: askedAt || Date.now() };
       forced = false;
+      askedAt = 0;
       result = await runSync(options).catch((error) => {
         console.error('sync', error);
         return null;

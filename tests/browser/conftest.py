@@ -51,7 +51,9 @@ def later_modules_cached():
                 while (Date.now() < end) {
                     for (const name of await caches.keys()) {
                         const cache = await caches.open(name);
-                        if (await cache.match('/static/js/later/drafts.js')) return;
+                        // under its version's URL, /static/v/<version>/js/later/drafts.js (sync/shell.py)
+                        const keys = await cache.keys();
+                        if (keys.some((request) => request.url.endsWith('/js/later/drafts.js'))) return;
                     }
                     await new Promise((resolve) => setTimeout(resolve, 100));
                 }

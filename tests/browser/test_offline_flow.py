@@ -104,17 +104,23 @@ def test_item_refused_as_conflict_keeps_its_own_content_when_the_server_copy_is_
 
     refused = []
 
+    def server_copies():
+        return [{"uuid": u, "kind": "berita", "status": "menunggu", "revision": 1, "judul": "Versi server",
+                 "isi": "Lain", "kategori": "sosial", "captured_at": "2026-11-28T01:00:00Z"} for u in refused]
+
     def items(route):
         # The server holds this UUID with other content: it refuses the phone's copy and hands back its own.
         if route.request.method == "POST":
-            refused.append(route.request.post_data_json["uuid"])
-            route.fulfill(status=409, json=conflict, headers={"Content-Type": "application/problem+json"})
+            sent = route.request.post_data_json["items"]
+            refused.extend(item["uuid"] for item in sent)
+            route.fulfill(json={"results": [{"uuid": item["uuid"], "status": 409, "problem": conflict}
+                                            for item in sent],
+                                "changes": server_copies(), "cursor": "2026-11-28T01:00:00.000000Z"})
             return
-        server = [{"uuid": u, "kind": "berita", "status": "menunggu", "revision": 1, "judul": "Versi server",
-                   "isi": "Lain", "kategori": "sosial", "captured_at": "2026-11-28T01:00:00Z"} for u in refused]
-        route.fulfill(json={"items": server, "cursor": "2026-11-28T01:00:00.000000Z"})
+        route.fulfill(json={"items": server_copies(), "cursor": "2026-11-28T01:00:00.000000Z"})
 
     context.route("**/api/v1/items*", items)
+    context.route("**/api/v1/items/batch", items)
     page.select_option("#berita-kategori", "sosial")
     page.fill("#berita-judul", judul)
     page.fill("#berita-isi", "Ditulis di HP.")

@@ -4,6 +4,7 @@ knows is replaced and the item sent again, under its own UUID."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -19,7 +20,7 @@ REFUSAL = {"type": "urn:kim:problem:not-an-image", "status": 422, "title": "Foto
 def stored_photos(page) -> list[dict]:
     """The phone's photo records (IndexedDB), with the pixel size of the Blob each one keeps."""
     return page.evaluate("""async () => {
-        const { photos } = await import('/static/js/db.js');
+        const { photos } = await import(document.querySelector('link[href$="/db.js"]').href);
         return Promise.all((await photos.all()).map(async (p) => {
             const bitmap = await createImageBitmap(p.blob);
             return { id: p.id, state: p.state, thumb: Boolean(p.thumb), withdraw: Boolean(p.withdraw),
@@ -104,16 +105,18 @@ def test_a_photo_id_the_server_already_knows_is_replaced_and_the_item_sent_again
     posted: list[dict] = []
 
     def photo_conflict_once(route):
-        posted.append(json.loads(route.request.post_data))
+        body = json.loads(route.request.post_data)
+        posted.extend(body["items"] if route.request.url.endswith("/batch") else [body])
         if len(posted) == 1:
-            route.fulfill(status=409, headers={"Content-Type": "application/problem+json"}, json={
+            # The batch's answer for this item is what the single-item API would have said.
+            route.fulfill(json={"results": [{"uuid": body["items"][0]["uuid"], "status": 409, "problem": {
                 "type": "urn:kim:problem:photo-conflict", "status": 409, "title": "Id foto sudah dipakai",
-                "detail": "Salah satu foto item ini sudah terdaftar pada item lain."})
+                "detail": "Salah satu foto item ini sudah terdaftar pada item lain."}}], "changes": [], "cursor": None})
         else:
             route.continue_()
 
-    context.route("**/api/v1/items", lambda route: photo_conflict_once(route) if route.request.method == "POST"
-                  else route.continue_())
+    context.route(re.compile(r".*/api/v1/items(/batch)?$"),
+                  lambda route: photo_conflict_once(route) if route.request.method == "POST" else route.continue_())
     capture_photo_story(page, keterangan, [str(tmp_path / "foto.jpg")])
 
     expect(item_state(page, keterangan)).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)

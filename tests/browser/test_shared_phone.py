@@ -31,15 +31,14 @@ def test_items_wait_for_their_own_author_on_a_shared_phone(app, browser, live_se
     wait_until_controlled(page)
 
     # The server is out of reach for item sends: the berita of the first member stays on the phone.
-    context.route("**/api/v1/items", lambda route: route.fulfill(status=503) if route.request.method == "POST"
-                  else route.continue_())
+    context.route("**/api/v1/items/batch", lambda route: route.fulfill(status=503))
     capture_berita(page, "Berita milik Yohanes")
     expect(item_state(page, "Berita milik Yohanes")).to_have_attribute("data-state", "tersimpan")
 
     # Signing out with an unsent item asks first (accepted above) and keeps the item.
     page.get_by_role("button", name="Keluar", exact=True).click()
     page.wait_for_url("**/masuk**")
-    context.unroute("**/api/v1/items")
+    context.unroute("**/api/v1/items/batch")
 
     # A relative signs in on the same phone: the first member's berita is shown as waiting, never sent as theirs.
     sign_in(page, live_server.url, "anggota2")

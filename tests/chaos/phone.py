@@ -60,8 +60,8 @@ PRESS_SEND = """() => { const n = window.__chaos.done; document.getElementById('
 
 # The app's own module stores the items, exactly as the capture form does; photos arrive as base64 JPEGs.
 SAVE_ITEMS = """async (specs) => {
-  const { saveNewItem } = await import('/static/js/outbox.js');
-  const { meta } = await import('/static/js/db.js');
+  const { saveNewItem } = await import(document.querySelector('link[href$="/outbox.js"]').href);
+  const { meta } = await import(document.querySelector('link[href$="/db.js"]').href);
   const me = await meta.get('me');
   if (!me) throw new Error('nobody signed in on this phone');
   const saved = [];
@@ -77,7 +77,7 @@ SAVE_ITEMS = """async (specs) => {
 }"""
 
 READ_OUTBOX = """async () => {
-  const { items, photos } = await import('/static/js/db.js');
+  const { items, photos } = await import(document.querySelector('link[href$="/db.js"]').href);
   const strip = ({ blob, ...record }) => record;
   return { items: await items.all(), photos: (await photos.all()).map(strip) };
 }"""

@@ -92,6 +92,9 @@ class FaultProxy:
         self.requests: list[Request] = []
         # Called with the Request once it is entirely in the server's hands, before its answer is read.
         self.on_forwarded = None
+        # Called with each Request as it arrives: a fault's name to impose on it (e.g. "drop_response" for a chosen
+        # request), or None to leave it to chance.
+        self.impose = None
         self._hold: Hold | None = None
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -183,7 +186,7 @@ class FaultProxy:
                 if hold and hold.request is None and hold.match(request):
                     hold.request, request.held = request, True
                 else:
-                    request.fault = self._draw(request)
+                    request.fault = (self.impose and self.impose(request)) or self._draw(request)
                 if request.fault == "latency":
                     request.delay = self._rng.uniform(0.05, 0.4)
                 self.requests.append(request)

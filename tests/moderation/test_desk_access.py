@@ -39,6 +39,7 @@ ROUTES = {
     ("app_shell.service_worker", "GET"): EVERYONE,
     ("app_shell.help_page", "GET"): EVERYONE,
     ("app_shell.share_target", "POST"): EVERYONE,
+    ("app_shell.versioned_module", "GET"): EVERYONE,  # the shell's modules under their version's URL
     ("health.healthz", "GET"): EVERYONE,
     ("api-docs.openapi_json", "GET"): EVERYONE,
     ("aduan.check", "GET"): EVERYONE,
@@ -52,6 +53,7 @@ ROUTES = {
     ("accounts.change_password", "POST"): SIGNED_IN,
     ("items.Items", "GET"): MEMBERS,
     ("items.Items", "POST"): MEMBERS,
+    ("items.ItemBatch", "POST"): MEMBERS,
     ("items.Item", "GET"): MEMBERS,
     ("items.Revisions", "POST"): MEMBERS,
     ("photos.PhotoState", "GET"): MEMBERS,

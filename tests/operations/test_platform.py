@@ -1,8 +1,8 @@
 """What every answer carries: security headers, a health check, and an OpenAPI document true to the API."""
 
 
-def test_pages_and_api_carry_a_strict_content_security_policy(app, member):
-    for response in (app.test_client().get("/"), member.get("/app"), member.get("/api/v1/me")):
+def test_pages_carry_a_strict_content_security_policy(app, member):
+    for response in (app.test_client().get("/"), member.get("/app"), member.get("/sw.js")):
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy
         assert "object-src 'none'" in policy and "base-uri 'none'" in policy

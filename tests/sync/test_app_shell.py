@@ -39,7 +39,7 @@ def test_service_worker_lists_every_shell_file_with_a_content_version(app):
     source = response.get_data(as_text=True)
     version = re.search(r'^const SHELL_VERSION = "([0-9a-f]{16})";', source, re.M).group(1)
     files = json.loads(re.search(r"^const SHELL_FILES = (\[.*\]);", source, re.M).group(1))
-    assert "/app" in files and "/static/js/app.js" in files and "/static/css/app.css" in files
+    assert "/app" in files and f"/static/v/{version}/js/app.js" in files and "/static/css/app.css" in files
     client = app.test_client()
     for path in files:
         with client.get(path) as file_response:
