@@ -1,4 +1,4 @@
-"""The push API under /api/v1/push (the phone: static/js/push.js), and the admin's page of failed deliveries."""
+"""The push API under /api/v1/push (the phone: static/js/later/push.js), and the admin's page of failed deliveries."""
 from __future__ import annotations
 
 from functools import wraps

@@ -139,7 +139,7 @@ export async function logout(token) {
 // "Keluar dari semua perangkat": every session of the account ends, this one too (docs/sync-protocol.md).
 export const endAllSessions = (token) => call('DELETE', '/api/v1/me/sessions', { token });
 
-// Push notifications (static/js/push.js; docs/sync-protocol.md, "Push notifications").
+// Push notifications (static/js/later/push.js; docs/sync-protocol.md, "Push notifications").
 export const getPushKey = () => call('GET', '/api/v1/push/key');
 
 export const postPushSubscription = (body, token) => call('POST', '/api/v1/push/subscriptions', { body, token });

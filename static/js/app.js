@@ -5,7 +5,6 @@ import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
 import { resendItem } from './outbox.js';
-import { startPush, stopPush } from './push.js';
 import { cachedMe, logout, renderAccount } from './session.js';
 import { startTriggers } from './triggers.js';
 import { markForWithdrawal, setWifiOnly, wifiOnly } from './upload.js';
@@ -59,6 +58,8 @@ const act = {
 };
 // Not needed for the first paint: the news reader and the storage line come after it (sync/shell.py, LATER_DIR).
 const renderNews = () => import('./later/reader.js').then((module) => module.renderNews()).catch(() => {});
+// Web Push: asked for after the member's first item is sent, so it follows the first paint too.
+const push = () => import('./later/push.js');
 const keepStorage = () => import('./later/storage.js').then((module) => module.keepStorage()).catch(() => {});
 // The browser's install offer, kept for the moment the app asks (after the first saved item, later/install.js).
 let installPrompt = null;
@@ -109,7 +110,7 @@ async function onLogout(everywhere) {
   }
   const status = document.getElementById('sync-status');
   status.textContent = 'Sedang keluar…';
-  await stopPush().catch(() => {});
+  await push().then((module) => module.stopPush()).catch(() => {});
   const problem = await logout(everywhere);
   if (problem) status.textContent = problem;
   else window.location.assign('/masuk?next=/app');
@@ -163,7 +164,7 @@ async function main() {
   document.getElementById('logout').addEventListener('click', () => onLogout(false));
   document.getElementById('logout-all').addEventListener('click', () => onLogout(true));
   keepStorage();
-  startPush();
+  push().then((module) => module.startPush()).catch(() => {});
   startWorker().catch((error) => console.error('service worker', error));
 }
 

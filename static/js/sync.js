@@ -184,8 +184,10 @@ async function sendBatch(batch, session) {
     for (const item of batch) await change(item.uuid, (i) => ({ ...i, state: 'tersimpan' }));
     return 'login-needed';
   }
-  if (outcome === 'refused') {
-    // A server without batches, or with smaller limits: one at a time.
+  if (outcome === 'refused' || outcome === 'failed') {
+    // A server without batches or with smaller limits; or one that broke on the batch (a 500: one of its items may be
+    // the cause). One at a time then: each item gets its own answer, and one the server breaks on alone becomes
+    // 'gagal' after its attempts without holding back the others.
     for (const item of batch) {
       const single = await sendOne(item, session);
       if (single !== 'next') return single;

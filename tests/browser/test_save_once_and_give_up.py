@@ -118,15 +118,19 @@ def test_an_item_the_server_breaks_on_shows_gagal_after_a_few_attempts_and_does_
     attempts = []
 
     def server_breaks_on_one_item(route):
-        if route.request.method == "POST" and json.loads(route.request.post_data or "{}").get("judul") == broken:
-            attempts.append(1)
+        """A 500 for every request that carries the broken item: alone (counted as an attempt), or in a batch."""
+        body = json.loads(route.request.post_data or "{}") if route.request.method == "POST" else {}
+        alone = body.get("judul") == broken
+        if alone or any(item.get("judul") == broken for item in body.get("items", [])):
+            if alone:
+                attempts.append(1)
             route.fulfill(status=500, json={"type": "urn:kim:problem:server-error", "status": 500,
                                             "title": "Terjadi kesalahan di server"},
                           headers={"Content-Type": "application/problem+json"})
         else:
             route.continue_()
 
-    context.route("**/api/v1/items", server_breaks_on_one_item)
+    context.route("**/api/v1/items**", server_breaks_on_one_item)
     context.set_offline(False)
     # The other item goes through on the first run, although the broken one was saved first.
     expect(mine(page, fine).locator("[data-state]")).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
@@ -141,7 +145,7 @@ def test_an_item_the_server_breaks_on_shows_gagal_after_a_few_attempts_and_does_
     expect(state).to_contain_text("Server gagal memproses kiriman ini 5 kali (kode 500)")
 
     # Fixed on the server: the member sends it again by hand.
-    context.unroute("**/api/v1/items", server_breaks_on_one_item)
+    context.unroute("**/api/v1/items**", server_breaks_on_one_item)
     mine(page, broken).get_by_role("button", name="Kirim ulang").click()
     expect(state).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
     assert stored_on_server(app, broken) == 1

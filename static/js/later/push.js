@@ -2,9 +2,9 @@
 // in our own words before the browser asks; the answer is kept per account. A subscription serves one account:
 // another account on the phone takes it over only if it said yes too, else it ends; signing out ends it.
 
-import * as api from './api.js';
-import { items, meta } from './db.js';
-import { isUnsent } from './states.js';
+import * as api from '../api.js';
+import { items, meta } from '../db.js';
+import { isUnsent } from '../states.js';
 
 const ok = () => 'PushManager' in self && 'Notification' in self && 'serviceWorker' in navigator;
 const choiceOf = (me) => meta.get(`push-choice:${me.id}`);
