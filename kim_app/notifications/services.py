@@ -197,7 +197,8 @@ def _forget_devices_of_account(_app, account_id: int, **_extra) -> None:
 
 def _forget_devices_at_sign_out(_app, user, **_extra) -> None:
     """Signing out forgets the devices registered in this session: a shared phone must not keep receiving the
-    verdicts of the member who left. The phone unsubscribes too (static/js/later/push.js); this holds if it could not."""
+    verdicts of the member who left. The phone unsubscribes too (static/js/later/push.js); this holds if it could
+    not."""
     registered = session.get(SESSION_DEVICES) or []
     if not registered or user is None or not getattr(user, "id", None):
         return
