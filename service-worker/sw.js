@@ -8,6 +8,8 @@
 //
 // It never touches /api/ (the sync owns those requests) or /sw.js itself.
 
+import { meta } from '/static/js/db.js';
+import { showBadge, unread } from '/static/js/kabar.js';
 import { runSync } from '/static/js/sync.js';
 
 const CACHE_PREFIX = 'kim-shell-';
@@ -109,13 +111,25 @@ self.addEventListener('push', (event) => {
   } catch (error) {
     // Unreadable or empty: still a notification (a push must show one), the app tells the rest.
   }
-  event.waitUntil(self.registration.showNotification(message.title || 'KIM', {
-    body: message.body || '',
-    tag: message.tag || undefined,
-    icon: '/static/icons/icon-192.png',
-    data: { url: message.url || '/app' },
-  }));
+  event.waitUntil(Promise.all([
+    self.registration.showNotification(message.title || 'KIM', {
+      body: message.body || '',
+      tag: message.tag || undefined,
+      icon: '/static/icons/icon-192.png',
+      data: { url: message.url || '/app' },
+    }),
+    tellOrSync().catch(() => {}),
+  ]));
 });
+
+// An app in view syncs at once when told (static/js/live.js). With none in view the worker syncs itself: the item is
+// then on the phone when the notification is tapped, even without signal, and the icon's badge counts the news.
+async function tellOrSync() {
+  const windows = await self.clients.matchAll({ type: 'window' });
+  for (const client of windows) client.postMessage({ type: 'push' });
+  if (windows.some((client) => client.visibilityState === 'visible')) return;
+  if ((await runSync()).state === 'ok') await showBadge((await unread(await meta.get('me'))).length);
+}
 
 // A tap opens the app where the message points (e.g. /app#item=<uuid>), in a window already open if there is one.
 self.addEventListener('notificationclick', (event) => {

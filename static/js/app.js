@@ -3,7 +3,9 @@
 
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
+import { showBadge } from './kabar.js';
 import { renderItems } from './list.js';
+import { renderKabar, startLive } from './live.js';
 import { startPush, stopPush } from './push.js';
 import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';
@@ -43,6 +45,7 @@ async function redraw() {
   me = await cachedMe();
   renderAccount(me, Boolean(signedOut));
   unsent = renderItems(await items.all(), me, await photos.all(), act);
+  await renderKabar(me);
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -70,6 +73,7 @@ async function onLogout() {
   const status = document.getElementById('sync-status');
   status.textContent = 'Sedang keluar…';
   await stopPush().catch(() => {});
+  await showBadge(0);
   const problem = await logout();
   if (problem) status.textContent = problem;
   else window.location.assign('/masuk?next=/app');
@@ -84,6 +88,7 @@ async function main() {
     else queueRedraw();
   });
   syncNow = startTriggers();
+  startLive(syncNow);
   const setting = document.getElementById('wifi-only');
   setting.checked = await wifiOnly();
   setting.addEventListener('change', async () => {
