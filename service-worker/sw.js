@@ -9,7 +9,7 @@
 // It never touches /api/ (the sync owns those requests) or /sw.js itself.
 
 import { meta } from '/static/js/db.js';
-import { showBadge, unread } from '/static/js/kabar.js';
+import { showBadge, unread } from '/static/js/live.js';
 import { runSync } from '/static/js/sync.js';
 
 const CACHE_PREFIX = 'kim-shell-';
@@ -122,8 +122,7 @@ self.addEventListener('push', (event) => {
   ]));
 });
 
-// An app in view syncs at once when told (static/js/live.js). With none in view the worker syncs itself: the item is
-// then on the phone when the notification is tapped, even without signal, and the icon's badge counts the news.
+// No app in view to sync when told (live.js): the worker syncs, so the item is here when tapped, and counts it.
 async function tellOrSync() {
   const windows = await self.clients.matchAll({ type: 'window' });
   for (const client of windows) client.postMessage({ type: 'push' });

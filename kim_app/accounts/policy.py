@@ -10,7 +10,9 @@ Views and services ask these functions; nothing else compares roles. One rule pe
 - receive push notifications on one's devices (`can_receive_push`, then `owns_device` per subscription): every
   signed-in account — members hear of verdicts, moderators of their queue;
 - see failed e-mails and pushes and send them again (`can_oversee_deliveries`): the admin;
-- check a complaint's status by its tracking code: everyone, without signing in.
+- check a complaint's status by its tracking code: everyone, without signing in;
+- tell the complainant how their complaint stands ("Kabari pelapor", `can_contact_pelapor`): whoever may see the
+  complainant's number — the member who recorded the complaint, and who may moderate it.
 
 tests/test_desk_access.py walks every role through every route against this list.
 
@@ -75,6 +77,10 @@ def can_moderate(user: User, item) -> bool:
 
 def owns(user: User, item) -> bool:
     return item.author_id == user.id
+
+
+def can_contact_pelapor(user: User, item) -> bool:
+    return user.is_authenticated and (owns(user, item) or can_moderate(user, item))
 
 
 def can_manage_kim(user: User) -> bool:

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from kim_app.accounts import policy
 from kim_app.errors import Invalid, ProblemError
-from kim_app.items import kinds
+from kim_app.items import kinds, pelapor
 from kim_app.items.statuses import ADUAN_STATUS_LABELS, FOLLOW_UP, MOVES
 from kim_app.moderation import deadlines, services
 from kim_app.moderation import queue as desk
@@ -105,6 +105,7 @@ def item(item_id: int):
         follow_up=[MOVES[action] for action in FOLLOW_UP],
         moves=MOVES,
         word_diff=services.word_diff,
+        kabari=pelapor.kabari(found) if policy.can_contact_pelapor(current_user, found) else None,
     )
 
 

@@ -3,9 +3,8 @@
 
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
-import { showBadge } from './kabar.js';
 import { renderItems } from './list.js';
-import { renderKabar, startLive } from './live.js';
+import { renderKabar, showBadge, startLive } from './live.js';
 import { startPush, stopPush } from './push.js';
 import { renderNews } from './reader.js';
 import { cachedMe, logout, renderAccount } from './session.js';

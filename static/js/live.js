@@ -1,7 +1,39 @@
 // Live while open (docs/sync-protocol.md): in view, sync on a push and every data-live-seconds, backing off while
-// the server is out of reach, never while hidden; and the header's "N kabar baru" with the icon's badge.
+// the server is out of reach, never while hidden; the header's "N kabar baru" (verdicts not yet looked at) and the
+// icon's badge. The service worker counts too: no DOM outside the functions that draw.
 
-import { markSeen, showBadge, unread } from './kabar.js';
+import { items, meta } from './db.js';
+
+const NEWS = new Set(['disetujui', 'ditolak', 'perlu_revisi']);
+const shown = (item) => `${item.state}/${item.aduan_status || ''}`;
+
+const decided = async (me) => (await items.all()).filter((i) => i.author_id === me.id && NEWS.has(i.state));
+
+export async function unread(me) {
+  if (!me) return [];
+  let seen = await meta.get(`seen:${me.id}`);
+  const mine = await decided(me);
+  if (!seen) {
+    // After the account's first pull everything counts as seen: old verdicts are no news on a new phone.
+    if (!(await meta.get(`cursor:${me.id}`))) return [];
+    seen = Object.fromEntries(mine.map((item) => [item.uuid, shown(item)]));
+    await meta.set(`seen:${me.id}`, seen);
+  }
+  return mine.filter((item) => seen[item.uuid] !== shown(item)).map((item) => item.uuid);
+}
+
+// All of them (uuids null), or the items a notification opened.
+export async function markSeen(me, uuids) {
+  if (!me) return;
+  const seen = (await meta.get(`seen:${me.id}`)) || {};
+  for (const item of await decided(me)) if (!uuids || uuids.includes(item.uuid)) seen[item.uuid] = shown(item);
+  await meta.set(`seen:${me.id}`, seen);
+}
+
+export async function showBadge(count) {
+  const nav = self.navigator;
+  if (nav.setAppBadge) await (count ? nav.setAppBadge(count) : nav.clearAppBadge()).catch(() => {});
+}
 
 let current = null;
 
