@@ -108,6 +108,9 @@ class Config:
         "fcm.googleapis.com, updates.push.services.mozilla.com, push.apple.com, notify.windows.com",
     )
     PUSH_ALLOW_LOCAL_ENDPOINTS = False
+    # A moderator who asked for pushes of new items in their queue hears at most once per this many seconds, of
+    # how many came meanwhile (kim_app/moderation/notify.py).
+    QUEUE_PUSH_EVERY_SECONDS = int(os.environ.get("QUEUE_PUSH_EVERY_SECONDS", "300"))
 
     API_TITLE = "KIM API"
     API_VERSION = "v1"

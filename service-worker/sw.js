@@ -118,7 +118,7 @@ self.addEventListener('push', (event) => {
       icon: '/static/icons/icon-192.png',
       data: { url: message.url || '/app' },
     }),
-    tellOrSync().catch(() => {}),
+    String(message.url).startsWith('/app') && tellOrSync().catch(() => {}),
   ]));
 });
 
