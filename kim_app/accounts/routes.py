@@ -59,6 +59,10 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            if current_user.is_authenticated and current_user.id != user.id:
+                # Another account on this browser (a shared phone): the one signed in is signed out first, as if it
+                # had pressed "Keluar" — its push subscriptions registered here are forgotten with it.
+                logout_user()
             session.clear()
             start_session()
             login_user(user)
