@@ -18,8 +18,11 @@ from sqlalchemy import select
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.notifications.models import PushSubscription
-from tests.notifications.pushservice import Browser, b64url
-from tests.notifications.pushservice import push_service  # noqa: F401 — a fixture, for this test
+from tests.notifications.pushservice import (
+    Browser,
+    b64url,
+    push_service,  # noqa: F401 — a fixture, for this test
+)
 
 pytestmark = pytest.mark.browser
 
