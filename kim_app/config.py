@@ -71,7 +71,8 @@ class Config:
     # Delta pulls overlap by this much so that a slow transaction's change is never skipped (docs/sync-protocol.md).
     SYNC_CURSOR_OVERLAP_SECONDS = 120
     # While the member app is open and in view it syncs this often to show verdicts without a reload (static/js/
-    # live.js; a push makes it sync at once). Each run with nothing to send costs about 2 KB on the wire.
+    # live.js; a push makes it sync at once). A run with nothing to send is three small requests; the empty delta
+    # pull among them about 1.3 KB on the wire, request and answer (tests/sync/test_live_pull.py).
     LIVE_PULL_SECONDS = int(os.environ.get("LIVE_PULL_SECONDS", "60"))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn

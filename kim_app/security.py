@@ -3,10 +3,6 @@
 The Content-Security-Policy allows scripts, styles and connections only from our own origin — no inline script or
 style anywhere (templates and the app shell are written for that) — so text a member or a citizen typed can never run
 as code, even if it slipped past escaping. `blob:` images are the photo previews the phone draws from IndexedDB.
-
-A JSON answer is never shown as a page: it gets the strictest policy there is, in a few bytes, and none of the
-headers that only a document uses. The open app pulls every minute (static/js/live.js), and on 2G an empty pull
-should cost a few hundred bytes, not a kilobyte of headers (tests/sync/test_live_pull.py).
 """
 from __future__ import annotations
 
@@ -36,16 +32,12 @@ HEADERS = {
     "Permissions-Policy": "camera=(self), geolocation=(), microphone=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-JSON_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in (JSON_HEADERS if response.is_json else HEADERS).items():
+        for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
