@@ -72,6 +72,10 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     # Delta pulls overlap by this much so that a slow transaction's change is never skipped (docs/sync-protocol.md).
     SYNC_CURSOR_OVERLAP_SECONDS = 120
+    # While the member app is open and in view it syncs this often to show verdicts without a reload (static/js/
+    # live.js; a push makes it sync at once). A run with nothing to send is three small requests; the empty delta
+    # pull among them about 1.3 KB on the wire, request and answer (tests/sync/test_live_pull.py).
+    LIVE_PULL_SECONDS = int(os.environ.get("LIVE_PULL_SECONDS", "60"))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
     # instead of taking every core and hundreds of megabytes from the requests beside it.
@@ -118,6 +122,9 @@ class Config:
         "fcm.googleapis.com, updates.push.services.mozilla.com, push.apple.com, notify.windows.com",
     )
     PUSH_ALLOW_LOCAL_ENDPOINTS = False
+    # A moderator who asked for pushes of new items in their queue hears at most once per this many seconds, of
+    # how many came meanwhile (kim_app/moderation/notify.py).
+    QUEUE_PUSH_EVERY_SECONDS = int(os.environ.get("QUEUE_PUSH_EVERY_SECONDS", "300"))
 
     API_TITLE = "KIM API"
     API_VERSION = "v1"

@@ -11,6 +11,7 @@
 // It never touches /api/ (the sync owns those requests) or /sw.js itself.
 
 import { meta } from '/static/js/db.js';
+import { showBadge, unread } from '/static/js/live.js';
 import { runSync } from '/static/js/sync.js';
 
 const CACHE_PREFIX = 'kim-shell-';
@@ -151,13 +152,24 @@ self.addEventListener('push', (event) => {
   } catch (error) {
     // Unreadable or empty: still a notification (a push must show one), the app tells the rest.
   }
-  event.waitUntil(self.registration.showNotification(message.title || 'KIM', {
-    body: message.body || '',
-    tag: message.tag || undefined,
-    icon: '/static/icons/icon-192.png',
-    data: { url: message.url || '/app' },
-  }));
+  event.waitUntil(Promise.all([
+    self.registration.showNotification(message.title || 'KIM', {
+      body: message.body || '',
+      tag: message.tag || undefined,
+      icon: '/static/icons/icon-192.png',
+      data: { url: message.url || '/app' },
+    }),
+    String(message.url).startsWith('/app') && tellOrSync().catch(() => {}),
+  ]));
 });
+
+// No app in view to sync when told (live.js): the worker syncs, so the item is here when tapped, and counts it.
+async function tellOrSync() {
+  const windows = await self.clients.matchAll({ type: 'window' });
+  for (const client of windows) client.postMessage({ type: 'push' });
+  if (windows.some((client) => client.visibilityState === 'visible')) return;
+  if ((await runSync()).state === 'ok') await showBadge((await unread(await meta.get('me'))).length);
+}
 
 // A tap opens the app where the message points (e.g. /app#item=<uuid>), in a window already open if there is one.
 self.addEventListener('notificationclick', (event) => {

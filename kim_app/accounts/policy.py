@@ -11,9 +11,12 @@ Views and services ask these functions; nothing else compares roles. One rule pe
 - manage the members of a KIM group (`can_manage_kim`, then `can_manage_member` per account): that group's ketua;
 - manage accounts and KIM groups everywhere (`can_administer`): the admin;
 - receive push notifications on one's devices (`can_receive_push`, then `owns_device` per subscription): every
-  signed-in account — members hear of verdicts, moderators of their queue;
+  signed-in account — members hear of verdicts, moderators of their queue if they ask (`can_hear_of_queue`, and
+  `moderators_of` a kabupaten hear of its items);
 - see failed e-mails and pushes and send them again (`can_oversee_deliveries`): the admin;
-- check a complaint's status by its tracking code: everyone, without signing in.
+- check a complaint's status by its tracking code: everyone, without signing in;
+- tell the complainant how their complaint stands ("Kabari pelapor", `can_contact_pelapor`): whoever may see the
+  complainant's number — the member who recorded the complaint, and who may moderate it.
 
 tests/moderation/test_desk_access.py walks every role through every route against this list.
 
@@ -82,6 +85,16 @@ def moderation_scope(user: User, kabupaten_column) -> ColumnElement[bool]:
     return false()
 
 
+def moderators_of(kabupaten_kode: str) -> ColumnElement[bool]:
+    """A SQL condition on accounts: those who may moderate the items of this kabupaten."""
+    return (User.role == "admin") | ((User.role == "moderator") & (User.kabupaten_kode == kabupaten_kode))
+
+
+def can_hear_of_queue(user: User) -> bool:
+    """The desk's setting: a push when new items wait in the moderator's queue."""
+    return can_moderate_at_all(user) and can_receive_push(user)
+
+
 def can_moderate(user: User, item) -> bool:
     if sees_every_kabupaten(user):
         return True
@@ -90,6 +103,10 @@ def can_moderate(user: User, item) -> bool:
 
 def owns(user: User, item) -> bool:
     return item.author_id == user.id
+
+
+def can_contact_pelapor(user: User, item) -> bool:
+    return user.is_authenticated and (owns(user, item) or can_moderate(user, item))
 
 
 def can_manage_kim(user: User) -> bool:

@@ -61,6 +61,11 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            if current_user.is_authenticated and current_user.id != user.id:
+                # Another account on this browser (a shared phone): the one signed in is signed out first, as if it
+                # had pressed "Keluar": its session ends, and its push subscriptions registered here are forgotten.
+                logout_user()
+                sessions.end_session()
             sessions.start_session(user)
             login_user(user)
             logger.info("Login by %s", user.username)

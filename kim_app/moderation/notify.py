@@ -1,5 +1,13 @@
-"""Telling moderators that items wait for them: a count in the header of every page they see, and an e-mail when
-an item enters their kabupaten's queue (only when SMTP is configured).
+"""Telling moderators that items wait for them: a count in the header of every page they see, an e-mail when
+an item enters their kabupaten's queue (only when SMTP is configured), and — for a moderator who asked on the desk —
+a push, batched: at most one per QUEUE_PUSH_EVERY_SECONDS, saying how many items came ("5 kiriman baru menunggu
+moderasi"; the count only, nothing of the items).
+
+The batch: the first item after a quiet spell is told at once, and opens a window; every item in the window raises
+the count of one push held back until the window ends (`push_to_account(not_before=…)`), whose text is rewritten
+each time (`rewrite_waiting`). The held push is a delivery row like any other — it survives a restart, and the
+worker sends it when it is due. The moderator's row (models.QueueAlert) is locked while it changes, so two items
+entering at once make one batch.
 
 An item enters the queue where the item core says so — a new item with all its photos, the last photo arriving or
 being withdrawn, a revision sent back — and the core raises one event for all of them
@@ -12,17 +20,27 @@ The mail names the kind, the desa and a link to the item — never the text a me
 """
 from __future__ import annotations
 
-from flask import Flask, current_app
+from datetime import timedelta
+
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from kim_app.accounts import policy
+from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items import events
 from kim_app.items.kinds import KIND_LABELS
 from kim_app.links import absolute
 from kim_app.moderation import queue
+from kim_app.moderation.models import QueueAlert
+from kim_app.notifications import messages
 from kim_app.notifications import services as notifications
+from kim_app.timeutil import utcnow
 from kim_app.wilayah.models import Desa, Kabupaten
+
+# A held push due this soon may already be with the worker (queue.claim takes it a moment early): start a new batch.
+CLAIM_MARGIN = timedelta(seconds=5)
 
 
 def parse_recipients(setting: str) -> dict[str, list[str]]:
@@ -89,6 +107,44 @@ def _on_entered_queue(item) -> None:
     notifications.email(to, subject, body, kind="antrean")
 
 
+# --- Push, batched ---------------------------------------------------------------------------------------------
+
+def alerts_on(user: User) -> bool:
+    return db.session.get(QueueAlert, user.id) is not None
+
+
+def set_alerts(user: User, on: bool) -> None:
+    """The desk's setting; the caller commits. The browser subscribes itself (static/site/alerts.js)."""
+    alert = db.session.get(QueueAlert, user.id)
+    if on and alert is None:
+        db.session.add(QueueAlert(account_id=user.id, count=0))
+    elif not on and alert is not None:
+        db.session.delete(alert)
+    db.session.flush()
+
+
+def _push_to_moderators(item) -> None:
+    """An item entered the queue: each moderator of its kabupaten who asked hears of it, in this window's batch."""
+    now = utcnow()
+    every = timedelta(seconds=current_app.config["QUEUE_PUSH_EVERY_SECONDS"])
+    alerts = db.session.scalars(
+        select(QueueAlert).join(User, User.id == QueueAlert.account_id)
+        .where(User.active, policy.moderators_of(item.kabupaten_kode))
+        .order_by(QueueAlert.account_id).with_for_update(of=QueueAlert)
+    ).all()
+    for alert in alerts:
+        if alert.due_at is not None and alert.due_at > now + CLAIM_MARGIN:
+            alert.count += 1
+            notifications.rewrite_waiting(alert.account_id, **messages.antrean(alert.count),
+                                          due_after=now + CLAIM_MARGIN)
+        else:
+            alert.count = 1
+            alert.due_at = now if alert.due_at is None else max(now, alert.due_at + every)
+            notifications.push_to_account(alert.account_id, **messages.antrean(1), not_before=alert.due_at)
+    db.session.flush()
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(queue_badge)
     events.entered_queue.connect(_on_entered_queue)
+    events.entered_queue.connect(_push_to_moderators)

@@ -7,9 +7,9 @@ from flask_login import current_user
 from kim_app import inputs
 from kim_app.accounts import policy
 from kim_app.errors import Invalid, ProblemError
-from kim_app.items import kinds
+from kim_app.items import kinds, pelapor
 from kim_app.items.statuses import ADUAN_STATUS_LABELS, FOLLOW_UP, MOVES
-from kim_app.moderation import deadlines, services
+from kim_app.moderation import deadlines, notify, services
 from kim_app.moderation import queue as desk
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderasi")
@@ -61,7 +61,18 @@ def queue():
         filter_args=where.as_args(),
         alasan_tolak=kinds.ALASAN_TOLAK,
         is_overdue=deadlines.is_overdue,
+        alerts_on=notify.alerts_on(current_user) if policy.can_hear_of_queue(current_user) else None,
     )
+
+
+@bp.route("/pemberitahuan", methods=["POST"])
+@policy.allowed_by(policy.can_hear_of_queue)
+def alerts():
+    """The desk's setting: a push (batched) when new items enter the moderator's queue."""
+    on = request.form.get("on") == "1"
+    notify.set_alerts(current_user, on)
+    flash("Pemberitahuan antrean dinyalakan untuk akun ini." if on else "Pemberitahuan antrean dimatikan.", "ok")
+    return redirect(url_for("moderation.queue"))
 
 
 @bp.route("/ambil", methods=["POST"])
@@ -109,6 +120,7 @@ def item(item_id: int):
         follow_up=[MOVES[action] for action in FOLLOW_UP],
         moves=MOVES,
         word_diff=services.word_diff,
+        kabari=pelapor.kabari(found) if policy.can_contact_pelapor(current_user, found) else None,
     )
 
 

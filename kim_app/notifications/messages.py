@@ -37,6 +37,7 @@ def pengumuman(judul: str, url: str) -> dict:
 
 
 def antrean(count: int) -> dict:
-    """Moderators: items wait in their queue (one batch; the newest replaces the older on the phone)."""
+    """Moderators: items came into their queue (one batch; the newest replaces the older on the screen). The count
+    only: nothing of the items, whose complaints may name people."""
     return {"kind": "antrean", "title": "Antrean moderasi",
-            "body": f"{count} kiriman baru menunggu di antrean Anda.", "url": "/moderasi", "tag": "antrean"}
+            "body": f"{count} kiriman baru menunggu moderasi.", "url": "/moderasi", "tag": "antrean"}

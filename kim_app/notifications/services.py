@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, session
 from flask_login import user_logged_out
-from sqlalchemy import JSON, delete, event, func, insert, literal, select
+from sqlalchemy import JSON, delete, event, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from kim_app.accounts import policy
@@ -57,22 +58,29 @@ ID_MAX = 2**31 - 1
 
 # --- Sending: the API of the rest of the app --------------------------------------------------------------------
 
-def push_to_account(account_id: int, kind: str, title: str, body: str, url: str, tag: str | None = None) -> int:
-    """Queue a notification to every device of the account (none for an account without one, or deactivated).
-    `url` is a path of this site the notification opens (e.g. /app#item=<uuid>); `tag` names what it is about, so a
-    newer notification about the same thing replaces the older one on the phone. Returns the number of devices."""
+def _payload(kind: str, title: str, body: str, url: str, tag: str | None) -> dict:
     if kind not in PUSH_KINDS:
         raise ValueError(f"unknown kind of push {kind!r}; known: {', '.join(PUSH_KINDS)}")
     if not (0 < len(title) <= TITLE_MAX and len(body) <= BODY_MAX and len(tag or "") <= TAG_MAX):
         raise ValueError("a push has a title of 1-80 characters, a body of at most 240, a tag of at most 64")
     if not (url.startswith("/") and not url.startswith("//") and len(url) <= URL_MAX):
         raise ValueError("a push opens a path of this site, such as /app#item=<uuid>")
-    payload = {"title": title, "body": body, "url": url, "tag": tag}
+    return {"title": title, "body": body, "url": url, "tag": tag}
+
+
+def push_to_account(account_id: int, kind: str, title: str, body: str, url: str, tag: str | None = None,
+                    not_before: datetime | None = None) -> int:
+    """Queue a notification to every device of the account (none for an account without one, or deactivated).
+    `url` is a path of this site the notification opens (e.g. /app#item=<uuid>); `tag` names what it is about, so a
+    newer notification about the same thing replaces the older one on the phone; `not_before` holds it back until
+    then (a batch: `rewrite_waiting` may still change its text). Returns the number of devices."""
+    payload = _payload(kind, title, body, url, tag)
     now = utcnow()
+    due = max(now, not_before) if not_before else now
     # One statement: a delivery for each device of the account, if the account is active.
     devices = (
         select(literal("push"), literal(kind), PushSubscription.account_id, PushSubscription.id,
-               literal(payload, JSON), literal("pending"), literal(0), literal(now, UTCDateTime),
+               literal(payload, JSON), literal("pending"), literal(0), literal(due, UTCDateTime),
                literal(now, UTCDateTime), literal(now, UTCDateTime))
         .join(User, User.id == PushSubscription.account_id)
         .where(PushSubscription.account_id == account_id, User.active)
@@ -80,8 +88,25 @@ def push_to_account(account_id: int, kind: str, title: str, body: str, url: str,
     columns = ["channel", "kind", "account_id", "subscription_id", "payload", "state", "attempts", "next_attempt_at",
                "created_at", "updated_at"]
     ids = db.session.scalars(insert(Delivery).from_select(columns, devices).returning(Delivery.id)).all()
-    _enqueue_after_commit(ids)
+    _enqueue_after_commit(ids, at=due if due > now else None)
     return len(ids)
+
+
+def rewrite_waiting(account_id: int, kind: str, title: str, body: str, url: str, tag: str | None = None,
+                    due_after: datetime | None = None) -> int:
+    """New text for the account's pushes of this kind that are held back until after `due_after` and not yet taken
+    by the worker (one held beyond the next moments cannot be: queue.claim takes a delivery only once it is due).
+    Returns how many were rewritten."""
+    payload = _payload(kind, title, body, url, tag)
+    waiting = update(Delivery).where(
+        Delivery.account_id == account_id, Delivery.channel == "push", Delivery.kind == kind,
+        Delivery.state == "pending", Delivery.attempts == 0,
+    )
+    if due_after is not None:
+        waiting = waiting.where(Delivery.next_attempt_at > due_after)
+    return db.session.execute(
+        waiting.values(payload=payload, updated_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def email(to: str | Iterable[str], subject: str, body: str, kind: str = "email") -> Delivery | None:
@@ -105,8 +130,9 @@ def _add(deliveries: list[Delivery]) -> None:
     _enqueue_after_commit(d.id for d in deliveries)
 
 
-def _enqueue_after_commit(delivery_ids: Iterable[int]) -> None:
-    db.session().info.setdefault(PENDING, set()).update(delivery_ids)
+def _enqueue_after_commit(delivery_ids: Iterable[int], at: datetime | None = None) -> None:
+    """Enqueued once the transaction commits; `at`: to run then, not at once."""
+    db.session().info.setdefault(PENDING, {}).update(dict.fromkeys(delivery_ids, at))
 
 
 def _after_commit(db_session) -> None:
@@ -117,7 +143,7 @@ def _after_commit(db_session) -> None:
         return
     try:
         for delivery_id in sorted(pending):
-            queue().enqueue(delivery_id)
+            queue().enqueue(delivery_id, at=pending[delivery_id])
     except Exception:  # the queue is unreachable: the rows are safe, and the sweep enqueues them within minutes
         logger.exception("Deliveries %s committed but not enqueued; the sweep will take them up", sorted(pending))
 

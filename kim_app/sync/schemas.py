@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import url_for
+from flask_login import current_user
 from marshmallow import validate
 
+from kim_app.accounts import policy
 from kim_app.inputs import MAX_ID
-from kim_app.items import kinds
+from kim_app.items import kinds, pelapor
 from kim_app.items.models import COLUMN_FIELDS, PHOTO_MIMES
 from kim_app.items.statuses import AduanStatus, Status
 from kim_app.media.schemas import PhotoSchema
@@ -140,6 +142,24 @@ def _answer_fields() -> dict[str, ma.fields.Field]:
     }
 
 
+class KabariSchema(ma.Schema):
+    """"Kabari pelapor": the prepared message to the citizen who complained, and the links that open it."""
+
+    pesan = ma.fields.String(metadata={"description": "Status in words, tracking code, public tracking link"})
+    whatsapp = ma.fields.String(allow_none=True, metadata={"description": "https://wa.me/62…?text=…"})
+    sms = ma.fields.String(allow_none=True, metadata={"description": "sms:+62…?body=…"})
+    alasan = ma.fields.String(
+        allow_none=True, metadata={"description": "Why there are no links (no number, or one that cannot be used)"}
+    )
+
+
+class KabariField(ma.fields.Nested):
+    """Computed from the item, for whoever may see the complainant's number (policy.can_contact_pelapor)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return pelapor.kabari(obj) if policy.can_contact_pelapor(current_user, obj) else None
+
+
 class ItemSchema(ma.Schema.from_dict(_answer_fields(), name="ItemContentSchema")):
     uuid = ma.fields.UUID(attribute="client_uuid")
     kind = ma.fields.String(metadata={"enum": list(kinds.KINDS)})
@@ -166,6 +186,10 @@ class ItemSchema(ma.Schema.from_dict(_answer_fields(), name="ItemContentSchema")
         ma.fields.Nested(HistorySchema), attribute="events", metadata={"description": "The item's moves, oldest first"}
     )
     public_url = ma.fields.Method("get_public_url", metadata={"type": "string", "nullable": True})
+    kabari_pelapor = KabariField(
+        KabariSchema, allow_none=True,
+        metadata={"description": "A complaint with its tracking code: the message for its complainant; else null"},
+    )
 
     def get_public_url(self, item):
         return url_for("publish.berita", item_id=item.id) if item.is_public else None

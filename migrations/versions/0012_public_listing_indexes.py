@@ -1,7 +1,7 @@
 """The portal's lists read newest first from an index: everywhere, per kabupaten, per desa
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-07 16:40:00.000000
 
 Every public list (home, kabupaten and desa pages, the Atom feeds, GET /api/v1/berita) asks for approved items of
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
+import { renderKabar, showBadge, startLive } from './live.js';
 import { resendItem } from './outbox.js';
 import { cachedMe, logout, renderAccount } from './session.js';
 import { startTriggers } from './triggers.js';
@@ -81,6 +82,7 @@ async function redraw() {
   const all = await items.all();
   unsent = renderItems(all, me, await photos.all(), act);
   capture.restoreDrafts(me, all);
+  await renderKabar(me);
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -111,6 +113,7 @@ async function onLogout(everywhere) {
   const status = document.getElementById('sync-status');
   status.textContent = 'Sedang keluar…';
   await push().then((module) => module.stopPush()).catch(() => {});
+  await showBadge(0);
   const problem = await logout(everywhere);
   if (problem) status.textContent = problem;
   else window.location.assign('/masuk?next=/app');
@@ -143,6 +146,7 @@ async function main() {
     else queueRedraw();
   });
   syncNow = startTriggers();
+  startLive(syncNow);
   const setting = document.getElementById('wifi-only');
   setting.checked = await wifiOnly();
   setting.addEventListener('change', async () => {

@@ -149,6 +149,31 @@ function refusedEdit(uuid, kind, edit) {
   return box;
 }
 
+// "Kabari pelapor": the server's prepared message to the complainant, by WhatsApp or, as this phone last chose, SMS.
+function kabari(link) {
+  const box = el('p', 'kabari');
+  if (!link.whatsapp) {
+    const none = el('button', 'secondary', link.alasan);
+    none.disabled = true;
+    box.append(none);
+    return box;
+  }
+  const open = el('a', 'button', 'Kabari pelapor');
+  const sms = el('input');
+  sms.type = 'checkbox';
+  sms.checked = localStorage.getItem('kabari-sms') === '1';
+  const pick = () => {
+    open.href = sms.checked ? link.sms : link.whatsapp;
+    localStorage.setItem('kabari-sms', sms.checked ? '1' : '');
+  };
+  sms.addEventListener('change', pick);
+  pick();
+  const label = el('label', 'check', ' lewat SMS');
+  label.prepend(sms);
+  box.append(open, label);
+  return box;
+}
+
 function ownItem(item, photos, act) {
   const li = el('li', 'item');
   li.dataset.uuid = item.uuid;
@@ -175,6 +200,7 @@ function ownItem(item, photos, act) {
     const status = aduanStatusLabel(item.aduan_status);
     li.append(el('p', 'note', `Kode pelacakan aduan: ${item.tracking_code}${status ? ` · ${status}` : ''}`));
   }
+  if (item.kabari_pelapor) li.append(kabari(item.kabari_pelapor));
   if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.kind, item.unsent_edit));
   if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));
   if (isChangeable(item)) {

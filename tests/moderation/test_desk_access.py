@@ -62,6 +62,7 @@ ROUTES = {
     ("moderation.queue", "GET"): DESK | {"moderator_lain"},
     ("moderation.claim_next", "POST"): DESK | {"moderator_lain"},
     ("moderation.decide_many", "POST"): DESK | {"moderator_lain"},
+    ("moderation.alerts", "POST"): DESK | {"moderator_lain"},  # one's own setting: pushes of one's own queue
     ("moderation.item", "GET"): DESK,
     ("moderation.decide", "POST"): DESK,
     ("moderation.edit", "POST"): DESK,

@@ -45,10 +45,12 @@ def test_a_verdict_reaches_the_authors_phone(app, member, moderator, send_item, 
 
 
 def test_a_complaint_moving_on_is_told_with_its_code(app, member, moderator, send_item, aduan, phone, push_service):
-    body = aduan(pelapor_nama="Nama Rahasia")
+    body = aduan(pelapor_nama="Nama Rahasia", pelapor_telepon="0813 9999 1111", uraian="Got mampet depan rumah Bu Ani",
+                 lokasi="Dusun Sembunyi")
     item_id = send_item(member, body)
     code = member.get(f"/api/v1/items/{body['uuid']}").json["tracking_code"]
     assert moderator.decide(item_id, "setujui").status_code == 302
     (shown,) = pushes_received(app, push_service, phone)
     assert shown["body"] == f"Aduan {code}: Diverifikasi."
-    assert "Nama Rahasia" not in json.dumps(shown)
+    for private in ("Nama Rahasia", "9999", "Got mampet", "Bu Ani", "Dusun Sembunyi"):
+        assert private not in json.dumps(shown)
