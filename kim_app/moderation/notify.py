@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 from flask_login import current_user
 from sqlalchemy import select
 
