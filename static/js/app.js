@@ -4,7 +4,7 @@
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
-import { renderKabar, showBadge, startLive } from './live.js';
+import { showBadge } from './live.js';
 import { resendItem } from './outbox.js';
 import { cachedMe, logout, renderAccount } from './session.js';
 import { startTriggers } from './triggers.js';
@@ -61,6 +61,8 @@ const act = {
 const renderNews = () => import('./later/reader.js').then((module) => module.renderNews()).catch(() => {});
 // Web Push: asked for after the member's first item is sent, so it follows the first paint too.
 const push = () => import('./later/push.js');
+// The header's "N kabar baru" and the clock that syncs while the app is in view (later/kabar.js).
+const kabar = () => import('./later/kabar.js');
 const keepStorage = () => import('./later/storage.js').then((module) => module.keepStorage()).catch(() => {});
 // The browser's install offer, kept for the moment the app asks (after the first saved item, later/install.js).
 let installPrompt = null;
@@ -82,7 +84,7 @@ async function redraw() {
   const all = await items.all();
   unsent = renderItems(all, me, await photos.all(), act);
   capture.restoreDrafts(me, all);
-  await renderKabar(me);
+  await kabar().then((module) => module.renderKabar(me)).catch(() => {});
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -146,7 +148,7 @@ async function main() {
     else queueRedraw();
   });
   syncNow = startTriggers();
-  startLive(syncNow);
+  kabar().then((module) => module.startLive(syncNow)).catch(() => {});
   const setting = document.getElementById('wifi-only');
   setting.checked = await wifiOnly();
   setting.addEventListener('change', async () => {

@@ -36,7 +36,7 @@ function forgetThumbs(keep) {
   }
 }
 
-const el = (tag, className, text) => {
+export const el = (tag, className, text) => {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text) node.textContent = text;
@@ -149,31 +149,6 @@ function refusedEdit(uuid, kind, edit) {
   return box;
 }
 
-// "Kabari pelapor": the server's prepared message to the complainant, by WhatsApp or, as this phone last chose, SMS.
-function kabari(link) {
-  const box = el('p', 'kabari');
-  if (!link.whatsapp) {
-    const none = el('button', 'secondary', link.alasan);
-    none.disabled = true;
-    box.append(none);
-    return box;
-  }
-  const open = el('a', 'button', 'Kabari pelapor');
-  const sms = el('input');
-  sms.type = 'checkbox';
-  sms.checked = localStorage.getItem('kabari-sms') === '1';
-  const pick = () => {
-    open.href = sms.checked ? link.sms : link.whatsapp;
-    localStorage.setItem('kabari-sms', sms.checked ? '1' : '');
-  };
-  sms.addEventListener('change', pick);
-  pick();
-  const label = el('label', 'check', ' lewat SMS');
-  label.prepend(sms);
-  box.append(open, label);
-  return box;
-}
-
 function ownItem(item, photos, act) {
   const li = el('li', 'item');
   li.dataset.uuid = item.uuid;
@@ -200,7 +175,12 @@ function ownItem(item, photos, act) {
     const status = aduanStatusLabel(item.aduan_status);
     li.append(el('p', 'note', `Kode pelacakan aduan: ${item.tracking_code}${status ? ` · ${status}` : ''}`));
   }
-  if (item.kabari_pelapor) li.append(kabari(item.kabari_pelapor));
+  if (item.kabari_pelapor) {
+    // "Kabari pelapor" (later/kabari.js): drawn into its place once the module is in, after the first paint.
+    const box = el('p', 'kabari');
+    li.append(box);
+    import('./later/kabari.js').then((module) => module.kabari(box, item.kabari_pelapor)).catch(() => {});
+  }
   if (item.unsent_edit) li.append(refusedEdit(item.uuid, item.kind, item.unsent_edit));
   if (isEditable(item)) li.append(button('Perbaiki', () => act.edit(item)));
   if (isChangeable(item)) {
