@@ -4,13 +4,16 @@ condition (Playwright's expect, or a promise inside the page), never on a clock.
 from __future__ import annotations
 
 import io
+import time
 
 from PIL import Image, ImageChops
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items.models import Photo
+from kim_app.notifications.models import PushSubscription
 from tests.chaos.phone import PHONE, SLOW_MS  # noqa: F401 — the same phone as the benchmarks drive
 from tests.helpers import PASSWORD
 
@@ -107,3 +110,22 @@ def capture_berita(page, judul: str, isi: str = "Isi berita yang ditulis di HP k
     page.fill("#berita-isi", isi)
     page.get_by_role("button", name="Simpan berita").click()
     expect(page.locator("form[data-kind=berita] [data-saved]")).to_have_text("Tersimpan di HP")
+
+
+def subscribed(app) -> list[str]:
+    """The usernames that have a push subscription on the server."""
+    with app.app_context():
+        rows = db.session.scalars(
+            select(User.username).join(PushSubscription, PushSubscription.account_id == User.id)
+        ).all()
+        db.session.remove()
+    return list(rows)
+
+
+def wait_for(condition, what: str):
+    """Until `condition()` is true (checked every 50 ms, for SLOW_MS at most); returns its value."""
+    deadline = time.monotonic() + SLOW_MS / 1000
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return value

@@ -10,17 +10,16 @@ push service; everything else is the browser's and the app's own.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.notifications import queue as delivery_queue
-from kim_app.notifications.models import Delivery, PushSubscription
+from kim_app.notifications.models import Delivery
+from tests.browser.phone import SLOW_MS, subscribed, wait_for
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -29,7 +28,7 @@ from tests.notifications.pushservice import (
 
 pytestmark = pytest.mark.browser
 
-SLOW_MS = 30_000
+
 STAND_IN = """
 (() => {
   const given = %s;
@@ -48,21 +47,6 @@ STAND_IN = """
 """
 
 
-def subscribed(app) -> list[str]:
-    with app.app_context():
-        rows = db.session.scalars(
-            select(User.username).join(PushSubscription, PushSubscription.account_id == User.id)
-        ).all()
-        db.session.remove()
-    return list(rows)
-
-
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + SLOW_MS / 1000
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
 
 
 def registration_id(context, page, origin: str):

@@ -8,12 +8,12 @@ import base64
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.phone import SLOW_MS as SLOW
 from tests.browser.phone import capture_berita
 from tests.conftest import make_jpeg
 
 pytestmark = pytest.mark.browser
 
-SLOW = 30_000
 
 # What Chrome does when the app can be installed: the event, with the browser's own prompt behind it. Headless
 # Chromium never fires it, so the test fires one the way the browser would and notes whether the app asked.

@@ -9,11 +9,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.browser.phone import PHONE, SLOW_MS, sign_in
 
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "id-ID",
-         "timezone_id": "Asia/Makassar"}
-SLOW_MS = 30_000
+pytestmark = pytest.mark.browser
 
 
 def capture_aduan(page, uraian: str, telepon: str) -> None:
@@ -27,21 +25,17 @@ def capture_aduan(page, uraian: str, telepon: str) -> None:
     expect(item.locator("[data-state]")).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
 
 
-def test_the_member_tells_the_complainant_by_whatsapp_or_sms_as_they_prefer(browser, live_server):
+def test_the_member_tells_the_complainant_by_whatsapp_or_sms_as_they_prefer(app, browser, live_server):
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/masuk?next=/app")
-    page.fill("#username", "anggota")
-    page.fill("#password", "demo12345")
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/app")
+    sign_in(page, live_server.url, "anggota")
 
     capture_aduan(page, "Pipa air bocor di Dusun Tiga", "0812 3456 7890")
     item = page.locator("#mine li[data-uuid]", has_text="Pipa air bocor")
     link = item.get_by_role("link", name="Kabari pelapor")
     code = item_code(item)
     message = quote(f"Halo, ini petugas KIM. Aduan Anda dengan kode {code} sekarang berstatus: Diterima, menunggu "
-                    f"verifikasi. Ikuti perkembangannya di {live_server.url}/aduan/{code}", safe="")
+                    f"verifikasi. Ikuti perkembangannya di {app.config['PUBLIC_URL']}/aduan/{code}", safe="")
     expect(link).to_have_attribute("href", f"https://wa.me/6281234567890?text={message}")
     item.get_by_label("lewat SMS").check()
     expect(link).to_have_attribute("href", f"sms:+6281234567890?body={message}")

@@ -16,13 +16,11 @@ from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Item
+from tests.browser.phone import PHONE, SLOW_MS
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "demo12345"
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "id-ID",
-         "timezone_id": "Asia/Makassar"}
-SLOW_MS = 30_000
 JUDUL = "Jembatan gantung Dusun Tiga selesai diperbaiki"
 
 # The app's calls of the Badging API, recorded (and passed on to the browser's own where it has one).

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Item, Photo
+from tests.browser.phone import SLOW_MS as SLOW
 from tests.browser.phone import capture_berita
 from tests.conftest import make_jpeg
 
 pytestmark = pytest.mark.browser
 
-SLOW = 30_000
 
 
 def save_berita_offline(page, judul: str) -> None:

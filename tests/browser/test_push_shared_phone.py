@@ -8,16 +8,12 @@ push service (as tests/browser/test_push.py does); everything else is the browse
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from kim_app.accounts.models import User
-from kim_app.extensions import db
-from kim_app.notifications.models import PushSubscription
+from tests.browser.phone import PHONE, SLOW_MS, subscribed, wait_for
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -26,9 +22,7 @@ from tests.notifications.pushservice import (
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "id-ID",
-         "timezone_id": "Asia/Makassar"}
-SLOW_MS = 30_000
+
 JUDUL = "Rapat dusun membahas air bersih"
 
 STAND_IN = """
@@ -57,21 +51,6 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.wait_for_url("**/app")
 
 
-def subscribed(app) -> list[str]:
-    with app.app_context():
-        rows = db.session.scalars(
-            select(User.username).join(PushSubscription, PushSubscription.account_id == User.id)
-        ).all()
-        db.session.remove()
-    return list(rows)
-
-
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + SLOW_MS / 1000
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
 
 
 def test_the_second_member_on_the_phone_gets_nothing_of_the_first(app, browser, live_server, push_service):  # noqa: F811

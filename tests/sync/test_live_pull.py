@@ -1,5 +1,5 @@
-"""What the open app's periodic pull costs (static/js/later/kabar.js syncs every LIVE_PULL_SECONDS while in view): a delta
-pull that finds nothing new, measured on the wire — the request as a phone sends it (its User-Agent included) and
+"""What the open app's periodic pull costs (static/js/later/kabar.js syncs every LIVE_PULL_SECONDS while in view): a
+delta pull that finds nothing new, measured on the wire — the request as a phone sends it (its User-Agent included) and
 the answer, headers and body, through a real socket to the live server."""
 from __future__ import annotations
 
