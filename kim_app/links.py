@@ -12,7 +12,8 @@ from flask import current_app, url_for
 
 def absolute(path: str) -> str:
     """This site's path as an absolute link: PUBLIC_URL + path."""
-    return current_app.config["PUBLIC_URL"] + path
+    # A PUBLIC_URL written with a trailing slash must not make "//" in every link.
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 def absolute_url_for(endpoint: str, **values) -> str:

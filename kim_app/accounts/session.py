@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from blinker import Namespace
 from flask import current_app, redirect, request, session, url_for
+from flask_login import user_logged_in
 from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import joinedload
 
@@ -60,11 +61,20 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _no_identifier_hash(_app, **_extra) -> None:
+    session.pop("_id", None)
+
+
 def init_login(login_manager) -> None:
     # The member's KIM and its desa come with the account, in the same query as the session: a create needs them.
     with_account = (joinedload(AccountSession.account).joinedload(User.kim).joinedload(KimGroup.desa),)
 
     login_manager.login_view = "accounts.login"
+    # flask-login's session protection keeps a 128-character hash of the address and browser in every cookie, ~90
+    # bytes more on every request a phone sends over 2G; it protects nothing the session's row does not (a copied
+    # cookie dies with its row), and on a phone the address changes with every cell. Off, and the hash left out.
+    login_manager.session_protection = None
+    user_logged_in.connect(_no_identifier_hash)
 
     @login_manager.user_loader
     def load_user(user_id: str):

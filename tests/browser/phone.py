@@ -129,3 +129,23 @@ def wait_for(condition, what: str):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
     return value
+
+
+# PushManager as a browser with a push service would answer: a subscription at our push service, kept across pages.
+PUSH_STAND_IN = """
+(() => {
+  const given = %s;
+  const stored = () => JSON.parse(localStorage.getItem('test-push') || 'null');
+  const subscription = (keys) => keys && {
+    endpoint: keys.endpoint,
+    toJSON: () => ({ endpoint: keys.endpoint, expirationTime: null, keys: { p256dh: keys.p256dh, auth: keys.auth } }),
+    unsubscribe: async () => { localStorage.removeItem('test-push'); return true; },
+  };
+  PushManager.prototype.subscribe = async function (options) {
+    const key = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
+    localStorage.setItem('test-push', JSON.stringify({ ...given, applicationServerKey: key }));
+    return subscription(given);
+  };
+  PushManager.prototype.getSubscription = async function () { return subscription(stored()); };
+})();
+"""

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from kim_app.extensions import db
 from kim_app.notifications import queue as delivery_queue
 from kim_app.notifications.models import Delivery
-from tests.browser.phone import SLOW_MS, subscribed, wait_for
+from tests.browser.phone import PUSH_STAND_IN, SLOW_MS, subscribed, wait_for
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -29,22 +29,6 @@ from tests.notifications.pushservice import (
 pytestmark = pytest.mark.browser
 
 
-STAND_IN = """
-(() => {
-  const given = %s;
-  const stored = () => JSON.parse(localStorage.getItem('test-push') || 'null');
-  const subscription = (keys) => keys && {
-    endpoint: keys.endpoint,
-    toJSON: () => ({ endpoint: keys.endpoint, expirationTime: null, keys: { p256dh: keys.p256dh, auth: keys.auth } }),
-    unsubscribe: async () => { localStorage.removeItem('test-push'); return true; },
-  };
-  PushManager.prototype.subscribe = async function () {
-    localStorage.setItem('test-push', JSON.stringify(given));
-    return subscription(given);
-  };
-  PushManager.prototype.getSubscription = async function () { return subscription(stored()); };
-})();
-"""
 
 
 
@@ -64,7 +48,7 @@ def test_the_moderator_turns_on_pushes_and_hears_of_a_new_item(app, browser, liv
     keys = Browser()
     endpoint = push_service.endpoint(f"desk-{uuid.uuid4().hex[:8]}")
     context = browser.new_context(permissions=["notifications"])
-    context.add_init_script(STAND_IN % json.dumps(
+    context.add_init_script(PUSH_STAND_IN % json.dumps(
         {"endpoint": endpoint, "p256dh": b64url(keys.public_bytes), "auth": b64url(keys.auth)}))
     page = context.new_page()
     page.goto(f"{live_server.url}/masuk?next=/moderasi")

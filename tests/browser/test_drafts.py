@@ -16,7 +16,7 @@ def type_berita(page, judul: str) -> None:
     page.select_option("#berita-kategori", "sosial")
     page.fill("#berita-judul", judul)
     page.fill("#berita-isi", "Baru setengah ditulis")
-    expect(page.locator("form[data-kind=berita] [data-draft]")).to_contain_text("Draf tersimpan")
+    expect(page.locator("form[data-kind=berita] [data-draft]")).to_contain_text("Draf tersimpan", timeout=SLOW)
 
 
 def test_a_half_written_berita_comes_back_after_the_tab_is_killed_even_offline(small_phone, live_server,
@@ -87,7 +87,7 @@ def test_the_revision_form_keeps_its_draft_and_reopens_on_the_item(small_phone, 
     item = page.locator("#mine li[data-uuid]", has_text="Judul yang perlu diperbaiki")
     item.get_by_role("button", name="Perbaiki").click(timeout=SLOW)
     page.fill("#berita-judul", "Judul diperbaiki: Dusun Dua")
-    expect(page.locator("form[data-kind=berita] [data-draft]")).to_contain_text("Draf tersimpan")
+    expect(page.locator("form[data-kind=berita] [data-draft]")).to_contain_text("Draf tersimpan", timeout=SLOW)
 
     page.reload()
     form = page.locator("form[data-kind=berita]")

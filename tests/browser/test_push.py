@@ -22,7 +22,15 @@ from kim_app.extensions import db
 from kim_app.notifications import messages, services
 from kim_app.notifications import queue as delivery_queue
 from kim_app.notifications.models import Delivery, PushSubscription
-from tests.browser.phone import PHONE, SLOW_MS, capture_berita, item_state, sign_in, wait_until_controlled
+from tests.browser.phone import (
+    PHONE,
+    PUSH_STAND_IN,
+    SLOW_MS,
+    capture_berita,
+    item_state,
+    sign_in,
+    wait_until_controlled,
+)
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -31,24 +39,6 @@ from tests.notifications.pushservice import (
 
 pytestmark = pytest.mark.browser
 
-# PushManager as a browser with a push service would answer: a subscription at our push service, kept across pages.
-STAND_IN = """
-(() => {
-  const given = %s;
-  const stored = () => JSON.parse(localStorage.getItem('test-push') || 'null');
-  const subscription = (keys) => keys && {
-    endpoint: keys.endpoint,
-    toJSON: () => ({ endpoint: keys.endpoint, expirationTime: null, keys: { p256dh: keys.p256dh, auth: keys.auth } }),
-    unsubscribe: async () => { localStorage.removeItem('test-push'); return true; },
-  };
-  PushManager.prototype.subscribe = async function (options) {
-    const key = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
-    localStorage.setItem('test-push', JSON.stringify({ ...given, applicationServerKey: key }));
-    return subscription(given);
-  };
-  PushManager.prototype.getSubscription = async function () { return subscription(stored()); };
-})();
-"""
 
 
 def phone_with_push(browser, push_service):  # noqa: F811
@@ -56,7 +46,7 @@ def phone_with_push(browser, push_service):  # noqa: F811
     keys.endpoint = push_service.endpoint(f"hp-{uuid.uuid4().hex[:8]}")
     context = browser.new_context(**PHONE, permissions=["notifications"])
     given = {"endpoint": keys.endpoint, "p256dh": b64url(keys.public_bytes), "auth": b64url(keys.auth)}
-    context.add_init_script(STAND_IN % json.dumps(given))
+    context.add_init_script(PUSH_STAND_IN % json.dumps(given))
     return context, keys
 
 

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.phone import PHONE, SLOW_MS, subscribed, wait_for
+from tests.browser.phone import PHONE, PUSH_STAND_IN, SLOW_MS, subscribed, wait_for
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -25,22 +25,6 @@ pytestmark = pytest.mark.browser
 
 JUDUL = "Rapat dusun membahas air bersih"
 
-STAND_IN = """
-(() => {
-  const given = %s;
-  const stored = () => JSON.parse(localStorage.getItem('test-push') || 'null');
-  const subscription = (keys) => keys && {
-    endpoint: keys.endpoint,
-    toJSON: () => ({ endpoint: keys.endpoint, expirationTime: null, keys: { p256dh: keys.p256dh, auth: keys.auth } }),
-    unsubscribe: async () => { localStorage.removeItem('test-push'); return true; },
-  };
-  PushManager.prototype.subscribe = async function () {
-    localStorage.setItem('test-push', JSON.stringify(given));
-    return subscription(given);
-  };
-  PushManager.prototype.getSubscription = async function () { return subscription(stored()); };
-})();
-"""
 
 
 def sign_in(page, base_url: str, username: str) -> None:
@@ -57,7 +41,7 @@ def test_the_second_member_on_the_phone_gets_nothing_of_the_first(app, browser, 
     keys = Browser()
     endpoint = push_service.endpoint(f"hp-{uuid.uuid4().hex[:8]}")
     context = browser.new_context(**PHONE, permissions=["notifications"])
-    context.add_init_script(STAND_IN % json.dumps(
+    context.add_init_script(PUSH_STAND_IN % json.dumps(
         {"endpoint": endpoint, "p256dh": b64url(keys.public_bytes), "auth": b64url(keys.auth)}))
     page = context.new_page()
     sign_in(page, live_server.url, "anggota")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from email import message_from_bytes
 from pathlib import Path
 
@@ -185,3 +186,13 @@ def delivery_row(app, delivery_id: int) -> Delivery:
         db.session.expunge_all()
         db.session.remove()
         return row
+
+
+@pytest.fixture
+def phone(member, push_service, browser_keys):  # noqa: F811 — the fixture imported above
+    """The demo member's phone, subscribed: its keys, and the endpoint our push service gave it."""
+    keys = browser_keys()
+    endpoint = push_service.endpoint(f"hp-{uuid.uuid4().hex[:8]}")
+    assert member.post_json("/api/v1/push/subscriptions", keys.subscription(endpoint)).status_code == 201
+    keys.endpoint = endpoint
+    return keys

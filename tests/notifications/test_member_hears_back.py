@@ -4,9 +4,7 @@ lock screen may show."""
 from __future__ import annotations
 
 import json
-import uuid
 
-import pytest
 from sqlalchemy import select
 
 from kim_app.extensions import db
@@ -16,12 +14,6 @@ from kim_app.notifications.models import Delivery
 SUBSCRIPTIONS = "/api/v1/push/subscriptions"
 
 
-@pytest.fixture
-def phone(member, push_service, browser_keys):
-    keys = browser_keys()
-    endpoint = push_service.endpoint(f"hp-{uuid.uuid4().hex[:8]}")
-    assert member.post_json(SUBSCRIPTIONS, keys.subscription(endpoint)).status_code == 201
-    return keys
 
 
 def pushes_received(app, push_service, phone) -> list[dict]:

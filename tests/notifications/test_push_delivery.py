@@ -20,14 +20,6 @@ from tests.notifications.pushservice import check_vapid
 SUBSCRIPTIONS = "/api/v1/push/subscriptions"
 
 
-@pytest.fixture
-def phone(member, push_service, browser_keys):
-    """The demo member's phone, subscribed: its keys, and the endpoint our push service gave it."""
-    keys = browser_keys()
-    endpoint = push_service.endpoint(f"hp-{uuid.uuid4().hex[:8]}")
-    assert member.post_json(SUBSCRIPTIONS, keys.subscription(endpoint)).status_code == 201
-    keys.endpoint = endpoint
-    return keys
 
 
 def push(app, account_id: int, **message) -> list[int]:
