@@ -45,7 +45,7 @@ SHELL_STATIC_DIRS = ("css", "js", "icons")
 # Modules the app imports only when the member needs them (drafts, managing the outbox, finding items …), the help
 # page, and the 512 px icons the browser asks for only to add the app to the home screen (which takes the network
 # anyway). The service worker fetches them once the shell is installed, so the app starts from the shell alone (the
-# first load's budget, tests/test_weight.py) and still has them offline afterwards.
+# first load's budget, tests/sync/test_weight.py) and still has them offline afterwards.
 LATER_DIR = "js/later"
 LATER_ICONS = "icon-512*"
 

@@ -17,7 +17,7 @@ from tests.security import hostile
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
 ROLES = ("anonim", "anggota", "ketua", "moderator", "admin")
-# Ends the session every later example relies on; its own behaviour is tested in tests/test_login.py.
+# Ends the session every later example relies on; its own behaviour is tested in tests/accounts/test_login.py.
 SKIPPED = {"static", "accounts.logout"}
 
 
