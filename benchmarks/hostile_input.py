@@ -1,6 +1,6 @@
-"""The long run of the hostile-input property tests (tests/security/test_no_server_errors.py and the schemathesis run
-tests/security/test_api_fuzz.py): the same strategies with many more examples per route than the suite's bounded run, on the
-suite's database (set TEST_DATABASE_URL for PostgreSQL). Target: 0 server errors.
+"""The long run of the hostile-input property tests (tests/security/test_no_server_errors.py and the schemathesis
+run tests/security/test_api_fuzz.py): the same strategies with many more examples per route than the suite's bounded
+run, on the suite's database (set TEST_DATABASE_URL for PostgreSQL). Target: 0 server errors.
 
     .venv/bin/python benchmarks/hostile_input.py [--examples 200]
 
