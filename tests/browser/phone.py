@@ -149,3 +149,14 @@ PUSH_STAND_IN = """
   PushManager.prototype.getSubscription = async function () { return subscription(stored()); };
 })();
 """
+
+
+def registration_id(context, page, origin: str) -> tuple:
+    cdp = context.new_cdp_session(page)
+    found = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: found.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    wait_for(lambda: page.evaluate("1") == 1 and [r for r in found if r["scopeURL"] == f"{origin}/"],
+             "the service worker's registration")
+    return cdp, next(r["registrationId"] for r in found if r["scopeURL"] == f"{origin}/" and not r["isDeleted"])
+

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from kim_app.extensions import db
 from kim_app.notifications import queue as delivery_queue
 from kim_app.notifications.models import Delivery
-from tests.browser.phone import PUSH_STAND_IN, SLOW_MS, subscribed, wait_for
+from tests.browser.phone import PUSH_STAND_IN, SLOW_MS, registration_id, subscribed
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -32,15 +32,6 @@ pytestmark = pytest.mark.browser
 
 
 
-
-def registration_id(context, page, origin: str):
-    cdp = context.new_cdp_session(page)
-    found = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: found.extend(event["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    wait_for(lambda: page.evaluate("1") == 1 and [r for r in found if r["scopeURL"] == f"{origin}/"],
-             "the service worker's registration")
-    return cdp, next(r["registrationId"] for r in found if r["scopeURL"] == f"{origin}/" and not r["isDeleted"])
 
 
 def test_the_moderator_turns_on_pushes_and_hears_of_a_new_item(app, browser, live_server, push_service,  # noqa: F811

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import uuid
 
 import pytest
@@ -28,7 +27,9 @@ from tests.browser.phone import (
     SLOW_MS,
     capture_berita,
     item_state,
+    registration_id,
     sign_in,
+    wait_for,
     wait_until_controlled,
 )
 from tests.notifications.pushservice import (
@@ -59,13 +60,6 @@ def subscribed(app) -> list[tuple[str, str]]:
     return [tuple(row) for row in rows]
 
 
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + SLOW_MS / 1000
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
-
 
 def sync_once(page) -> None:
     """Press "Kirim sekarang" and wait for that sync to end."""
@@ -75,15 +69,6 @@ def sync_once(page) -> None:
         document.getElementById('send-now').click();
     })""")
 
-
-def registration_id(context, page, origin: str) -> str:
-    cdp = context.new_cdp_session(page)
-    found = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: found.extend(event["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    wait_for(lambda: page.evaluate("1") == 1 and [r for r in found if r["scopeURL"] == f"{origin}/"],
-             "the service worker's registration")
-    return cdp, next(r["registrationId"] for r in found if r["scopeURL"] == f"{origin}/" and not r["isDeleted"])
 
 
 def shown_notifications(page) -> list[dict]:

@@ -115,3 +115,15 @@ def reconcile(phone_items: list[dict], rows: list[dict], phone_photos: list[dict
             ledger.stuck.append(f"{name}: phone state {item['state']}, server {row['status']}, "
                                 f"photos not siap on the phone {waiting}")
     return ledger
+
+
+def assert_all_arrived_once(app, phone, proxy, server, expected: int) -> None:
+    items, photos = phone.outbox()
+    ledger = reconcile(items, server_rows(app), photos)
+    print(ledger.report())
+    print(proxy.summary())
+    assert ledger.clean, f"{proxy.summary()}\n{ledger.report()}"
+    assert ledger.captured == ledger.delivered == expected
+    assert server.errors_in_log() == [], "\n".join(server.errors_in_log())
+    assert 500 not in proxy.upstream_statuses(), proxy.upstream_statuses()
+

@@ -7,7 +7,9 @@ import random
 
 import pytest
 
-from .ledger import reconcile, server_rows
+from tests.chaos.ledger import assert_all_arrived_once
+
+from .ledger import server_rows
 from .phone import item_specs
 
 pytestmark = [pytest.mark.chaos, pytest.mark.browser]
@@ -36,16 +38,6 @@ def lose_answers_of(proxy, count: int) -> list:
     proxy.impose = impose
     return lost
 
-
-def assert_all_arrived_once(app, phone, proxy, server, expected: int) -> None:
-    items, photos = phone.outbox()
-    ledger = reconcile(items, server_rows(app), photos)
-    print(ledger.report())
-    print(proxy.summary())
-    assert ledger.clean, f"{proxy.summary()}\n{ledger.report()}"
-    assert ledger.captured == ledger.delivered == expected
-    assert server.errors_in_log() == [], "\n".join(server.errors_in_log())
-    assert 500 not in proxy.upstream_statuses(), proxy.upstream_statuses()
 
 
 def test_a_batch_whose_answer_is_lost_after_it_was_stored(app, make_phone, proxy, server, chaos_seed):

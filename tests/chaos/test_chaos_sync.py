@@ -13,23 +13,15 @@ import threading
 import pytest
 from PIL import Image
 
-from .ledger import reconcile, server_rows
+from tests.chaos.ledger import assert_all_arrived_once
+
+from .ledger import server_rows
 from .phone import item_specs, photo_spec
 
 pytestmark = [pytest.mark.chaos, pytest.mark.browser]
 
 FAULT_RATE = 0.3
 
-
-def assert_all_arrived_once(app, phone, proxy, server, expected: int) -> None:
-    items, photos = phone.outbox()
-    ledger = reconcile(items, server_rows(app), photos)
-    print(ledger.report())
-    print(proxy.summary())
-    assert ledger.clean, f"{proxy.summary()}\n{ledger.report()}"
-    assert ledger.captured == ledger.delivered == expected
-    assert server.errors_in_log() == [], "\n".join(server.errors_in_log())
-    assert 500 not in proxy.upstream_statuses(), proxy.upstream_statuses()
 
 
 def test_two_hundred_items_under_random_faults_arrive_once_each(app, make_phone, proxy, server, chaos_seed):
