@@ -16,6 +16,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from kim_app import create_app
@@ -80,8 +81,17 @@ def _reset_database(app):
                 target.close()
                 template.close()
         else:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+            # The live server may still be answering the last test's page (a sync, a push registration) when the next
+            # test starts: TRUNCATE then waits for its locks and PostgreSQL may pick either side as a deadlock's
+            # victim. The reset goes again when it was the one picked; the request it met has ended by then.
+            for attempt in range(5):
+                try:
+                    with db.engine.begin() as conn:
+                        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+                    break
+                except OperationalError as error:
+                    if "deadlock detected" not in str(error) or attempt == 4:
+                        raise
 
 
 @dataclass
