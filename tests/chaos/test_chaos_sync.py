@@ -99,14 +99,21 @@ def test_workers_killed_in_the_middle_of_requests(app, make_phone, proxy, server
     # waiting, so the next batch comes.
     kill_at = {1, 2, 3}
     posts = iter(range(1, 10_000))
+    timers = []
 
     def kill_sometimes(request):
         if is_item_post(request) and next(posts) in kill_at:
-            threading.Timer(rng.uniform(0, 0.25), server.kill_workers).start()
+            timers.append(threading.Timer(rng.uniform(0, 0.25), server.kill_workers))
+            timers[-1].start()
 
     proxy.on_forwarded = kill_sometimes
     proxy.fault_rate = FAULT_RATE / 2
     phone.send_until_delivered(proxy, rng)
+    # The last batch may have been answered before its kill came due: wait for every kill that was set, and for
+    # the workers that replace them, before counting.
+    for timer in timers:
+        timer.join()
+    server.wait_until_ready()
     # At least one worker died at each of the moments (a worker still being replaced after the last kill cannot be
     # killed again, so on a busy machine fewer than all of them may be).
     assert server.workers_killed >= len(kill_at), server.workers_killed
@@ -239,6 +246,7 @@ def test_workers_killed_in_the_middle_of_a_photo_upload(app, make_phone, proxy, 
     # chunk of another photo is being verified and processed (a few hundred ms of Pillow work).
     chunks = iter(range(1, 10_000))
     kills = []
+    timers = []
 
     def kill_in_photos(request):
         if not is_chunk(request):
@@ -248,11 +256,15 @@ def test_workers_killed_in_the_middle_of_a_photo_upload(app, make_phone, proxy, 
         last = offset + len(request.body) == sizes[request.path.split("/")[-2]]
         if (number == 2 and offset > 0) or (last and len(kills) == 1):
             kills.append(request.path)
-            threading.Timer(rng.uniform(0, 0.05 if not last else 0.3), server.kill_workers).start()
+            timers.append(threading.Timer(rng.uniform(0, 0.05 if not last else 0.3), server.kill_workers))
+            timers[-1].start()
 
     proxy.on_forwarded = kill_in_photos
     proxy.fault_rate = FAULT_RATE / 2
     phone.send_until_delivered(proxy, rng)
+    for timer in timers:  # a kill still due must not land in the checks below (or the next test)
+        timer.join()
+    server.wait_until_ready()
     assert len(kills) == 2, kills
     assert_all_arrived_once(app, phone, proxy, server, expected=9)
 
