@@ -233,7 +233,9 @@ def main() -> None:
             results["pulls"] = run_phase("delta pulls", clients, args.seconds, pull, yardstick)
 
             def view(client, state):
-                status, _, _ = client.request("GET", "/")
+                # The public reads the portal without signing in: a reader of its own, with no session cookie.
+                reader = state.setdefault("reader", Client(server.port, ""))
+                status, _, _ = reader.request("GET", "/")
                 assert status == 200, status
 
             results["public_views"] = run_phase("public views", clients, args.seconds, view, yardstick)

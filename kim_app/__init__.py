@@ -27,6 +27,7 @@ from kim_app.notifications import listeners as member_notifications
 from kim_app.notifications import services as notifications
 from kim_app.notifications.routes import api_bp as push_api
 from kim_app.notifications.routes import bp as deliveries
+from kim_app.publish import cache as portal_cache
 from kim_app.publish.api import bp as berita_api
 from kim_app.publish.complaints import bp as complaints
 from kim_app.publish.routes import bp as publish
@@ -67,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     notify.init_app(app)
     notifications.init_app(app)
     member_notifications.init_app(app)
+    portal_cache.init_app(app)
     security.init_app(app)
     app.session_interface = shell.SharedShellSessions()
     return app

@@ -37,8 +37,13 @@ def _schema_revision() -> str | None:
     return MigrationContext.configure(db.session.connection()).get_current_revision()
 
 
+# Not data: the schema's version, and the portal generation (a counter of changes, born with the schema; a restored
+# instance starts its own, kim_app/publish/cache.py).
+NOT_BACKED_UP = ("alembic_version", "portal_generation")
+
+
 def _tables():
-    return [t for t in db.metadata.sorted_tables if t.name != "alembic_version"]
+    return [t for t in db.metadata.sorted_tables if t.name not in NOT_BACKED_UP]
 
 
 def _encode(value):

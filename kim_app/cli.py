@@ -14,6 +14,7 @@ from kim_app.errors import NotFound, ProblemError
 from kim_app.extensions import db
 from kim_app.media.storage import LocalStorage, S3Storage, StorageUnavailable, move_to_bucket
 from kim_app.notifications.queue import queue
+from kim_app.publish import cache as portal_cache
 from kim_app.wilayah import services as wilayah
 from kim_app.wilayah.services import ensure_kim_group
 
@@ -34,6 +35,7 @@ def import_wilayah_command(source: str, provinsi: str | None):
     try:
         folder, code = wilayah.resolve_source(source, shared_dir=shared)
         counts = wilayah.import_wilayah(folder, provinsi or code)
+        portal_cache.bump()  # the portal names the regions
         db.session.commit()
     except ProblemError as error:
         _fail(error)

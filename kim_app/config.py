@@ -76,6 +76,10 @@ class Config:
     # live.js; a push makes it sync at once). A run with nothing to send is three small requests; the empty delta
     # pull among them about 1.3 KB on the wire, request and answer (tests/sync/test_live_pull.py).
     LIVE_PULL_SECONDS = int(os.environ.get("LIVE_PULL_SECONDS", "60"))
+    # Rendered portal pages are renewed by every publication (kim_app/publish/cache.py); this bounds the age of what
+    # no publication announces. 0: no cache.
+    PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "600"))
+    PORTAL_CACHE_ENTRIES = 500  # per worker, without Redis
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
     # instead of taking every core and hundreds of megabytes from the requests beside it.

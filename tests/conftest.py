@@ -23,6 +23,7 @@ from kim_app import create_app
 from kim_app.accounts.services import create_user
 from kim_app.demo import seed_demo
 from kim_app.extensions import db
+from kim_app.publish import cache as portal_cache
 from kim_app.wilayah.services import SHIPPED_DATA, ensure_kim_group, import_wilayah
 from tests.helpers import (  # noqa: F401 — also for the fixtures' users
     PASSWORD,
@@ -64,6 +65,7 @@ def app(tmp_path_factory):
 
 
 def _reset_database(app):
+    portal_cache.forget_all(app)
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "sqlite":

@@ -12,6 +12,7 @@ from kim_app import inputs
 from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
 from kim_app.publish import feeds, services
+from kim_app.publish.cache import cached
 from kim_app.publish.services import Filter
 
 bp = Blueprint("publish", __name__)
@@ -37,11 +38,13 @@ def _list(heading: str, where: Filter = services.ANYWHERE, **context):
 
 
 @bp.route("/")
+@cached
 def home():
     return _list("Berita terbaru", feed_url=url_for("publish.feed"), feed_title="Semua berita KIM NTT")
 
 
 @bp.route("/kabupaten/<kode>")
+@cached
 def kabupaten(kode: str):
     kab = services.kabupaten(kode)
     return _list(
@@ -59,6 +62,7 @@ def kabupaten(kode: str):
 
 
 @bp.route("/kecamatan/<kode>")
+@cached
 def kecamatan(kode: str):
     kec = services.kecamatan(kode)
     return _list(
@@ -71,6 +75,7 @@ def kecamatan(kode: str):
 
 
 @bp.route("/desa/<kode>")
+@cached
 def desa(kode: str):
     found = services.desa(kode)
     return _list(
@@ -80,11 +85,13 @@ def desa(kode: str):
 
 
 @bp.route("/kategori/<kategori>")
+@cached
 def kategori(kategori: str):
     return _list(f"Berita: {services.kategori(kategori)}", Filter(kategori=kategori))
 
 
 @bp.route("/berita/<int:item_id>")
+@cached
 def berita(item_id: int):
     item = services.berita(item_id)
     url = absolute_url_for("publish.berita", item_id=item.id)
@@ -116,6 +123,7 @@ def _feed(title: str, page_url: str, self_url: str, where: Filter = services.ANY
 
 
 @bp.route("/feed.atom")
+@cached
 def feed():
     return _feed(
         "Berita KIM NTT", absolute_url_for("publish.home"), absolute_url_for("publish.feed")
@@ -123,6 +131,7 @@ def feed():
 
 
 @bp.route("/kabupaten/<kode>/feed.atom")
+@cached
 def kabupaten_feed(kode: str):
     kab = services.kabupaten(kode)
     return _feed(
