@@ -8,6 +8,7 @@ production (a key that changes with the machine would silently cut every phone o
 """
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from datetime import timedelta
@@ -130,6 +131,18 @@ class Config:
     # how many came meanwhile (kim_app/moderation/notify.py).
     QUEUE_PUSH_EVERY_SECONDS = int(os.environ.get("QUEUE_PUSH_EVERY_SECONDS", "300"))
 
+    # A KIM's monthly standing (kim_app/moderation/standing.py, docs/standing.md): score = Σ weight × count. Change
+    # them with KIM_STANDING_WEIGHTS="berita=3, kegiatan=2.5" (the keys named keep these defaults otherwise); checked
+    # at start: known keys, numbers ≥ 0.
+    KIM_STANDING_WEIGHTS = {
+        "berita": 3,
+        "foto": 1,
+        "kegiatan": 2,
+        "diseminasi": 2,
+        "diseminasi_cepat": 1,
+        "aduan": 2,
+    }
+
     API_TITLE = "KIM API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"
@@ -202,6 +215,9 @@ class Config:
         settings["PUBLIC_URL"] = os.environ.get("PUBLIC_URL") or cls.PUBLIC_URL
         hosts = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
         settings["TRUSTED_HOSTS"] = hosts or None
+        settings["KIM_STANDING_WEIGHTS"] = standing_weights(
+            cls.KIM_STANDING_WEIGHTS, os.environ.get("KIM_STANDING_WEIGHTS", "")
+        )
         return settings
 
 
@@ -271,6 +287,41 @@ class ProductionConfig(Config):
         return super().load(instance_path)
 
 
+def standing_weights(defaults: dict, text: str) -> dict:
+    """The defaults with what `KIM_STANDING_WEIGHTS="berita=3, foto=0.5"` changes. The values stay as written when
+    they are not numbers, so that check_standing_weights names the variable and the key that is wrong."""
+    weights = dict(defaults)
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        key, _, value = part.partition("=")
+        try:
+            weights[key.strip()] = float(value)
+        except ValueError:
+            weights[key.strip()] = value.strip()
+    return weights
+
+
+def check_standing_weights(settings) -> None:
+    """Every component has a weight, every weight is a number ≥ 0 for a component the standing counts: a typo would
+    otherwise silently drop a component from every KIM's score."""
+    weights = settings.get("KIM_STANDING_WEIGHTS")
+    known = tuple(Config.KIM_STANDING_WEIGHTS)
+    if not isinstance(weights, dict):
+        raise RuntimeError(f"KIM_STANDING_WEIGHTS must be a mapping of {', '.join(known)} to numbers ≥ 0")
+    unknown = sorted(str(key) for key in weights if key not in known)
+    if unknown:
+        raise RuntimeError(
+            f"KIM_STANDING_WEIGHTS: unknown component {', '.join(unknown)} (known: {', '.join(known)})"
+        )
+    missing = [key for key in known if key not in weights]
+    if missing:
+        raise RuntimeError(f"KIM_STANDING_WEIGHTS: no weight for {', '.join(missing)}")
+    for key, value in weights.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise RuntimeError(f"KIM_STANDING_WEIGHTS: the weight of {key} must be a number ≥ 0, not {value!r}")
+
+
 def check_public_url(settings) -> None:
     """PUBLIC_URL is an origin; TRUSTED_HOSTS, when not given, follows from it (called after the app's overrides)."""
     url = (settings.get("PUBLIC_URL") or "").strip()
@@ -288,6 +339,7 @@ def check_settings(settings) -> None:
     """Refuse, at start, settings that cannot work — with the variable to fix — instead of failing a member's request
     later. Reachability of Redis and the bucket is checked when the server starts (kim_app/health.py)."""
     check_public_url(settings)
+    check_standing_weights(settings)
     storage = settings.get("MEDIA_STORAGE")
     if storage not in ("local", "s3"):
         raise RuntimeError(f"MEDIA_STORAGE must be 'local' or 's3', not {storage!r}")

@@ -4,9 +4,9 @@
 - **Integers and ids** (`parse_int`, `arg_int`, the `int` path converter): ASCII digits only, within 64 bits, ids
   within what our INTEGER columns hold. Beyond that a path is simply not found (404) and a parameter is refused with
   a sentence (400): SQLite cannot bind an integer over 64 bits and PostgreSQL's `integer` stops at 2^31 − 1.
-- **Dates and times** (`parse_day`, `parse_moment`, `in_window`): within a sane window around now. Year 1 or 9999
-  with an offset overflows Python's datetime when converted to UTC or WITA; a date a person typed outside the window
-  is a typo, not a query.
+- **Dates and times** (`parse_day`, `parse_month`, `parse_moment`, `in_window`): within a sane window around now.
+  Year 1 or 9999 with an offset overflows Python's datetime when converted to UTC or WITA; a date a person typed
+  outside the window is a typo, not a query.
 - **Text** (`clean_text`, and through it every query and form parameter, `CleanParams`): NFC, the form phones'
   keyboards mostly type, so the same word is stored as the same bytes; refused when it holds NUL (PostgreSQL rejects
   it in text) or a lone UTF-16 surrogate (not Unicode at all: no database can store it). Path segments with NUL do not
@@ -122,6 +122,23 @@ def parse_day(value: str | None, *, label: str = "Tanggal") -> date | None:
     if not EARLIEST_DAY <= day <= latest_day():
         raise BadInput(f"{label}: {window_message()}")
     return day
+
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def parse_month(value: str | None, *, label: str = "Bulan") -> date | None:
+    """A calendar month TTTT-BB (what `<input type="month">` sends) in the window, as its first day; None when empty,
+    or BadInput."""
+    if value is None or not value.strip():
+        return None
+    found = _MONTH.fullmatch(value.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise BadInput(f"{label} harus dalam format TTTT-BB, misalnya 2026-10.")
+    first = date(int(found.group(1)), int(found.group(2)), 1)
+    if not date(EARLIEST_DAY.year, EARLIEST_DAY.month, 1) <= first <= latest_day():
+        raise BadInput(f"{label}: {window_message()}")
+    return first
 
 
 def parse_moment(value: str | None) -> datetime | None:

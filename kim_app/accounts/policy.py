@@ -8,6 +8,9 @@ Views and services ask these functions; nothing else compares roles. One rule pe
   kim_app/sync/services.py, `_filing_desa`;
 - open the queue, claim, decide, edit, move complaints (`can_moderate_at_all`, then `can_moderate` per item):
   the moderator of the item's kabupaten, and the admin;
+- see the KIM groups' monthly standing, "Peringkat KIM" (`can_see_standing`, then `may_see_standing_of` per area):
+  a moderator for their kabupaten, the admin for the province and any kabupaten in it (`standing_scope_of`: where
+  each starts);
 - manage the members of a KIM group (`can_manage_kim`, then `can_manage_member` per account): that group's ketua;
 - manage accounts and KIM groups everywhere (`can_administer`): the admin;
 - receive push notifications on one's devices (`can_receive_push`, then `owns_device` per subscription): every
@@ -83,6 +86,23 @@ def moderation_scope(user: User, kabupaten_column) -> ColumnElement[bool]:
     if user.role == "moderator":
         return kabupaten_column == user.kabupaten_kode
     return false()
+
+
+def can_see_standing(user: User) -> bool:
+    return can_moderate_at_all(user)
+
+
+def standing_scope_of(user: User) -> str | None:
+    """The area whose standing a desk account sees first: a moderator's kabupaten; None (the province) for the admin."""
+    return None if sees_every_kabupaten(user) else user.kabupaten_kode
+
+
+def may_see_standing_of(user: User, kabupaten_kode: str | None) -> bool:
+    """The standing of one kabupaten's KIM groups (None: the whole province). A moderator's Monev covers their own
+    kabupaten; comparing it with the others' is the province's call."""
+    if sees_every_kabupaten(user):
+        return True
+    return user.role == "moderator" and kabupaten_kode is not None and kabupaten_kode == user.kabupaten_kode
 
 
 def moderators_of(kabupaten_kode: str) -> ColumnElement[bool]:

@@ -1,7 +1,8 @@
-"""The Dinas Kominfo's desk (pages): the queue, claiming the next item, one item, verdicts, edits, complaints."""
+"""The Dinas Kominfo's desk (pages): the queue, claiming the next item, one item, verdicts, edits, complaints, and
+the KIM groups' monthly standing."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kim_app import inputs
@@ -9,7 +10,7 @@ from kim_app.accounts import policy
 from kim_app.errors import Invalid, ProblemError
 from kim_app.items import kinds, pelapor
 from kim_app.items.statuses import ADUAN_STATUS_LABELS, FOLLOW_UP, MOVES
-from kim_app.moderation import deadlines, notify, services
+from kim_app.moderation import deadlines, notify, services, standing
 from kim_app.moderation import queue as desk
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderasi")
@@ -173,3 +174,56 @@ def advance_complaint(item_id: int):
         return _back_to_item(item_id, error)
     flash(COMPLAINT_DONE[action], "ok")
     return redirect(url_for("moderation.item", item_id=item_id))
+
+
+def _standing_asked() -> tuple[standing.Standing | None, str | None]:
+    """The standing the page's parameters ask for (`bulan`, `kabupaten`), or the message saying why not. An area the
+    account may not see is 403, whatever the month."""
+    asked = request.args.get("kabupaten", "").strip()
+    kabupaten = asked or policy.standing_scope_of(current_user)
+    if asked == "provinsi":
+        kabupaten = None
+    if not policy.may_see_standing_of(current_user, kabupaten):
+        abort(403)
+    try:
+        month = standing.parse_month(request.args.get("bulan"))
+        scope = standing.scope_named(kabupaten)
+    except standing.StandingError as error:
+        return None, str(error)
+    return standing.compute(month, scope), None
+
+
+@bp.route("/peringkat")
+@policy.allowed_by(policy.can_see_standing)
+def standing_page():
+    data, error = _standing_asked()
+    if data is None:
+        # The page stays usable: the message, and the default month of the account's own area.
+        data = standing.compute(standing.last_complete_month(),
+                                standing.scope_named(policy.standing_scope_of(current_user)))
+    return render_template(
+        "moderation/standing.html",
+        data=data,
+        error=error,
+        components=standing.COMPONENTS,
+        fast_hours=standing.FAST_HOURS,
+        decimal=standing.decimal_text,
+        month_label=standing.month_label,
+        latest_month=standing.this_month(),
+        kabupaten=standing.kabupaten_choices() if policy.may_see_standing_of(current_user, None) else None,
+    ), (200 if error is None else 400)
+
+
+@bp.route("/peringkat.csv")
+@policy.allowed_by(policy.can_see_standing)
+def standing_csv():
+    data, error = _standing_asked()
+    if data is None:
+        return Response(error, status=400, mimetype="text/plain")
+    # The byte-order mark makes spreadsheet programs read the names' accents as UTF-8.
+    return Response(
+        "\ufeff" + standing.to_csv(data),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{standing.csv_filename(data)}"',
+                 "Cache-Control": "private, no-store"},
+    )

@@ -42,7 +42,7 @@ def published(app, make_person, berita, aduan, foto, send_item, upload):
 
 PUBLIC = ["/", "/kabupaten/53.04", "/kecamatan/53.04.05", "/desa/53.04.05.2006", "/kategori/pertanian",
           "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA"]
-DESK = ["/moderasi", "desk-item", "/moderasi/dasbor"]
+DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "/moderasi/peringkat"]
 
 
 def test_every_page_type_fits_a_360_px_phone_with_tap_targets_of_44_px(small_phone, live_server, published):

@@ -69,6 +69,9 @@ ROUTES = {
     ("moderation.advance_complaint", "POST"): DESK,
     ("dashboard.dashboard", "GET"): DESK | {"moderator_lain"},
     ("dashboard.dashboard_csv", "GET"): DESK | {"moderator_lain"},
+    # Each moderator their own kabupaten's standing; another kabupaten's is 403 (tests/moderation/test_standing.py).
+    ("moderation.standing_page", "GET"): DESK | {"moderator_lain"},
+    ("moderation.standing_csv", "GET"): DESK | {"moderator_lain"},
     ("manage.members", "GET"): {"ketua"},
     ("manage.add_member", "POST"): {"ketua"},
     ("manage.member_status", "POST"): {"ketua"},
@@ -240,10 +243,10 @@ def test_ketua_adds_a_member_to_their_own_group(app, world):
 
 
 @pytest.mark.parametrize("username, offered, not_offered", [
-    ("anggota", ["Aplikasi anggota"], ["Anggota KIM", "Antrean moderasi", "Admin"]),
-    ("ketua", ["Aplikasi anggota", "Anggota KIM"], ["Antrean moderasi", "Admin"]),
-    ("moderator", ["Antrean moderasi", "Dasbor"], ["Anggota KIM", "Admin"]),
-    ("admin", ["Antrean moderasi", "Dasbor", "Admin"], ["Anggota KIM"]),
+    ("anggota", ["Aplikasi anggota"], ["Anggota KIM", "Antrean moderasi", "Peringkat KIM", "Admin"]),
+    ("ketua", ["Aplikasi anggota", "Anggota KIM"], ["Antrean moderasi", "Peringkat KIM", "Admin"]),
+    ("moderator", ["Antrean moderasi", "Dasbor", "Peringkat KIM"], ["Anggota KIM", "Admin"]),
+    ("admin", ["Antrean moderasi", "Dasbor", "Peringkat KIM", "Admin"], ["Anggota KIM"]),
 ])
 def test_the_menu_offers_each_role_its_own_pages_only(make_person, make_ketua, username, offered, not_offered):
     if username == "ketua":

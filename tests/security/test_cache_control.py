@@ -29,8 +29,8 @@ def test_desk_item_page_with_a_complainant_is_not_stored(moderator, complaint):
     assert "no-store" in directives(response)
 
 
-@pytest.mark.parametrize("path", ["/moderasi", "/moderasi/dasbor", "/moderasi/dasbor.csv", "/akun/kata-sandi",
-                                  "/api/v1/me", "/"])
+@pytest.mark.parametrize("path", ["/moderasi", "/moderasi/dasbor", "/moderasi/dasbor.csv", "/moderasi/peringkat",
+                                  "/moderasi/peringkat.csv", "/akun/kata-sandi", "/api/v1/me", "/"])
 def test_desk_and_account_answers_are_not_stored(moderator, path):
     response = moderator.get(path)
     assert response.status_code == 200

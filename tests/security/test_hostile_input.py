@@ -110,6 +110,16 @@ def test_the_desks_date_filters_refuse_days_outside_the_window(everyone, day):
     assert moderator.get("/moderasi/dasbor.csv", query_string={"dari": day}).status_code == 422
 
 
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "1999-12", "2026-00", "2026-13", "bulan lalu",
+                                   "99999999999999999999-01", "2026-10-01"])
+def test_the_standings_month_refuses_months_outside_the_window(everyone, month):
+    moderator = everyone["moderator"]
+    page = moderator.get("/moderasi/peringkat", query_string={"bulan": month})
+    assert page.status_code == 400
+    assert "Bulan" in page.get_data(as_text=True)
+    assert moderator.get("/moderasi/peringkat.csv", query_string={"bulan": month}).status_code == 400
+
+
 # --- Text -----------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["\ud800", "Panen\udfff", "Panen\x00jagung"])
