@@ -105,19 +105,28 @@ def _form_errors(form: ProfilForm) -> list[str]:
 BLANK_ROWS = 2
 
 
+def _stored(group) -> dict:
+    """The form's values as stored: what the page shows before the ketua changes anything."""
+    return {
+        "sk_nomor": group.sk_nomor or "",
+        "sk_tanggal": group.sk_tanggal.isoformat() if group.sk_tanggal else "",
+        "kimid_nomor": group.kimid_nomor or "",
+        "kontak": group.kontak or "",
+        "deskripsi": group.deskripsi or "",
+        "pengurus": [
+            {"jabatan": p.jabatan, "nama": p.nama, "bidang_nama": p.bidang_nama or "", "akun": str(p.user_id or "")}
+            for p in group.pengurus
+        ],
+    }
+
+
 @bp.route("/kim/profil", methods=["GET", "POST"])
 @ketua_only
 def profile():
     """The ketua keeps their KIM's registry entry. One form, saved whole or not at all; "Tambah baris" only redraws
     the form with one more empty pengurus row (no script needed)."""
     group = profil.own_group(current_user)
-    form = ProfilForm(obj=group) if request.method == "GET" else ProfilForm()
-    if request.method == "GET":
-        form.sk_tanggal.data = group.sk_tanggal.isoformat() if group.sk_tanggal else ""
-        for pengurus in group.pengurus:
-            form.pengurus.append_entry({"jabatan": pengurus.jabatan, "nama": pengurus.nama,
-                                        "bidang_nama": pengurus.bidang_nama or "",
-                                        "akun": str(pengurus.user_id or "")})
+    form = ProfilForm(data=_stored(group)) if request.method == "GET" else ProfilForm()
     errors: list[str] = []
     status = 200
     if request.method == "POST" and "tambah" not in request.form:

@@ -28,6 +28,7 @@ from kim_app.wilayah.models import (
     KONTAK_MAX,
     PENGURUS_NAMA_MAX,
     SK_NOMOR_MAX,
+    Desa,
     KimGroup,
     Pengurus,
 )
@@ -214,7 +215,7 @@ def groups_for_desk(user: User) -> list[KimGroup]:
     """The KIM groups this moderator (or the admin) verifies, by kabupaten, desa and name."""
     query = (
         select(KimGroup).where(policy.kim_verification_scope(user, KimGroup.desa_kode))
-        .options(selectinload(KimGroup.pengurus), selectinload(KimGroup.desa))
+        .options(selectinload(KimGroup.pengurus), selectinload(KimGroup.desa).selectinload(Desa.kecamatan))
         .order_by(KimGroup.desa_kode, KimGroup.nama)
     )
     return list(db.session.scalars(query))
