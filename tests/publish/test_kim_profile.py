@@ -91,3 +91,19 @@ def test_the_desa_page_and_each_items_page_link_to_the_profile(app, member, mode
     moderator.decide(item_id, "setujui")
     _, item = page(app, f"/berita/{item_id}")
     assert f'oleh <a href="/kim/{kabuna_id}">KIM Kabuna</a>' in item
+
+
+def test_what_the_ketua_typed_is_shown_as_text_never_run(app, make_person, make_ketua, kabuna_id):
+    ketua = make_person(make_ketua())
+    attack = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    saved = ketua.client.post("/kim/profil", headers={"X-CSRFToken": ketua.csrf}, data={
+        "sk_nomor": attack[:100], "sk_tanggal": "2021-03-15", "kontak": attack, "deskripsi": attack,
+        "pengurus-0-jabatan": "bidang", "pengurus-0-nama": attack, "pengurus-0-bidang_nama": attack,
+    })
+    assert saved.status_code == 302
+    pages = ((app.test_client(), f"/kim/{kabuna_id}"), (ketua.client, "/kim/profil"),
+             (make_person("moderator").client, f"/moderasi/kim/{kabuna_id}"))
+    for client, path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
