@@ -99,9 +99,11 @@ def version_of(group: KimGroup) -> str:
 # --- The ketua ---------------------------------------------------------------------------------------------------
 
 def member_choices(group: KimGroup) -> list[User]:
-    """The accounts a pengurus may be linked to: the group's active members."""
+    """The accounts a pengurus may be linked to: the group's active members, and those already linked (a member
+    deactivated since keeps their link until the ketua changes it, so saving the page unchanged changes nothing)."""
+    linked = [p.user_id for p in group.pengurus if p.user_id is not None]
     return list(db.session.scalars(
-        select(User).where(User.kim_id == group.id, User.active.is_(True)).order_by(User.nama)
+        select(User).where(User.kim_id == group.id, User.active.is_(True) | User.id.in_(linked)).order_by(User.nama)
     ))
 
 
@@ -169,7 +171,9 @@ def _snapshot(group: KimGroup) -> tuple:
 def save(user: User, data: ProfilInput) -> bool:
     """The ketua's profile, checked whole before anything is written; the caller commits. Returns whether anything
     changed — a change clears the Dinas's verification."""
-    group = db.session.scalar(select(KimGroup).where(KimGroup.id == user.kim_id).with_for_update())
+    # Locked and read afresh: two saves, or a save and a verification, go one after the other.
+    group = db.session.scalar(select(KimGroup).where(KimGroup.id == user.kim_id).with_for_update()
+                              .execution_options(populate_existing=True))
     if group is None or not policy.can_edit_kim_profile(user, group):
         raise NotFound("KIM tidak ditemukan.")
     data = ProfilInput(
@@ -188,10 +192,12 @@ def save(user: User, data: ProfilInput) -> bool:
     before = _snapshot(group)
     group.sk_nomor, group.sk_tanggal, group.kimid_nomor = data.sk_nomor, data.sk_tanggal, data.kimid_nomor
     group.kontak, group.deskripsi = data.kontak, data.deskripsi
-    group.pengurus = [
-        Pengurus(jabatan=row.jabatan, nama=row.nama, bidang_nama=row.bidang_nama, user_id=row.user_id, urutan=number)
-        for number, row in enumerate(data.pengurus)
-    ] if _pengurus_changed(group, data) else group.pengurus
+    if _pengurus_changed(group, data):
+        group.pengurus = [
+            Pengurus(jabatan=row.jabatan, nama=row.nama, bidang_nama=row.bidang_nama, user_id=row.user_id,
+                     urutan=number)
+            for number, row in enumerate(data.pengurus)
+        ]
     if _snapshot(group) == before:
         return False
     group.profil_diubah_at = utcnow()
@@ -224,7 +230,9 @@ def groups_for_desk(user: User) -> list[KimGroup]:
 def group_for_desk(user: User, kim_id: int, *, lock: bool = False) -> KimGroup:
     """A KIM group the user may verify; one outside their kabupaten answers exactly like a missing one."""
     query = select(KimGroup).where(KimGroup.id == kim_id)
-    group = db.session.scalar(query.with_for_update() if lock else query)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    group = db.session.scalar(query)
     if group is None or not policy.can_verify_kim(user, group):
         raise NotFound("KIM tidak ditemukan.")
     return group

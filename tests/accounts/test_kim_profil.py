@@ -210,3 +210,13 @@ def test_a_ketua_edits_only_their_own_kim(app, make_person, people):
         assert db.session.scalar(select(KimGroup.sk_nomor).where(KimGroup.id == maudemu_id)) == "9/SK/2020"
     # A member who is not the ketua has no profile page.
     assert make_person("anggota").get(PROFILE).status_code == 403
+
+
+def test_a_pengurus_whose_account_was_deactivated_keeps_the_link_until_the_ketua_changes_it(app, ketua, people):
+    with app.app_context():
+        db.session.get(type(find_user("anggota")), people.anggota).active = False
+        db.session.commit()
+    before = kabuna(app)
+    assert ("sekretaris", "Yohanes Bria", None, people.anggota) in before["pengurus"]
+    assert save(ketua, shown_form(ketua)).status_code == 302
+    assert kabuna(app) == before
