@@ -22,6 +22,7 @@ from kim_app.media.routes import api_bp as photos_api
 from kim_app.media.routes import bp as media
 from kim_app.moderation import notify
 from kim_app.moderation.dashboard import bp as dashboard
+from kim_app.moderation.registri import bp as registri
 from kim_app.moderation.routes import bp as moderation
 from kim_app.notifications import listeners as member_notifications
 from kim_app.notifications import services as notifications
@@ -34,7 +35,7 @@ from kim_app.publish.routes import bp as publish
 from kim_app.sync import shell
 from kim_app.sync.routes import bp as items_api
 from kim_app.sync.shell import bp as app_shell
-from kim_app.timeutil import format_wita
+from kim_app.timeutil import format_day, format_wita
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +97,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp, manage,
-                      complaints, deliveries):
+                      complaints, deliveries, registri):
         app.register_blueprint(blueprint)
     for blueprint in (me_api, items_api, photos_api, berita_api, push_api):
         api.register_blueprint(blueprint)
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_wita, "wita")
     app.add_template_filter(lambda value: format_wita(value, with_time=False), "tanggal")
+    app.add_template_filter(format_day, "tanggal_hari")
     app.add_template_global(kinds.kategori_label, "kategori_label")
     app.add_template_global(kinds.field_label, "field_label")
     app.add_template_global(status_label, "status_label")

@@ -12,7 +12,7 @@ import json
 import tarfile
 import tempfile
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from alembic.migration import MigrationContext
@@ -47,7 +47,7 @@ def _tables():
 
 
 def _encode(value):
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):  # a day (an SK's date) as TTTT-BB-HH, a moment with its offset
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -61,6 +61,8 @@ def _decoder(column):
         return lambda value: value
     if kind is datetime:
         return lambda value: None if value is None else datetime.fromisoformat(value)
+    if kind is date:
+        return lambda value: None if value is None else date.fromisoformat(value)
     if kind is uuid.UUID:
         return lambda value: None if value is None else uuid.UUID(value)
     return lambda value: value

@@ -5,7 +5,7 @@ Refused in production, where a known password would be an open door.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from kim_app.items.models import Item
 from kim_app.moderation.services import decide
 from kim_app.sync.services import receive_item
 from kim_app.timeutil import utcnow
-from kim_app.wilayah.models import Desa
+from kim_app.wilayah.models import Desa, KimGroup, Pengurus
 from kim_app.wilayah.services import SHIPPED_DATA, ensure_kim_group, import_wilayah
 
 # Published in the README on purpose; seed_demo refuses to run in production.
@@ -63,9 +63,34 @@ def seed_demo(with_news: bool = True) -> list[tuple[str, str]]:
     for username, nama, role, scope, _ in accounts:
         if find_user(username) is None:
             create_user(username, DEMO_PASSWORD, role, nama, **scope)
+    _seed_profile(kim, find_user("anggota"), find_user("moderator"))
     if with_news:
         _seed_news(find_user("anggota"), find_user("moderator"))
     return [(username, description) for username, _, _, _, description in accounts]
+
+
+def _seed_profile(kim: KimGroup, member: User, moderator: User) -> None:
+    """KIM Kabuna's registry entry, verified by the Belu moderator, so /kim/<id> shows a full profile."""
+    if kim.sk_nomor:
+        return
+    kim.sk_nomor = "140/12/SK/DS-KBN/2021"
+    kim.sk_tanggal = date(2021, 3, 15)
+    kim.kimid_nomor = "KIM-5304-0012"
+    kim.kontak = "0812 3700 1234 (WhatsApp) · kimkabuna@example.id"
+    kim.deskripsi = (
+        "KIM Kabuna meliput kegiatan desa, menyebarkan informasi dari pemerintah kepada warga lewat pertemuan "
+        "dusun dan grup WhatsApp desa, dan menampung aduan warga."
+    )
+    kim.pengurus = [
+        Pengurus(jabatan="ketua", nama="Agustinus Mali", urutan=0),
+        Pengurus(jabatan="sekretaris", nama=member.nama, user_id=member.id, urutan=1),
+        Pengurus(jabatan="bendahara", nama="Maria Goreti Luan", urutan=2),
+        Pengurus(jabatan="bidang", bidang_nama="Bidang Liputan", nama="Fransiskus Bere", urutan=3),
+    ]
+    kim.profil_diubah_at = utcnow()
+    kim.diverifikasi_at = utcnow()
+    kim.diverifikasi_oleh = moderator.id
+    db.session.flush()
 
 
 def _seed_news(member: User, moderator: User) -> None:

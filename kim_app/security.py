@@ -51,8 +51,9 @@ PAGE_HEADERS = {
 
 ACCOUNT_DEPENDENT = "kim_account_dependent"
 # Paths whose every answer is about an account, whether or not the view looked at it (a refusal included).
+# `/kim/<id>` is a KIM's public profile; the ketua's pages under /kim are named one by one.
 PRIVATE_PATHS = (
-    "/moderasi", "/admin", "/kim/", "/akun", "/masuk", "/keluar",
+    "/moderasi", "/admin", "/kim/anggota", "/kim/profil", "/akun", "/masuk", "/keluar",
     "/api/v1/me", "/api/v1/items", "/api/v1/photos", "/api/v1/push/subscriptions",
 )
 

@@ -5,7 +5,7 @@ of the code never sees a naive datetime.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -38,6 +38,16 @@ def format_wita(value: datetime | None, with_time: bool = True) -> str:
     if with_time:
         text += f", {local.hour:02d}.{local.minute:02d} WITA"
     return text
+
+
+def format_day(value: date | None) -> str:
+    """A calendar day with no time of its own (an SK's date): '28 November 2026', no zone to convert."""
+    return "" if value is None else f"{value.day} {BULAN[value.month - 1]} {value.year}"
+
+
+def today_wita() -> date:
+    """Today where KIM's people are: what "not in the future" means for a date they type."""
+    return datetime.now(WITA).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,4 +1,5 @@
-"""Managing accounts (pages): the ketua KIM's members page under /kim, the admin's users and groups under /admin.
+"""Managing accounts (pages): the ketua KIM's members and their KIM's profile under /kim, the admin's users and
+groups under /admin.
 
 Thin views: who may do what is asked of policy.py, the work is done by accounts/services.py and wilayah/services.py.
 """
@@ -6,9 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from kim_app import inputs
-from kim_app.accounts import policy, services
+from kim_app.accounts import policy, profil, services
+from kim_app.accounts.forms import NO_ACCOUNT, ProfilForm
 from kim_app.accounts.models import ROLE_LABELS
 from kim_app.errors import Invalid, ProblemError
 from kim_app.extensions import db
@@ -60,6 +63,107 @@ def member_status(user_id: int):
         return _refused(error, "manage.members")
     flash(f"Akun {member.nama} {'diaktifkan' if member.active else 'dinonaktifkan'}.", "ok")
     return redirect(url_for("manage.members"))
+
+
+def _profil_input(form: ProfilForm) -> profil.ProfilInput:
+    """The form's values as the service takes them: the date and account ids through kim_app/inputs.py, blank and
+    removed rows left out."""
+    rows = []
+    for entry in form.pengurus:
+        row = entry.form
+        if row.hapus.data or row.blank:
+            continue
+        akun = (row.akun.data or "").strip()
+        rows.append(profil.PengurusInput(
+            jabatan=row.jabatan.data or "",
+            nama=row.nama.data or "",
+            bidang_nama=row.bidang_nama.data,
+            user_id=inputs.parse_int(akun, label="Akun anggota", minimum=1, maximum=inputs.MAX_ID) if akun else None,
+        ))
+    return profil.ProfilInput(
+        sk_nomor=form.sk_nomor.data,
+        sk_tanggal=inputs.parse_day(form.sk_tanggal.data, label="Tanggal SK"),
+        kimid_nomor=form.kimid_nomor.data,
+        kontak=form.kontak.data,
+        deskripsi=form.deskripsi.data,
+        pengurus=rows,
+    )
+
+
+def _form_errors(form: ProfilForm) -> list[str]:
+    found = []
+    for name, errors in form.errors.items():
+        if name == "pengurus":
+            for number, row_errors in enumerate(errors, start=1):
+                for messages in (row_errors or {}).values():
+                    found.extend(f"Pengurus baris {number}: {message}" for message in messages)
+        else:
+            found.extend(errors)
+    return found
+
+
+BLANK_ROWS = 2
+
+
+def _stored(group) -> dict:
+    """The form's values as stored: what the page shows before the ketua changes anything."""
+    return {
+        "sk_nomor": group.sk_nomor or "",
+        "sk_tanggal": group.sk_tanggal.isoformat() if group.sk_tanggal else "",
+        "kimid_nomor": group.kimid_nomor or "",
+        "kontak": group.kontak or "",
+        "deskripsi": group.deskripsi or "",
+        "pengurus": [
+            {"jabatan": p.jabatan, "nama": p.nama, "bidang_nama": p.bidang_nama or "", "akun": str(p.user_id or "")}
+            for p in group.pengurus
+        ],
+    }
+
+
+@bp.route("/kim/profil", methods=["GET", "POST"])
+@ketua_only
+def profile():
+    """The ketua keeps their KIM's registry entry. One form, saved whole or not at all; "Tambah baris" only redraws
+    the form with one more empty pengurus row (no script needed)."""
+    group = profil.own_group(current_user)
+    form = ProfilForm(data=_stored(group)) if request.method == "GET" else ProfilForm()
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST" and "tambah" not in request.form:
+        if form.validate_on_submit():
+            try:
+                changed = profil.save(current_user, _profil_input(form))
+            except profil.ProfilInvalid as error:
+                errors = error.messages
+            except ProblemError as error:
+                if error.status == 404:
+                    raise
+                errors = [error.detail]
+            else:
+                if not changed:
+                    flash("Tidak ada perubahan; profil tetap seperti sebelumnya.", "ok")
+                elif profil.state(group) == profil.MENUNGGU:
+                    flash("Profil disimpan dan menunggu verifikasi Dinas Kominfo.", "ok")
+                else:
+                    flash(f"Profil disimpan. Agar dapat diverifikasi Dinas Kominfo, lengkapi: "
+                          f"{', '.join(profil.missing(group))}.", "ok")
+                return redirect(url_for("manage.profile"))
+        else:
+            errors = _form_errors(form)
+        db.session.rollback()  # nothing of a refused form stands
+        status = 422
+    wanted = BLANK_ROWS if request.method == "GET" else int("tambah" in request.form)
+    for _ in range(wanted):
+        if len(form.pengurus) < form.pengurus.max_entries:
+            form.pengurus.append_entry()
+    members = profil.member_choices(group)
+    for entry in form.pengurus:
+        entry.form.akun.choices = [SelectChoice("", NO_ACCOUNT),
+                                   *(SelectChoice(str(m.id), f"{m.nama} ({m.username})") for m in members)]
+    return render_template(
+        "accounts/kim_profil.html", group=group, form=form, errors=errors, state=profil.state(group),
+        state_labels=profil.STATE_LABELS, missing=profil.missing(group), verifier=profil.verifier_name(group),
+    ), status
 
 
 # --- Admin provinsi ----------------------------------------------------------------------------------------------

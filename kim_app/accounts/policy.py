@@ -13,6 +13,10 @@ Views and services ask these functions; nothing else compares roles. One rule pe
   each starts);
 - manage the members of a KIM group (`can_manage_kim`, then `can_manage_member` per account): that group's ketua;
 - manage accounts and KIM groups everywhere (`can_administer`): the admin;
+- edit a KIM group's profile — SK, KIM.ID number, contact, description, pengurus (`can_edit_kim_profile`): that
+  group's ketua only;
+- see KIM profiles on the desk and verify them (`can_verify_kims_at_all`, then `can_verify_kim` per group,
+  `kim_verification_scope` in SQL): the moderator of the group's kabupaten, and the admin;
 - receive push notifications on one's devices (`can_receive_push`, then `owns_device` per subscription): every
   signed-in account — members hear of verdicts, moderators of their queue if they ask (`can_hear_of_queue`, and
   `moderators_of` a kabupaten hear of its items);
@@ -142,6 +146,31 @@ def can_manage_member(user: User, member: User) -> bool:
         and member.kim_id == user.kim_id
         and member.id != user.id
     )
+
+
+def can_edit_kim_profile(user: User, group) -> bool:
+    """A ketua keeps their own KIM's registry entry; the Dinas checks it but does not write it."""
+    return can_manage_kim(user) and group is not None and user.kim_id == group.id
+
+
+def can_verify_kims_at_all(user: User) -> bool:
+    return user.role in MODERATOR_ROLES
+
+
+def can_verify_kim(user: User, group) -> bool:
+    """The moderator of the group's kabupaten (its seat's), and the admin for the whole province."""
+    if sees_every_kabupaten(user):
+        return True
+    return user.role == "moderator" and group.desa_kode.startswith(f"{user.kabupaten_kode}.")
+
+
+def kim_verification_scope(user: User, desa_column) -> ColumnElement[bool]:
+    """A SQL condition selecting the KIM groups (by their seat's desa code) this user may verify."""
+    if sees_every_kabupaten(user):
+        return true()
+    if user.role == "moderator" and user.kabupaten_kode:
+        return desa_column.startswith(f"{user.kabupaten_kode}.", autoescape=True)
+    return false()
 
 
 def can_administer(user: User) -> bool:

@@ -206,6 +206,12 @@ def public_kategori() -> dict[str, str]:
     return {kode: label for name in PUBLIC_KINDS for kode, label in KINDS[name].kategori}
 
 
+def profile_kinds() -> tuple[str, ...]:
+    """The kinds whose approved items a KIM's public profile lists (publish/, `/kim/<id>`): a kind says so with
+    `on_profile`; without it, the kinds published on the portal."""
+    return tuple(name for name, kind in KINDS.items() if getattr(kind, "on_profile", kind.public))
+
+
 def errors_for(kind_name: str, values: dict, photos: list | None = None) -> dict[str, list[str]]:
     """What is wrong with the values of one item of this kind, as {field: [Indonesian message]}: required fields
     left empty, fields the kind does not take, an unknown category, too few photos (when `photos` is given; a

@@ -1,6 +1,7 @@
 """The public portal (keterbukaan informasi publik): no login, approved berita and foto stories only.
 
-Lists per kabupaten, kecamatan, desa and kategori; one page per item with share tags; Atom feeds.
+Lists per kabupaten, kecamatan, desa and kategori; one page per item with share tags; Atom feeds; each KIM's public
+profile (`/kim/<id>`).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, url_for
 
 from kim_app import inputs
+from kim_app.items import kinds
 from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
 from kim_app.publish import feeds, services
@@ -80,7 +82,7 @@ def desa(kode: str):
     found = services.desa(kode)
     return _list(
         f"Berita dari Desa {found.nama}", Filter(desa_kode=found.kode), kabupaten=found.kecamatan.kabupaten,
-        kecamatan=found.kecamatan,
+        kecamatan=found.kecamatan, kim_groups=services.kim_of_desa(found.kode),
     )
 
 
@@ -104,6 +106,24 @@ def berita(item_id: int):
         whatsapp_url=whatsapp,
         cover=cover,
         cover_url=media_url(cover, "display", external=True) if cover else None,
+    )
+
+
+@bp.route("/kim/<int:kim_id>")
+def kim_profile(kim_id: int):
+    """A KIM's public profile: who they are (SK, KIM.ID, pengurus, contact), whether the Dinas verified it, and what
+    they did (their approved items of the kinds profiles list)."""
+    group = services.kim(kim_id)
+    page = _page()
+    return render_template(
+        "publish/kim.html",
+        group=group,
+        items=services.kim_items(group.id, page),
+        page=page,
+        page_size=services.PAGE_SIZE,
+        public_kinds=kinds.PUBLIC_KINDS,
+        kind_labels=kinds.KIND_LABELS,
+        share_url=absolute_url_for("publish.kim_profile", kim_id=group.id),
     )
 
 

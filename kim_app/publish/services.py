@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from kim_app.errors import NotFound
 from kim_app.extensions import db
 from kim_app.items import kinds
 from kim_app.items.models import Item
 from kim_app.items.statuses import Status
-from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan
+from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup
 
 PAGE_SIZE = 20
 # The categories of the published kinds (kim_app/items/kinds.py).
@@ -68,6 +68,38 @@ def berita(item_id: int) -> Item:
     if item is None or not item.is_public:
         raise NotFound("Berita tidak ditemukan.")
     return item
+
+
+def kim(kim_id: int) -> KimGroup:
+    """A KIM group's public profile: its registry entry and pengurus (names and jabatan; their accounts are never
+    read here)."""
+    found = db.session.scalar(
+        select(KimGroup).where(KimGroup.id == kim_id)
+        .options(selectinload(KimGroup.pengurus), joinedload(KimGroup.desa))
+    )
+    if found is None:
+        raise NotFound("KIM tidak ditemukan.")
+    return found
+
+
+def kim_items(kim_id: int, page: int = 1, limit: int = PAGE_SIZE) -> list[Item]:
+    """A KIM's approved items of the kinds its profile lists (kinds.profile_kinds), newest first. A public kind's
+    item counts once it is published, as everywhere on the portal."""
+    shown = kinds.profile_kinds()
+    public = [name for name in shown if name in kinds.PUBLIC_KINDS]
+    query = (
+        select(Item)
+        .where(Item.kim_id == kim_id, Item.kind.in_(shown), Item.status == Status.DISETUJUI,
+               Item.published_at.is_not(None) | Item.kind.not_in(public))
+        .order_by(func.coalesce(Item.published_at, Item.updated_at).desc(), Item.id.desc())
+        .options(joinedload(Item.desa))
+    )
+    return list(db.session.scalars(query.limit(limit).offset((max(page, 1) - 1) * limit)))
+
+
+def kim_of_desa(desa_kode: str) -> list[KimGroup]:
+    """The KIM groups seated in a desa, by name, for the desa's page."""
+    return list(db.session.scalars(select(KimGroup).where(KimGroup.desa_kode == desa_kode).order_by(KimGroup.nama)))
 
 
 def _area(model, kode: str, message: str):

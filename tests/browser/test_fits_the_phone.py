@@ -21,7 +21,7 @@ TAP_TARGETS = """() => [...document.querySelectorAll('a[href], button, select, i
 
 
 @pytest.fixture
-def published(app, make_person, berita, aduan, foto, send_item, upload):
+def published(app, make_person, make_ketua, berita, aduan, foto, send_item, upload):
     """An approved berita with a long title, an approved photo story, an approved complaint: {name: path}."""
     member, moderator = make_person("anggota"), make_person("moderator")
     berita_id = send_item(member, berita(judul=f"Warga membangun jembatan {LONG_NAME} bersama", isi=LONG_NAME * 4))
@@ -34,21 +34,25 @@ def published(app, make_person, berita, aduan, foto, send_item, upload):
     for item_id in (berita_id, foto_id, aduan_id):
         assert moderator.decide(item_id, "setujui").status_code == 302
     code = member.get(f"/api/v1/items/{complaint['uuid']}").json["tracking_code"]
+    make_ketua()
+    kim_id = member.me["kim"]["id"]
     return {
         "berita": f"/berita/{berita_id}", "foto": f"/berita/{foto_id}", "aduan": f"/aduan/{code}",
-        "desk-item": f"/moderasi/item/{berita_id}",
+        "desk-item": f"/moderasi/item/{berita_id}", "kim": f"/kim/{kim_id}", "desk-kim": f"/moderasi/kim/{kim_id}",
     }
 
 
 PUBLIC = ["/", "/kabupaten/53.04", "/kecamatan/53.04.05", "/desa/53.04.05.2006", "/kategori/pertanian",
-          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA"]
-DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "/moderasi/peringkat"]
+          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA", "kim"]
+DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "/moderasi/peringkat", "/moderasi/kim", "desk-kim"]
+KETUA = ["/kim/profil", "/kim/anggota"]
+START = {"moderator": "/moderasi", "ketua": "/kim/profil"}
 
 
 def test_every_page_type_fits_a_360_px_phone_with_tap_targets_of_44_px(small_phone, live_server, published):
     problems = []
-    for who, paths in ((None, PUBLIC), ("moderator", DESK), ("anggota", ["/app"])):
-        context, page = small_phone(who, live_server.url, "/moderasi" if who == "moderator" else "/app")
+    for who, paths in ((None, PUBLIC), ("moderator", DESK), ("anggota", ["/app"]), ("ketua", KETUA)):
+        context, page = small_phone(who, live_server.url, START.get(who, "/app"))
         for path in paths:
             page.goto(live_server.url + published.get(path, path))
             width = page.evaluate("document.documentElement.scrollWidth")

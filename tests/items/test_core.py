@@ -97,3 +97,9 @@ def test_a_complaint_is_due_three_working_days_after_it_is_received_in_wita(rece
     assert verification_deadline(received) == due.astimezone(timezone.utc)
     assert working_seconds(received, due) == timedelta(days=3).total_seconds()
     assert due - received >= NEVER_OVERDUE_BEFORE
+
+
+def test_a_kims_profile_lists_the_published_kinds_and_never_complaints():
+    shown = kinds.profile_kinds()
+    assert {"berita", "foto"} <= set(shown)
+    assert "aduan" not in shown

@@ -75,6 +75,12 @@ ROUTES = {
     ("manage.members", "GET"): {"ketua"},
     ("manage.add_member", "POST"): {"ketua"},
     ("manage.member_status", "POST"): {"ketua"},
+    ("manage.profile", "GET"): {"ketua"},  # their own KIM's profile only: tests/accounts/test_kim_profil.py
+    ("manage.profile", "POST"): {"ketua"},
+    ("publish.kim_profile", "GET"): EVERYONE,
+    ("registri.groups", "GET"): DESK | {"moderator_lain"},  # each sees their own kabupaten's KIM groups
+    ("registri.group", "GET"): DESK,
+    ("registri.verify", "POST"): DESK,
     ("manage.admin", "GET"): {"admin"},
     ("manage.create_user", "POST"): {"admin"},
     ("manage.user_status", "POST"): {"admin"},
@@ -91,6 +97,8 @@ ROUTES = {
 # a missing item gets.
 ITEM_ROUTES = {("moderation.item", "GET"), ("moderation.decide", "POST"), ("moderation.edit", "POST"),
                ("moderation.advance_complaint", "POST")}
+# Routes about one KIM group (KIM Kabuna, in Belu): the same for a moderator of another kabupaten.
+KIM_ROUTES = {("registri.group", "GET"), ("registri.verify", "POST")}
 # A member managed by the ketua: anyone else with the page's right but not over this member gets "missing".
 MEMBER_ROUTES = {("manage.member_status", "POST")}
 # A member's own photos: the protocol answers 404 to anyone else, signed in or not a member (docs/sync-protocol.md,
@@ -129,7 +137,7 @@ def world(app, make_person, make_ketua, send_item, aduan, people):
     with app.app_context():
         managed = create_user("anggota3", PASSWORD, "anggota", "Anggota Tiga", kim_id=find_user("anggota").kim_id)
         db.session.commit()
-        managed_id = managed.id
+        managed_id, kim_id = managed.id, managed.kim_id
     clients = {
         "anonymous": make_person(),
         "anggota": member,
@@ -144,7 +152,7 @@ def world(app, make_person, make_ketua, send_item, aduan, people):
     values = {
         "item_id": item_id, "user_id": managed_id, "item_uuid": str(uuid.uuid4()), "photo_id": str(uuid.uuid4()),
         "kode": "53.04", "kategori": "pertanian", "variant": "thumb", "filename": "site/site.css",
-        "subscription_id": 999999, "delivery_id": 999999,
+        "subscription_id": 999999, "delivery_id": 999999, "kim_id": kim_id,
     }
     return clients, values
 
@@ -195,13 +203,17 @@ def test_each_role_gets_its_answer(app, world, route):
         if role in allowed:
             # Let in. (A made-up photo or item UUID is still "not found" for a member; the Belu item is not.)
             assert response.status_code not in (401, 403) and not is_login(response, path), where
-            assert route not in ITEM_ROUTES or response.status_code != 404, where
+            assert route not in ITEM_ROUTES | KIM_ROUTES or response.status_code != 404, where
         elif role == "anonymous":
             assert is_login(response, path), where
         elif route in OWN_OBJECT_ROUTES:
             assert response.status_code == 404, where
         elif route in ITEM_ROUTES and role == "moderator_lain":
             missing = call(clients[role], method, url_for_route(app, endpoint, {**values, "item_id": 999999}))
+            assert response.status_code == missing.status_code == 404, where
+            assert without_tokens(response) == without_tokens(missing), where
+        elif route in KIM_ROUTES and role == "moderator_lain":
+            missing = call(clients[role], method, url_for_route(app, endpoint, {**values, "kim_id": 999999}))
             assert response.status_code == missing.status_code == 404, where
             assert without_tokens(response) == without_tokens(missing), where
         else:
@@ -243,10 +255,12 @@ def test_ketua_adds_a_member_to_their_own_group(app, world):
 
 
 @pytest.mark.parametrize("username, offered, not_offered", [
-    ("anggota", ["Aplikasi anggota"], ["Anggota KIM", "Antrean moderasi", "Peringkat KIM", "Admin"]),
-    ("ketua", ["Aplikasi anggota", "Anggota KIM"], ["Antrean moderasi", "Peringkat KIM", "Admin"]),
-    ("moderator", ["Antrean moderasi", "Dasbor", "Peringkat KIM"], ["Anggota KIM", "Admin"]),
-    ("admin", ["Antrean moderasi", "Dasbor", "Peringkat KIM", "Admin"], ["Anggota KIM"]),
+    ("anggota", ["Aplikasi anggota"], ["Anggota KIM", "Profil KIM", "Antrean moderasi", "Registri KIM", "Peringkat KIM",
+                                       "Admin"]),
+    ("ketua", ["Aplikasi anggota", "Anggota KIM", "Profil KIM"], ["Antrean moderasi", "Registri KIM", "Peringkat KIM",
+                                                                "Admin"]),
+    ("moderator", ["Antrean moderasi", "Dasbor", "Registri KIM", "Peringkat KIM"], ["Anggota KIM", "Profil KIM", "Admin"]),
+    ("admin", ["Antrean moderasi", "Dasbor", "Registri KIM", "Peringkat KIM", "Admin"], ["Anggota KIM", "Profil KIM"]),
 ])
 def test_the_menu_offers_each_role_its_own_pages_only(make_person, make_ketua, username, offered, not_offered):
     if username == "ketua":

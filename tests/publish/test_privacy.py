@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from kim_app.extensions import db
 from kim_app.items.models import Item
+from kim_app.wilayah.models import KimGroup
 
 NAME = "Pelapor Rahasia Zet"
 PHONE = "0813 7777 1234"
@@ -18,7 +19,9 @@ PHONE = "0813 7777 1234"
 def sample_values(app) -> dict[str, list[str]]:
     with app.app_context():
         ids = [str(i) for i in db.session.scalars(select(Item.id))]
+        kim_ids = [str(i) for i in db.session.scalars(select(KimGroup.id))]
     return {
+        "kim_id": kim_ids,
         "kode": ["53.04", "53.04.05", "53.04.05.2006", "53"],
         "item_id": ids,
         "filename": ["site/site.css"],
@@ -64,7 +67,9 @@ def test_complainant_never_reaches_public_answers_or_logs(app, member, moderator
     visitor = app.test_client()
     urls = public_urls(app)
     complaint_id = ids[uuid.UUID(complaint["uuid"])]
-    assert {"/", f"/berita/{complaint_id}", "/desa/53.04.05.2006", "/api/openapi.json", "/app"} <= set(urls)
+    kim_id = member.me["kim"]["id"]
+    assert {"/", f"/berita/{complaint_id}", "/desa/53.04.05.2006", "/api/openapi.json", "/app",
+            f"/kim/{kim_id}"} <= set(urls)
     for url in urls:
         with visitor.get(url) as response:
             body = response.get_data(as_text=True)
