@@ -259,7 +259,8 @@ def test_ketua_adds_a_member_to_their_own_group(app, world):
                                        "Admin"]),
     ("ketua", ["Aplikasi anggota", "Anggota KIM", "Profil KIM"], ["Antrean moderasi", "Registri KIM", "Peringkat KIM",
                                                                 "Admin"]),
-    ("moderator", ["Antrean moderasi", "Dasbor", "Registri KIM", "Peringkat KIM"], ["Anggota KIM", "Profil KIM", "Admin"]),
+    ("moderator", ["Antrean moderasi", "Dasbor", "Registri KIM", "Peringkat KIM"],
+     ["Anggota KIM", "Profil KIM", "Admin"]),
     ("admin", ["Antrean moderasi", "Dasbor", "Registri KIM", "Peringkat KIM", "Admin"], ["Anggota KIM", "Profil KIM"]),
 ])
 def test_the_menu_offers_each_role_its_own_pages_only(make_person, make_ketua, username, offered, not_offered):
