@@ -83,6 +83,8 @@ class Kind:
     groups: dict[str, str] = field(default_factory=dict)
     rejection_reasons: tuple[str, ...] = ()
     photo_required_message: str = "Tambahkan paling sedikit satu foto."
+    # What the category is called in the capture form (an activity's is its kind, a report's how it was spread).
+    kategori_title: str = "Kategori"
     # Approved items of this kind are listed on their KIM's profile page.
     on_profile: bool = False
     # The capture form is in the app's list of forms; False: it is opened from elsewhere in the app (a dissemination
@@ -192,6 +194,7 @@ KINDS: dict[str, Kind] = {
             body="isi",
             public=True,
             rejection_reasons=ALASAN_TOLAK,
+            on_profile=True,
         ),
         Kind(
             name="aduan",
@@ -247,6 +250,7 @@ KINDS: dict[str, Kind] = {
             ),
             # The category of an activity is its kind: a meeting, a training …
             kategori=JENIS_KEGIATAN,
+            kategori_title="Jenis kegiatan",
             headline="keterangan",
             body="keterangan",
             rejection_reasons=ALASAN_TOLAK_KEGIATAN,
@@ -268,6 +272,7 @@ KINDS: dict[str, Kind] = {
             ),
             # The category of a report is how the pengumuman was passed on.
             kategori=CARA_DISEMINASI,
+            kategori_title="Cara menyebarkan",
             headline="keterangan",
             max_photos=1,
             menu=False,
