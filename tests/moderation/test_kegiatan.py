@@ -1,6 +1,8 @@
 """A KIM's activity (kegiatan) at the desk, as a berita is: in the queue with its own filter and labels, its date and
 participants on the item page, approved or refused by a verdict — never on the news portal. A dissemination report
 (diseminasi) is never in the queue, but its page, reached by its address, shows it without a verdict to give."""
+import csv
+import io
 import uuid
 
 from sqlalchemy import select
@@ -73,3 +75,13 @@ def test_a_report_is_never_in_the_queue_but_its_page_shows_it_without_verdicts(a
     assert refused.status_code in (302, 409)
     with app.app_context():
         assert db.session.get(Item, report).status == "tercatat"
+
+
+def test_the_dashboard_counts_activities_as_received_and_leaves_reports_out(app, member, moderator, kegiatan,
+                                                                             diseminasi):
+    sent_item(app, member, kegiatan())
+    sent_item(app, member, diseminasi())
+    assert moderator.get("/moderasi/dasbor").status_code == 200
+    rows = list(csv.reader(io.StringIO(moderator.get("/moderasi/dasbor.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    total = next(row for row in rows[1:] if row[2] == "Jumlah")
+    assert total[3] == "1"  # received for judging: the activity; the report is only recorded

@@ -1,6 +1,9 @@
 """The two new kinds through the member's API: an activity (kegiatan) is sent into the queue like a berita; a
 dissemination report (diseminasi) is recorded as `tercatat` and never queued. Both are idempotent by UUID, and a bad
 date or number is a 422 problem naming the field, in Indonesian."""
+import json
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -125,3 +128,19 @@ def test_the_api_document_describes_the_new_fields(app):
     assert fields["tanggal"]["format"] == "date"
     assert fields["peserta"]["pattern"] == "^[0-9]+$"
     assert "kegiatan" in fields["kind"]["enum"] and "diseminasi" in fields["kind"]["enum"]
+
+
+def test_the_shell_lists_the_activity_form_and_holds_the_report_form_hidden(app):
+    client = app.test_client()
+    shell = client.get("/app").get_data(as_text=True)
+    assert "<summary>Catat kegiatan KIM</summary>" in shell
+    assert 'id="kegiatan-tanggal" name="tanggal" type="date"' in shell
+    assert 'id="kegiatan-peserta" name="peserta" type="number" inputmode="numeric"' in shell
+    hidden = shell.index('<details class="card" id="lapor-diseminasi" hidden>')
+    assert shell.index('<form data-kind="diseminasi"', hidden) > hidden
+    assert 'id="diseminasi-pengumuman" name="pengumuman" type="hidden"' in shell
+    # The module that opens it is fetched after the shell and kept for offline use, like every later module.
+    worker = client.get("/sw.js").get_data(as_text=True)
+    later = json.loads(re.search(r"^const LATER_FILES = (\[.*\]);", worker, re.M).group(1))
+    assert any(url.endswith("/js/later/lapor.js") for url in later)
+    assert '"tercatat": "Tercatat"' in worker
