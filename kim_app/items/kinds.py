@@ -92,11 +92,6 @@ class Kind:
     menu: bool = True
 
     @property
-    def first_move(self) -> str:
-        """The move that records a new item of this kind (statuses.MOVES): `kirim` into the queue, or `lapor`."""
-        return first_move(self.name).action
-
-    @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 

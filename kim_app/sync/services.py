@@ -161,7 +161,7 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
             content_hash=digest,
             **_stored(fields),
         )
-        if spec.tracked and first.aduan is not None:
+        if spec.tracked:
             item.tracking_code = items.new_tracking_code()
             item.aduan_status = first.aduan[1]
         media.declare(item, photos)
