@@ -30,6 +30,8 @@ from tests.helpers import (  # noqa: F401 — also for the fixtures' users
     Person,
     aduan_body,
     berita_body,
+    diseminasi_body,
+    kegiatan_body,
     make_jpeg,
     page_version,
     photo_declaration,
@@ -185,6 +187,16 @@ def berita(people):
 @pytest.fixture
 def aduan(people):
     return lambda **overrides: aduan_body(**{"author_id": people.anggota, **overrides})
+
+
+@pytest.fixture
+def kegiatan(people):
+    return lambda **overrides: kegiatan_body(**{"author_id": people.anggota, **overrides})
+
+
+@pytest.fixture
+def diseminasi(people):
+    return lambda **overrides: diseminasi_body(**{"author_id": people.anggota, **overrides})
 
 
 @pytest.fixture

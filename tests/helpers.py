@@ -94,6 +94,34 @@ def aduan_body(**overrides) -> dict:
     return body
 
 
+def kegiatan_body(**overrides) -> dict:
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "kegiatan",
+        "captured_at": "2026-11-28T03:00:00.000Z",
+        "kategori": "pelatihan",
+        "tanggal": "2026-11-27",
+        "keterangan": "Pelatihan menulis berita desa untuk pengurus KIM Kabuna.",
+        "peserta": "24",
+    }
+    body.update(overrides)
+    return body
+
+
+def diseminasi_body(**overrides) -> dict:
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "diseminasi",
+        "captured_at": "2026-11-28T04:00:00.000Z",
+        "kategori": "grup_whatsapp",
+        "pengumuman": "7",
+        "tanggal": "2026-11-28",
+        "jangkauan": "150",
+    }
+    body.update(overrides)
+    return body
+
+
 def make_jpeg(width: int = 120, height: int = 80, orientation: int | None = None, gps: bool = False,
               comment: bytes | None = None, quality: int = 90) -> bytes:
     """A JPEG whose left half is red and right half blue (as stored), so orientation can be checked by pixels.

@@ -24,6 +24,7 @@ from kim_app import inputs
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
+from kim_app.items import kinds
 from kim_app.items.models import Item, ItemEvent
 from kim_app.items.statuses import VERDICTS, AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
@@ -137,9 +138,11 @@ def report(user: User, period: Period) -> Report:
         .where(ItemEvent.item_id == Item.id, ItemEvent.action.in_(VERDICTS))
         .scalar_subquery()
     )
+    # What arrived for the desk to judge: a dissemination report is recorded, never judged, so it is not counted.
     received = db.session.execute(
         select(Item.kabupaten_kode, Item.kim_id, Item.received_at, first_verdict).where(
-            scope, Item.received_at >= period.start_utc, Item.received_at < period.end_utc
+            scope, Item.kind.in_(kinds.MODERATED_KINDS), Item.received_at >= period.start_utc,
+            Item.received_at < period.end_utc,
         )
     ).all()
     verdicts = db.session.execute(

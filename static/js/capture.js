@@ -24,9 +24,11 @@ import { cachedMe } from './session.js';
 const noDrafts = { restore: async () => false, discard: async () => {}, flush: async () => {}, cancel: () => {} };
 const draftModule = () => import('./later/drafts.js').catch(() => null);
 
+// A number or date field the phone cannot read (letters, "1.000", out of range) has an empty value and badInput.
 function problemOf(field) {
-  if (field.required && !field.value.trim()) return field.dataset.wajib;
-  if (field.validity.patternMismatch) return field.dataset.pola;
+  const { validity } = field;
+  if (field.required && !field.value.trim() && !validity.badInput) return field.dataset.wajib;
+  if (!validity.valid && !validity.valueMissing) return field.dataset.pola;
   return null;
 }
 
@@ -162,7 +164,9 @@ function startForm(form, onSaved) {
     submit.textContent = mode === 'ubah' ? 'Simpan perubahan' : 'Simpan perbaikan';
     done.textContent = '';
     await drafts.restore(draftKey());
-    form.closest('details').open = true;
+    const box = form.closest('details');
+    box.hidden = false; // a form outside the list (a dissemination report), opened to change its unsent item
+    box.open = true;
     form.elements[fieldsOf(kind)[0]].focus();
     form.scrollIntoView({ block: 'start' });
   };

@@ -208,11 +208,12 @@ function otherItem(item) {
 }
 
 // What "Kiriman saya" shows (later/find.js changes it): the items `keep(item, photos)` accepts (all when null),
-// newest first, `limit` of them; a verdict older than 30 days is folded away until asked for (or found).
+// newest first, `limit` of them; a verdict (or a recorded report) older than 30 days is folded away until asked for
+// (or found).
 // Drawing only a page keeps the app as quick to open with 500 items as with 5 (benchmarks/app_open.py).
 export const view = { keep: null, limit: 20, old: false };
 const OLD_MS = 30 * 24 * 3600 * 1000;
-const isOld = (item) => (item.state === 'disetujui' || item.state === 'ditolak')
+const isOld = (item) => ['disetujui', 'ditolak', 'tercatat'].includes(item.state)
   && Date.now() - Date.parse(item.captured_at) > OLD_MS;
 
 // The phone writes '…Z', the server '…+00:00': compare instants, not strings.
