@@ -1,7 +1,7 @@
 """A KIM group's registry entry and public profile: SK, KIM.ID number, contact, description, verification, pengurus
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 19:10:00.000000
 
 `kim_group` gains nullable columns only (every existing group starts with an empty, unverified profile), so they are
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
