@@ -166,6 +166,12 @@ class Item(Content, db.Model):
         return self.spec.public and self.status == Status.DISETUJUI
 
     @property
+    def shown_publicly(self) -> bool:
+        """Shown to anyone somewhere: published on the portal, or approved and listed on its KIM's profile (a
+        kegiatan) — its photos then are public too."""
+        return (self.spec.public or self.spec.on_profile) and self.status == Status.DISETUJUI
+
+    @property
     def headline(self) -> str:
         """What lists, page titles and notifications show: the berita's title, the photo story's caption, the
         complaint itself."""

@@ -335,7 +335,7 @@ def media_file(viewer: User | AnonymousUserMixin, photo_id: uuid.UUID, variant: 
     if photo is None or photo.state != PhotoState.SIAP or variant not in VARIANTS:
         raise NotFound("Foto tidak ditemukan.")
     item = photo.item
-    public = item.is_public
+    public = item.shown_publicly
     if not public and not (
         viewer.is_authenticated and (policy.owns(viewer, item) or policy.can_moderate(viewer, item))
     ):

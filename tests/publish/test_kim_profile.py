@@ -8,7 +8,7 @@ import pytest
 from kim_app.accounts.services import create_user, find_user
 from kim_app.extensions import db
 from kim_app.wilayah.models import KimGroup, Pengurus
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, item_id, make_jpeg, photo_declaration
 
 
 @pytest.fixture
@@ -107,3 +107,22 @@ def test_what_the_ketua_typed_is_shown_as_text_never_run(app, make_person, make_
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+
+
+def test_an_approved_kegiatan_is_on_the_profile_with_its_photo_and_a_pending_one_is_not(
+        app, kabuna_id, member, moderator, kegiatan, upload):
+    data = make_jpeg(320, 240)
+    shown = kegiatan(keterangan="Sosialisasi KIM di balai desa", kategori="sosialisasi", peserta="45",
+                     photos=[photo_declaration(data)])
+    assert member.send(shown).status_code == 201
+    assert upload(member, shown["photos"][0]["id"], data).status_code == 200
+    moderator.decide(item_id(app, shown), "setujui")
+    assert member.send(kegiatan(keterangan="Rapat pengurus masih menunggu")).status_code == 201
+
+    _, html = page(app, f"/kim/{kabuna_id}")
+    assert "Sosialisasi KIM di balai desa" in html and "45 peserta" in html
+    assert "Rapat pengurus masih menunggu" not in html
+    thumb = app.test_client().get(f"/media/{shown['photos'][0]['id']}/thumb.jpg")
+    assert thumb.status_code == 200 and "public" in thumb.headers["Cache-Control"]
+    # A kegiatan is not news: it stays off the portal's lists.
+    assert "Sosialisasi KIM di balai desa" not in app.test_client().get("/").get_data(as_text=True)
