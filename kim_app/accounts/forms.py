@@ -12,3 +12,8 @@ class PasswordForm(FlaskForm):
     current = PasswordField("Kata sandi sekarang", validators=[DataRequired("Isi kata sandi sekarang.")])
     new = PasswordField("Kata sandi baru", validators=[DataRequired("Isi kata sandi baru.")])
     repeat = PasswordField("Ulangi kata sandi baru", validators=[DataRequired("Ulangi kata sandi baru.")])
+
+
+class NewPasswordForm(FlaskForm):
+    new = PasswordField("Kata sandi baru", validators=[DataRequired("Isi kata sandi baru.")])
+    repeat = PasswordField("Ulangi kata sandi baru", validators=[DataRequired("Ulangi kata sandi baru.")])
