@@ -100,8 +100,9 @@ ACCOUNT_EVENT_LABELS = {
 
 
 class AccountEvent(db.Model):
-    """Who did what to whose account, and when: written once, never changed. A reset names the ketua or admin who
-    did it (`actor_id`); the password itself is never recorded, not even hashed."""
+    """Who did what to whose account, and when. Append-only like the items' audit log: the database refuses to
+    change or delete a row (migration 0017), so a reset cannot be made to look as if it never happened. A reset names
+    the ketua or admin who did it (`actor_id`); the password itself is never recorded, not even hashed."""
 
     __tablename__ = "account_event"
     __table_args__ = (
@@ -109,8 +110,8 @@ class AccountEvent(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -94,7 +94,8 @@ def test_the_temporary_password_leads_only_to_choosing_a_new_one(app, ketua, mak
     sent = phone.send(berita())
     assert sent.status_code == 403 and sent.json["type"] == "urn:kim:problem:password-change-required"
     assert phone.get("/api/v1/items").status_code == 403
-    assert "Buat kata sandi baru" in phone.get("/akun/sandi-baru").get_data(as_text=True)
+    page = phone.get("/akun/sandi-baru").get_data(as_text=True)
+    assert "Buat kata sandi baru" in page and "Aplikasi anggota" not in page  # no menu to pages that are closed
 
     # Not the temporary one again, not a mismatch, not too short: said in Indonesian, nothing changes.
     for new, repeat, message in ((temporary, temporary, "berbeda dari kata sandi sementara"),
