@@ -197,6 +197,9 @@ class Config:
     # whole village may reach us through one carrier address.
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "30 per minute")
+    # Password resets, per ketua or admin doing them (counted like the sign-in's, in Redis when set): enough for a
+    # ketua helping a whole group at its meeting, too few for a stolen ketua account to take over members in bulk.
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per hour; 30 per day")
 
     @classmethod
     def load(cls, instance_path: Path) -> dict:
@@ -242,6 +245,7 @@ class TestConfig(Config):
     # (tests/accounts/test_login.py).
     LOGIN_RATE_LIMIT_ACCOUNT = "10000 per minute"
     LOGIN_RATE_LIMIT_ADDRESS = "10000 per minute"
+    PASSWORD_RESET_RATE_LIMIT = "10000 per minute"  # the brake itself: tests/accounts/test_password_reset.py
     # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105
     # The queue's tests kill workers and fail mail servers: seconds instead of minutes (tests/notifications/).

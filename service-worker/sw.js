@@ -140,7 +140,7 @@ self.addEventListener('sync', (event) => {
   event.waitUntil((async () => {
     const result = await runSync();
     // Rejecting asks the browser to try again later; pointless when only the member can help (login-needed).
-    if (result.state !== 'login-needed' && result.waiting > 0) throw new Error('outbox not sent yet');
+    if (!result.state.endsWith('-needed') && result.waiting > 0) throw new Error('outbox not sent yet');
   })());
 });
 

@@ -69,3 +69,6 @@ class ProfilForm(FlaskForm):
     deskripsi = TextAreaField("Deskripsi singkat", validators=[Length(
         max=DESKRIPSI_MAX, message=f"Deskripsi paling banyak {DESKRIPSI_MAX} karakter.")])
     pengurus = FieldList(FormField(PengurusRow), max_entries=MAX_PENGURUS + 10)
+class NewPasswordForm(FlaskForm):
+    new = PasswordField("Kata sandi baru", validators=[DataRequired("Isi kata sandi baru.")])
+    repeat = PasswordField("Ulangi kata sandi baru", validators=[DataRequired("Ulangi kata sandi baru.")])

@@ -5,7 +5,8 @@ Thin views: who may do what is asked of policy.py, the work is done by accounts/
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,7 +15,7 @@ from kim_app.accounts import policy, profil, services
 from kim_app.accounts.forms import NO_ACCOUNT, ProfilForm
 from kim_app.accounts.models import ROLE_LABELS
 from kim_app.errors import Invalid, ProblemError
-from kim_app.extensions import db
+from kim_app.extensions import db, limiter
 from kim_app.wilayah.models import CAKUPAN_DESA
 from kim_app.wilayah.services import ensure_kim_group
 
@@ -164,6 +165,33 @@ def profile():
         "accounts/kim_profil.html", group=group, form=form, errors=errors, state=profil.state(group),
         state_labels=profil.STATE_LABELS, missing=profil.missing(group), verifier=profil.verifier_name(group),
     ), status
+def _resetter_key() -> str:
+    # Counted per account doing resets, wherever they sign in from; a request nobody signed in for is refused anyway.
+    return "reset:" + (current_user.get_id() or get_remote_address())
+
+
+reset_limit = limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], key_func=_resetter_key)
+
+
+def _reset(user_id: int, back: str):
+    """Give the account a temporary password (the one typed, or a generated one) and show it once, on this answer
+    alone: it is in no redirect, no flashed message and no log, so it cannot be read back later."""
+    try:
+        account, password = services.reset_password(current_user, user_id, request.form.get("password", ""))
+    except ProblemError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        flash(error.detail, "error")
+        return redirect(back)
+    return render_template("accounts/temporary_password.html", account=account, password=password, back=back)
+
+
+@bp.route("/kim/anggota/<int:user_id>/kata-sandi", methods=["POST"])
+@ketua_only
+@reset_limit
+def member_password(user_id: int):
+    return _reset(user_id, url_for("manage.members"))
 
 
 # --- Admin provinsi ----------------------------------------------------------------------------------------------
@@ -217,6 +245,22 @@ def user_sessions(user_id: int):
         return _refused(error, "manage.admin")
     flash(f"Semua sesi akun {user.username} diakhiri. Akun ini perlu masuk lagi di setiap perangkat.", "ok")
     return redirect(url_for("manage.admin"))
+
+
+@bp.route("/admin/pengguna/<int:user_id>")
+@admin_only
+def user_page(user_id: int):
+    """One account: who it is, its password reset, and the record of who reset its password and when."""
+    account = services.member_for(current_user, user_id)
+    return render_template("accounts/account.html", account=account, events=services.events_of(account.id),
+                           may_reset=policy.can_reset_password(current_user, account))
+
+
+@bp.route("/admin/pengguna/<int:user_id>/kata-sandi", methods=["POST"])
+@admin_only
+@reset_limit
+def user_password(user_id: int):
+    return _reset(user_id, url_for("manage.user_page", user_id=user_id))
 
 
 @bp.route("/admin/kim", methods=["POST"])

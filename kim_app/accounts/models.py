@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     kim_id: Mapped[int | None] = mapped_column(ForeignKey("kim_group.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     ketua: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when a ketua or the admin gave the account a temporary password: until its owner chooses a new one, every
+    # page leads to "Buat kata sandi baru" and the API refuses with `password-change-required` (routes.py).
+    harus_ganti_sandi: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     kabupaten: Mapped[Kabupaten | None] = relationship()
@@ -82,3 +85,39 @@ class AccountSession(db.Model):
     ended_why: Mapped[str | None] = mapped_column(String(16))
 
     account: Mapped[User] = relationship()
+
+
+# What happened to an account, as its page shows it to the admin.
+EVENT_RESET = "reset_sandi"  # a ketua or the admin gave it a temporary password
+EVENT_NEW_PASSWORD = "sandi_baru"  # its owner chose a new password after a reset
+EVENT_CHANGED = "ganti_sandi"  # its owner changed their password themselves
+ACCOUNT_EVENTS = (EVENT_RESET, EVENT_NEW_PASSWORD, EVENT_CHANGED)
+ACCOUNT_EVENT_LABELS = {
+    EVENT_RESET: "Kata sandi direset (kata sandi sementara)",
+    EVENT_NEW_PASSWORD: "Kata sandi baru dibuat setelah reset",
+    EVENT_CHANGED: "Kata sandi diganti sendiri",
+}
+
+
+class AccountEvent(db.Model):
+    """Who did what to whose account, and when. Append-only like the items' audit log: the database refuses to
+    change or delete a row (migration 0017), so a reset cannot be made to look as if it never happened. A reset names
+    the ketua or admin who did it (`actor_id`); the password itself is never recorded, not even hashed."""
+
+    __tablename__ = "account_event"
+    __table_args__ = (
+        CheckConstraint("action IN ('reset_sandi', 'sandi_baru', 'ganti_sandi')", name="action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[User] = relationship(foreign_keys=[account_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    @property
+    def label(self) -> str:
+        return ACCOUNT_EVENT_LABELS[self.action]

@@ -17,6 +17,11 @@ Views and services ask these functions; nothing else compares roles. One rule pe
   group's ketua only;
 - see KIM profiles on the desk and verify them (`can_verify_kims_at_all`, then `can_verify_kim` per group,
   `kim_verification_scope` in SQL): the moderator of the group's kabupaten, and the admin;
+- reset an account's password to a temporary one (`can_reset_password`): a ketua for the plain members of their own
+  group, the admin for any account but their own (a moderator's too); nobody else, and never through this for
+  oneself (one's own password is changed at /akun/kata-sandi);
+- use anything while a temporary password is in force (`must_choose_password`): nothing but choosing a new one and
+  signing out (kim_app/accounts/routes.py, `_only_new_password`);
 - receive push notifications on one's devices (`can_receive_push`, then `owns_device` per subscription): every
   signed-in account — members hear of verdicts, moderators of their queue if they ask (`can_hear_of_queue`, and
   `moderators_of` a kabupaten hear of its items);
@@ -175,6 +180,27 @@ def kim_verification_scope(user: User, desa_column) -> ColumnElement[bool]:
 
 def can_administer(user: User) -> bool:
     return user.role == "admin"
+
+
+def can_reset_passwords_at_all(user: User) -> bool:
+    """The pages that offer a reset: the ketua's members page, the admin's account pages."""
+    return can_manage_kim(user) or can_administer(user)
+
+
+def can_reset_password(user: User, account: User) -> bool:
+    """A ketua resets the password of a plain member of their own group — never another ketua's, a moderator's or
+    the admin's, which a ketua could otherwise take over; the admin resets anyone's but their own, since a reset
+    would lock them out of the page that undoes it."""
+    if account.id == user.id:
+        return False
+    if can_administer(user):
+        return True
+    return can_manage_member(user, account) and not account.ketua
+
+
+def must_choose_password(user: User) -> bool:
+    """Signed in with a temporary password that a ketua or the admin gave: a new one first, then anything else."""
+    return bool(user.is_authenticated and user.harus_ganti_sandi)
 
 
 def home_endpoint(user: User) -> str:

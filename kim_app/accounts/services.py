@@ -10,8 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kim_app.accounts import policy
 from kim_app.accounts import session as sessions
-from kim_app.accounts.models import ROLES, User
-from kim_app.errors import Invalid, NotFound
+from kim_app.accounts.models import EVENT_CHANGED, EVENT_NEW_PASSWORD, EVENT_RESET, ROLES, AccountEvent, User
+from kim_app.errors import Forbidden, Invalid, NotFound
 from kim_app.extensions import db
 from kim_app.wilayah.models import Kabupaten, KimGroup
 
@@ -148,8 +148,12 @@ def change_password(user: User, current: str, new: str, repeat: str) -> None:
     if new != repeat:
         raise Invalid("Kata sandi baru dan ulangannya tidak sama.")
     _check_new_password(new)
+    if user.harus_ganti_sandi and user.check_password(new):
+        raise Invalid(_SAME_AS_TEMPORARY)
     user.set_password(new)
     sessions.end_all_sessions(user.id, sessions.ENDED_PASSWORD)
+    _record(user, EVENT_NEW_PASSWORD if user.harus_ganti_sandi else EVENT_CHANGED, actor=user)
+    user.harus_ganti_sandi = False
     logger.info("Password of %s changed", user.username)
 
 
@@ -158,6 +162,82 @@ def set_password(user: User, password: str) -> None:
     _check_new_password(password)
     user.set_password(password)
     sessions.end_all_sessions(user.id, sessions.ENDED_PASSWORD)
+
+
+# --- Temporary passwords: a ketua for a member of their group, the admin for anyone (policy.can_reset_password) ------
+
+# Short, common Indonesian words without letters that sound alike when read aloud over a bad line (no f/v, no q/x/z),
+# so a ketua can dictate a temporary password over the phone: two words and four digits, "jagungpasir4821".
+TEMPORARY_WORDS = (
+    "air", "api", "ayam", "bambu", "batu", "bawang", "bintang", "bulan", "bunga", "buku", "cabai", "daun", "delima",
+    "domba", "durian", "gajah", "garam", "gula", "gunung", "hujan", "ikan", "jagung", "jalan", "jeruk", "kabut",
+    "kain", "kambing", "kapal", "kelapa", "kopi", "kuda", "kunci", "laut", "lilin", "mangga", "madu", "meja",
+    "merah", "nanas", "nasi", "padi", "pagi", "pantai", "pasir", "payung", "pisang", "pohon", "rumah", "rusa",
+    "sagu", "sapi", "sawah", "sungai", "tanah", "teh", "telur", "tikar", "timur", "ubi", "udang", "umbi", "walet",
+)
+TEMPORARY_DIGITS = 4
+_SAME_AS_TEMPORARY = "Kata sandi baru harus berbeda dari kata sandi sementara."
+
+
+def temporary_password() -> str:
+    """A password to read aloud: two words and four digits, at least 10 characters, from the system's CSPRNG. It is
+    good for one purpose only — signing in to choose another — and the sign-in's rate limit guards it meanwhile."""
+    words = "".join(secrets.choice(TEMPORARY_WORDS) for _ in range(2))
+    digits = "".join(secrets.choice("0123456789") for _ in range(TEMPORARY_DIGITS))
+    return words + digits
+
+
+def _record(account: User, action: str, actor: User | None) -> None:
+    db.session.add(AccountEvent(account_id=account.id, actor_id=actor.id if actor else None, action=action))
+
+
+def account_for_reset(manager: User, user_id: int) -> User:
+    """The account whose password `manager` would reset. One the manager may not even see looks missing; one they
+    see but may not reset (another ketua, their own) is refused with why."""
+    account = member_for(manager, user_id)
+    if account.id == manager.id:
+        raise Invalid("Kata sandi Anda sendiri diganti di halaman Ganti kata sandi, bukan direset di sini.")
+    if not policy.can_reset_password(manager, account):
+        raise Forbidden("Kata sandi akun ini hanya dapat direset oleh admin provinsi.")
+    return account
+
+
+def reset_password(manager: User, user_id: int, typed: str = "") -> tuple[User, str]:
+    """A ketua (for a member of their group) or the admin gives an account a temporary password — the one they typed,
+    or a generated one — which its owner must replace at the next sign-in. Every session of the account ends, and
+    the reset is recorded. Returns the account and the password, to be shown once and never stored in the clear."""
+    account = account_for_reset(manager, user_id)
+    password = (typed or "").strip() or temporary_password()
+    _check_new_password(password)
+    account.set_password(password)
+    account.harus_ganti_sandi = True
+    sessions.end_all_sessions(account.id, sessions.ENDED_PASSWORD)
+    _record(account, EVENT_RESET, actor=manager)
+    logger.info("Password of %s reset by %s", account.username, manager.username)
+    return account, password
+
+
+def choose_new_password(user: User, new: str, repeat: str) -> None:
+    """After a reset: the owner chooses a new password (not the temporary one), and may use KIM again. Every session
+    of the account ends (the caller starts a new one for the device that asked), as with any change."""
+    if new != repeat:
+        raise Invalid("Kata sandi baru dan ulangannya tidak sama.")
+    _check_new_password(new)
+    if user.check_password(new):
+        raise Invalid(_SAME_AS_TEMPORARY)
+    user.set_password(new)
+    user.harus_ganti_sandi = False
+    sessions.end_all_sessions(user.id, sessions.ENDED_PASSWORD)
+    _record(user, EVENT_NEW_PASSWORD, actor=user)
+    logger.info("%s chose a new password after a reset", user.username)
+
+
+def events_of(account_id: int) -> list[AccountEvent]:
+    """The account's history, newest first, with who did each thing."""
+    return list(db.session.scalars(
+        select(AccountEvent).where(AccountEvent.account_id == account_id)
+        .order_by(AccountEvent.at.desc(), AccountEvent.id.desc())
+    ))
 
 
 def all_users() -> list[User]:

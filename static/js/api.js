@@ -34,8 +34,7 @@ async function call(method, path, { body, token } = {}) {
   return { status: response.status, data: await readJson(response) };
 }
 
-export const isCsrfProblem = (answer) =>
-  answer.status === 400 && String(answer.data?.type || '').endsWith('csrf');
+export const isCsrfProblem = (answer) => answer.status === 400 && isProblem(answer, 'csrf');
 
 // What an answer means for what was sent, for the item sender and the photo uploader alike (docs/sync-protocol.md,
 // "Sending: what the phone does with each answer"): 'delivered' (2xx); 'login' (401: the session ended, nothing on
@@ -46,7 +45,7 @@ export const isCsrfProblem = (answer) =>
 export function classify(answer) {
   const { status } = answer;
   if (status >= 200 && status < 300) return 'delivered';
-  if (status === 401) return 'login';
+  if (status === 401 || isProblem(answer, 'password-change-required')) return 'login';
   if (status >= 400 && status < 500 && status !== 408 && status !== 429 && !isCsrfProblem(answer)) return 'refused';
   if (status >= 500 && ![502, 503, 504].includes(status)) return 'failed';
   return 'retry';

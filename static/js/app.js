@@ -100,6 +100,7 @@ function queueRedraw() {
 function showSyncResult(result) {
   signedOut = result.state === 'login-needed' || result.state === 'offline';
   document.getElementById('login-needed').hidden = result.state !== 'login-needed' || !me;
+  document.getElementById('password-needed').hidden = result.state !== 'password-needed';
   document.getElementById('sync-status').textContent = result.state === 'offline'
     ? 'Belum tersambung ke server. Kiriman dikirim otomatis saat ada sinyal.'
     : result.photos_held || '';

@@ -45,12 +45,12 @@ function renderDesaChoice(me) {
 async function signOut(everywhere) {
   const leave = everywhere ? api.endAllSessions : api.logout;
   let answer = await api.getMe();
-  if (answer.status === 200) {
+  if (answer.data?.csrf_token) {
     const token = answer.data.csrf_token;
     answer = await leave(token);
     if (api.isCsrfProblem(answer)) {
       const me = await api.getMe();
-      answer = me.status === 200 ? await leave(me.data.csrf_token) : me;
+      answer = me.data?.csrf_token ? await leave(me.data.csrf_token) : me;
     }
   }
   // 401 from /me: the server had already ended the session; the phone only has to forget it too.

@@ -51,7 +51,7 @@ async function syncOnce(ignoreBackoff) {
   let me = null;
   try {
     const session = await fetchSession();
-    if (!session) return summary('login-needed', null);
+    if (!session) return summary(session === null ? 'login-needed' : 'password-needed', null);
     me = session.me;
     const sent = await sendDue(session, ignoreBackoff);
     if (sent !== 'ok') return summary(sent, me);
@@ -69,11 +69,11 @@ async function syncOnce(ignoreBackoff) {
   }
 }
 
-// Who is signed in right now, with a fresh CSRF token; null when nobody is. The cached 'me' follows the server,
-// so that items are only ever sent as the account that is really signed in.
+// Who is signed in right now, with a fresh CSRF token; null when nobody is, false until a new password. The
+// cached 'me' follows the server, so that items are only ever sent as the account that is really signed in.
 async function fetchSession() {
   const answer = await api.getMe();
-  if (answer.status === 401) return null;
+  if (api.classify(answer) === 'login') return answer.status === 401 ? null : false;
   if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`me: ${answer.status}`);
   const { csrf_token: token, ...me } = answer.data;
   const cached = await meta.get('me');

@@ -44,7 +44,7 @@ export function startTriggers() {
   // Wake up when the earliest waiting item is due. Not after a login-needed (only the member can help), and
   // not while the phone knows it is offline (the 'online' event will come).
   function scheduleNext(result) {
-    if (!result || result.state === 'login-needed' || result.waiting === 0) return;
+    if (!result || result.state.endsWith('-needed') || result.waiting === 0) return;
     if (result.state === 'offline' && !navigator.onLine) return;
     const due = result.next_attempt_at ? Date.parse(result.next_attempt_at) : 0;
     timer = setTimeout(syncNow, Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, due - Date.now())));

@@ -51,6 +51,10 @@ ROUTES = {
     ("accounts.logout_everywhere", "POST"): SIGNED_IN,
     ("accounts.change_password", "GET"): SIGNED_IN,
     ("accounts.change_password", "POST"): SIGNED_IN,
+    # Open to everyone signed in; only an account with a temporary password has anything to do there (the others are
+    # sent on to their home page). What such an account may reach: tests/security/test_temporary_password.py.
+    ("accounts.new_password", "GET"): SIGNED_IN,
+    ("accounts.new_password", "POST"): SIGNED_IN,
     ("items.Items", "GET"): MEMBERS,
     ("items.Items", "POST"): MEMBERS,
     ("items.ItemBatch", "POST"): MEMBERS,
@@ -81,10 +85,13 @@ ROUTES = {
     ("registri.groups", "GET"): DESK | {"moderator_lain"},  # each sees their own kabupaten's KIM groups
     ("registri.group", "GET"): DESK,
     ("registri.verify", "POST"): DESK,
+    ("manage.member_password", "POST"): {"ketua"},  # whose: tests/accounts/test_password_reset.py
     ("manage.admin", "GET"): {"admin"},
     ("manage.create_user", "POST"): {"admin"},
     ("manage.user_status", "POST"): {"admin"},
     ("manage.user_sessions", "POST"): {"admin"},
+    ("manage.user_page", "GET"): {"admin"},
+    ("manage.user_password", "POST"): {"admin"},
     ("manage.create_group", "POST"): {"admin"},
     ("push.PushKey", "GET"): EVERYONE,  # the server's public key, nothing else
     ("push.Subscriptions", "POST"): SIGNED_IN,
@@ -100,7 +107,7 @@ ITEM_ROUTES = {("moderation.item", "GET"), ("moderation.decide", "POST"), ("mode
 # Routes about one KIM group (KIM Kabuna, in Belu): the same for a moderator of another kabupaten.
 KIM_ROUTES = {("registri.group", "GET"), ("registri.verify", "POST")}
 # A member managed by the ketua: anyone else with the page's right but not over this member gets "missing".
-MEMBER_ROUTES = {("manage.member_status", "POST")}
+MEMBER_ROUTES = {("manage.member_status", "POST"), ("manage.member_password", "POST")}
 # A member's own photos: the protocol answers 404 to anyone else, signed in or not a member (docs/sync-protocol.md,
 # "Photos"), as for a photo that does not exist.
 OWN_OBJECT_ROUTES = {("photos.PhotoState", "GET"), ("photos.PhotoState", "DELETE"), ("photos.PhotoContent", "PUT")}

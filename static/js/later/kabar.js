@@ -41,7 +41,7 @@ export function startLive(syncNow) {
   new BroadcastChannel('kim-sync').addEventListener('message', ({ data }) => {
     if (data.type !== 'done') return;
     failures = data.state === 'offline' ? Math.min(failures + 1, 10) : 0;
-    if (data.state === 'login-needed') clearTimeout(timer);
+    if (data.state === 'login-needed' || data.state === 'password-needed') clearTimeout(timer);
     else schedule();
   });
   // Shown again, triggers.js syncs at once; that run's 'done' restarts the clock.
