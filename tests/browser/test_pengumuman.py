@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.phone import SLOW_MS, open_member_app, sign_in
+from kim_app.accounts.services import find_user
+from kim_app.extensions import db
+from kim_app.pengumuman import services
+from kim_app.pengumuman.forms import Draft
+from tests.browser.phone import PHONE, SLOW_MS, open_member_app, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,4 +66,53 @@ def test_a_pengumuman_is_read_offline_counted_until_opened_and_leaves_when_withd
     expect(section).to_be_hidden(timeout=SLOW_MS)
     expect(page.locator("#pengumuman-list > li")).to_have_count(0)
     desk.context.close()
+    context.close()
+
+
+def test_the_upgrade_keeps_the_phones_data_and_brings_earlier_pengumuman(app, browser, live_server):
+    """A phone with the previous app (IndexedDB version 2: an item of its outbox, a pull cursor) gets the new store,
+    keeps its item, and pulls once without its cursor, which brings the pengumuman published before the upgrade."""
+    with app.app_context():
+        services.save(find_user("moderator"), Draft(judul=JUDUL, isi=ISI, areas={"kabupaten": ["53.04"]}),
+                      publish=True)
+        member_id = find_user("anggota").id
+        db.session.commit()
+        db.session.remove()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/bantuan")
+    page.evaluate("""memberId => new Promise((resolve, reject) => {
+        const request = indexedDB.open('kim', 2);
+        request.onupgradeneeded = () => {
+            const db = request.result;
+            db.createObjectStore('items', { keyPath: 'uuid' }).createIndex('author_id', 'author_id');
+            db.createObjectStore('meta');
+            db.createObjectStore('photos', { keyPath: 'id' }).createIndex('item_uuid', 'item_uuid');
+        };
+        request.onsuccess = () => {
+            const tx = request.result.transaction(['items', 'meta'], 'readwrite');
+            tx.objectStore('items').put({ uuid: 'lama-1', author_id: 424242, kind: 'berita', state: 'tersimpan',
+                                          judul: 'Kiriman lama', isi: 'Isi', captured_at: new Date().toISOString() });
+            tx.objectStore('meta').put(new Date().toISOString(), `cursor:${memberId}`);
+            tx.oncomplete = () => { request.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+        };
+        request.onerror = () => reject(request.error);
+    })""", member_id)
+    pulls: list[str] = []
+    context.on("request", lambda r: pulls.append(r.url) if "/api/v1/items" in r.url else None)
+    sign_in(page, live_server.url, "anggota")
+    expect(page.locator("#pengumuman")).to_contain_text(JUDUL, timeout=SLOW_MS)
+    assert "since=" not in pulls[0], pulls
+    stored = page.evaluate("""() => new Promise((resolve) => {
+        const request = indexedDB.open('kim');
+        request.onsuccess = () => {
+            const db = request.result;
+            db.transaction('items').objectStore('items').get('lama-1').onsuccess = (event) => resolve({
+                version: db.version, stores: [...db.objectStoreNames].sort(), item: event.target.result });
+        };
+    })""")
+    assert stored["version"] == 3
+    assert stored["stores"] == ["items", "meta", "pengumuman", "photos"]
+    assert stored["item"]["judul"] == "Kiriman lama"
     context.close()
