@@ -77,6 +77,10 @@ class Config:
     # pull among them about 1.3 KB on the wire, request and answer (tests/sync/test_live_pull.py).
     LIVE_PULL_SECONDS = int(os.environ.get("LIVE_PULL_SECONDS", "60"))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A pengumuman's attachments (kim_app/pengumuman/attachments.py): each photo or PDF at most this big, at most
+    # PENGUMUMAN_LAMPIRAN_MAX of them; the desk's form may carry two such files at once (its own body limit).
+    PENGUMUMAN_LAMPIRAN_MAX_BYTES = int(os.environ.get("PENGUMUMAN_LAMPIRAN_MAX_BYTES", str(5 * 1024 * 1024)))
+    PENGUMUMAN_LAMPIRAN_MAX = 5
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
     # instead of taking every core and hundreds of megabytes from the requests beside it.
     IMAGE_DECODE_SLOTS = int(os.environ.get("IMAGE_DECODE_SLOTS", "2"))

@@ -51,6 +51,9 @@ class Pengumuman(db.Model):
     targets: Mapped[list[PengumumanTarget]] = relationship(
         back_populates="pengumuman", cascade="all, delete-orphan", order_by="PengumumanTarget.id"
     )
+    lampiran: Mapped[list[Lampiran]] = relationship(
+        back_populates="pengumuman", cascade="all, delete-orphan", order_by="Lampiran.id"
+    )
 
     @property
     def spec(self):
@@ -91,3 +94,28 @@ class PengumumanTarget(db.Model):
 
     pengumuman: Mapped[Pengumuman] = relationship(back_populates="targets")
     kim: Mapped[KimGroup | None] = relationship()
+
+
+class Lampiran(db.Model):
+    """An attachment: a photo (its display and thumbnail JPEGs from the media pipeline) or a PDF document kept as
+    sent, after checks that parse nothing (attachments.py). The bytes are in the media storage under `key` (and
+    `thumb_key` for a photo), content-addressed."""
+
+    __tablename__ = "pengumuman_lampiran"
+    __table_args__ = (
+        CheckConstraint("jenis IN ('foto', 'pdf')", name="jenis_known"),
+        CheckConstraint("jenis = 'pdf' OR thumb_key IS NOT NULL", name="foto_has_thumb"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pengumuman_id: Mapped[int] = mapped_column(ForeignKey("pengumuman.id", ondelete="CASCADE"), index=True)
+    jenis: Mapped[str] = mapped_column(String(4))
+    nama: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(100))
+    thumb_key: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int]
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pengumuman: Mapped[Pengumuman] = relationship(back_populates="lampiran")

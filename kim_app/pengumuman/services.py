@@ -15,10 +15,10 @@ from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.errors import Forbidden, Invalid, NotFound
 from kim_app.extensions import db
-from kim_app.pengumuman import forms
+from kim_app.pengumuman import attachments, forms
 from kim_app.pengumuman.forms import Draft
 from kim_app.pengumuman.jenis import TINGKAT_LABELS
-from kim_app.pengumuman.models import Pengumuman, PengumumanTarget
+from kim_app.pengumuman.models import Lampiran, Pengumuman, PengumumanTarget
 from kim_app.timeutil import BULAN, WITA, format_wita, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup, Provinsi
 
@@ -85,9 +85,10 @@ def _check_expiry(expires_at: datetime | None, now: datetime) -> None:
                            "atau kosongkan bila pengumuman berlaku tanpa batas.")
 
 
-def save(user: User, draft: Draft, pengumuman: Pengumuman | None = None, publish: bool = False) -> Pengumuman:
-    """A new pengumuman, or a draf rewritten; published at once when `publish`. Checked whole before a row is
-    touched."""
+def save(user: User, draft: Draft, pengumuman: Pengumuman | None = None, publish: bool = False,
+         uploads=()) -> Pengumuman:
+    """A new pengumuman, or a draf rewritten, with the attachments uploaded with the form; published at once when
+    `publish`. Checked whole — the attachments too — before a row is touched."""
     if not policy.can_write_pengumuman(user):
         raise Forbidden("Hanya moderator dan admin provinsi yang menulis pengumuman.")
     if pengumuman is not None and pengumuman.status != "draf":
@@ -101,6 +102,7 @@ def save(user: User, draft: Draft, pengumuman: Pengumuman | None = None, publish
             raise Invalid(" ".join(problems))
     elif not draft.judul:
         raise Invalid("Isi judul pengumuman, juga untuk draf.")
+    checked = attachments.check(list(uploads), already=len(pengumuman.lampiran) if pengumuman else 0)
     if pengumuman is None:
         pengumuman = Pengumuman(author_id=user.id, kabupaten_kode=None if policy.sees_every_kabupaten(user)
                                 else user.kabupaten_kode, status="draf", created_at=now)
@@ -111,6 +113,7 @@ def save(user: User, draft: Draft, pengumuman: Pengumuman | None = None, publish
     pengumuman.rincian = draft.rincian or None
     pengumuman.expires_at = draft.expires_at
     pengumuman.targets = targets
+    attachments.attach(pengumuman, checked)
     pengumuman.updated_at = now
     if publish:
         pengumuman.status = "terbit"
@@ -242,6 +245,19 @@ def public(pengumuman_id: int) -> Pengumuman:
     found = db.session.get(Pengumuman, pengumuman_id)
     if found is None or found.status != "terbit" or found.is_expired(utcnow()):
         raise NotFound("Pengumuman ini tidak ada, sudah ditarik, atau sudah berakhir.")
+    return found
+
+
+def lampiran_for(user: User, pengumuman_id: int, lampiran_id: int) -> Lampiran:
+    """An attachment, for whoever may read its pengumuman: anyone once it is published (and not expired), the desk
+    that manages it before. Anything else answers as a missing one does."""
+    found = db.session.get(Lampiran, lampiran_id)
+    if found is None or found.pengumuman_id != pengumuman_id:
+        raise NotFound("Lampiran tidak ditemukan.")
+    owner = found.pengumuman
+    readable = owner.status == "terbit" and not owner.is_expired(utcnow())
+    if not readable and not (user.is_authenticated and policy.can_manage_pengumuman(user, owner)):
+        raise NotFound("Lampiran tidak ditemukan.")
     return found
 
 

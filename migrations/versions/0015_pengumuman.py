@@ -4,7 +4,7 @@ Revision ID: 0015
 Revises: 0012
 Create Date: 2026-12-07 19:20:00.000000
 
-Two new tables and nothing else touched (kim_app/pengumuman/models.py). A member's pull asks "which published
+Three new tables (pengumuman, their targets, their attachments) and nothing else touched (kim_app/pengumuman/models.py). A member's pull asks "which published
 pengumuman target my KIM group, its desa, kecamatan, kabupaten or the province": the targets are indexed by (tingkat,
 kode) and by kim_id so that question reads a handful of index entries per pull.
 """
@@ -64,8 +64,27 @@ def upgrade():
     op.create_index('ix_pengumuman_target_pengumuman_id', 'pengumuman_target', ['pengumuman_id'], unique=False)
     op.create_index('ix_pengumuman_target_tingkat_kode', 'pengumuman_target', ['tingkat', 'kode'], unique=False)
     op.create_index('ix_pengumuman_target_kim_id', 'pengumuman_target', ['kim_id'], unique=False)
+    op.create_table('pengumuman_lampiran',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pengumuman_id', sa.Integer(), nullable=False),
+    sa.Column('jenis', sa.String(length=4), nullable=False),
+    sa.Column('nama', sa.String(length=120), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('thumb_key', sa.String(length=100), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=True),
+    sa.Column('height', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("jenis IN ('foto', 'pdf')", name=op.f('ck_pengumuman_lampiran_jenis_known')),
+    sa.CheckConstraint("jenis = 'pdf' OR thumb_key IS NOT NULL", name=op.f('ck_pengumuman_lampiran_foto_has_thumb')),
+    sa.ForeignKeyConstraint(['pengumuman_id'], ['pengumuman.id'],
+                            name=op.f('fk_pengumuman_lampiran_pengumuman_id_pengumuman'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pengumuman_lampiran'))
+    )
+    op.create_index('ix_pengumuman_lampiran_pengumuman_id', 'pengumuman_lampiran', ['pengumuman_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('pengumuman_lampiran')
     op.drop_table('pengumuman_target')
     op.drop_table('pengumuman')

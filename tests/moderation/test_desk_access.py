@@ -91,6 +91,9 @@ ROUTES = {
     ("pengumuman.publish", "POST"): DESK,
     ("pengumuman.withdraw", "POST"): DESK,
     ("pengumuman.public_page", "GET"): EVERYONE,  # a published one only; the link members share
+    # A published one's attachments are public; a draf's are the desk's (tests/pengumuman/test_attachments.py).
+    ("pengumuman.lampiran", "GET"): EVERYONE,
+    ("pengumuman.lampiran_kecil", "GET"): EVERYONE,
     ("deliveries.failed", "GET"): {"admin"},
     ("deliveries.retry", "POST"): {"admin"},
 }
