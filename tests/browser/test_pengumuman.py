@@ -3,6 +3,8 @@ as new until opened, and leaves the phone once the desk withdraws it (docs/sync-
 Dinas")."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,11 +13,13 @@ from kim_app.extensions import db
 from kim_app.pengumuman import services
 from kim_app.pengumuman.forms import Draft
 from tests.browser.phone import PHONE, SLOW_MS, open_member_app, sign_in
+from tests.helpers import make_pdf
 
 pytestmark = pytest.mark.browser
 
 JUDUL = "Vaksinasi ternak gratis di Kabuna"
 ISI = "Bawa sapi dan babi ke balai desa hari Sabtu pukul 08.00."
+PDF = make_pdf(padding=200 * 1024)
 
 
 def sync_now(page) -> None:
@@ -32,6 +36,7 @@ def test_a_pengumuman_is_read_offline_counted_until_opened_and_leaves_when_withd
     desk.fill("#p-judul", JUDUL)
     desk.fill("#p-isi", ISI)
     desk.select_option("#p-desa", "53.04.05.2006")
+    desk.set_input_files("#p-lampiran", files=[{"name": "materi.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     desk.get_by_role("button", name="Terbitkan").click()
     expect(desk.get_by_text("Pengumuman diterbitkan")).to_be_visible()
     expect(desk.locator("#daftar-pengumuman")).to_contain_text("Desa Kabuna")
@@ -41,6 +46,9 @@ def test_a_pengumuman_is_read_offline_counted_until_opened_and_leaves_when_withd
     section = page.locator("#pengumuman")
     expect(section).to_contain_text(JUDUL, timeout=SLOW_MS)
     expect(page.locator("#pengumuman-baru")).to_have_text("1 pengumuman baru")
+    # Its PDF is kept on the phone, and the app says how much room that takes.
+    expect(page.locator("#pengumuman-ruang")).to_have_text("Lampiran tersimpan di HP: 0,2 MB dari batas 20 MB.",
+                                                           timeout=SLOW_MS)
 
     # No signal: the app opens again from the phone and the pengumuman is there to read in full.
     context.set_offline(True)
@@ -51,6 +59,10 @@ def test_a_pengumuman_is_read_offline_counted_until_opened_and_leaves_when_withd
     expect(entry).to_contain_text(ISI)
     expect(entry).to_contain_text("WITA")
     expect(page.locator("#pengumuman-baru")).to_be_hidden()
+    with page.expect_download() as saved:
+        entry.get_by_role("button", name="Unduh materi.pdf").click()
+    assert saved.value.suggested_filename == "materi.pdf"
+    assert Path(saved.value.path()).read_bytes() == PDF
     share = entry.get_by_role("link", name="Bagikan ke WhatsApp")
     if share.count():  # no Web Share in this browser: the WhatsApp link carries the title and the public link
         assert "wa.me" in share.get_attribute("href") and "%2Fpengumuman%2F" in share.get_attribute("href")
