@@ -61,7 +61,7 @@ def _targets(user: User, draft: Draft) -> list[PengumumanTarget]:
     for tingkat, codes in draft.areas.items():
         model = AREA_MODELS[tingkat]
         for kode in codes:
-            area = db.session.get(model, kode[:13])
+            area = db.session.get(model, kode) if len(kode) <= 13 else None
             if area is None:
                 raise Invalid(f"{TINGKAT_LABELS[tingkat]} dengan kode {kode[:20]} tidak dikenal.")
             if not policy.may_target(user, tingkat, area.kode):
