@@ -82,6 +82,10 @@ class Config:
     PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "600"))
     PORTAL_CACHE_ENTRIES = 500  # per worker, without Redis
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A pengumuman's attachments (kim_app/pengumuman/attachments.py): each photo or PDF at most this big, at most
+    # PENGUMUMAN_LAMPIRAN_MAX of them; the desk's form may carry two such files at once (its own body limit).
+    PENGUMUMAN_LAMPIRAN_MAX_BYTES = int(os.environ.get("PENGUMUMAN_LAMPIRAN_MAX_BYTES", str(5 * 1024 * 1024)))
+    PENGUMUMAN_LAMPIRAN_MAX = 5
     # How many photos one process decodes at once (kim_app/media/services.py): a burst of large images waits its turn
     # instead of taking every core and hundreds of megabytes from the requests beside it.
     IMAGE_DECODE_SLOTS = int(os.environ.get("IMAGE_DECODE_SLOTS", "2"))

@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
-from flask import Flask, Request, request
+from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
@@ -192,8 +193,24 @@ class CleanParams(ImmutableMultiDict):
         )
 
 
+# Endpoints whose body may be larger than MAX_CONTENT_LENGTH, with the function giving their limit. Decided by the
+# request itself, before any hook reads the body (the CSRF check parses the form first).
+LARGER_BODIES: dict[str, Callable[[Flask], int]] = {}
+
+
 class KimRequest(Request):
     parameter_storage_class = CleanParams
+
+    @property
+    def max_content_length(self) -> int | None:
+        larger = LARGER_BODIES.get(self.endpoint or "")
+        if larger is not None and self._max_content_length is None and current_app:
+            return larger(current_app)
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def _too_deep(text: str) -> bool:

@@ -14,11 +14,14 @@ from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from kim_app.accounts.services import find_user
 from kim_app.extensions import db
 from kim_app.items.models import Item
 from kim_app.moderation.queue import QueueFilter, page
+from kim_app.pengumuman.models import Pengumuman, PengumumanTarget
 
 PASSWORD = "demo12345"
 
@@ -208,3 +211,34 @@ def media_root(app) -> Path:
 
 def part_file(app, photo_id: str) -> Path:
     return media_root(app) / "incoming" / f"{uuid.UUID(photo_id).hex}.part"
+
+
+def write_pengumuman(person: Person, path: str = "/moderasi/pengumuman/baru", action: str = "terbit",
+                     files: list[tuple[bytes, str]] = (), **fields):
+    """The desk's pengumuman form sent as a moderator's browser sends it (lists for the multi-selects; `files` as
+    (bytes, file name) in a multipart body)."""
+    data = {"jenis": "pengumuman", "judul": "Vaksinasi ternak gratis", "isi": "Bawa ternak ke balai desa.",
+            "action": action, **fields}
+    data["csrf_token"] = person.form_token("/moderasi/pengumuman/baru")
+    if files:
+        data["lampiran"] = [FileStorage(io.BytesIO(content), filename=name) for content, name in files]
+        # Encoded in memory: the test client's own encoding spools a large body to a file it never closes.
+        stream, _, boundary = stream_encode_multipart(data, use_tempfile=False)
+        return person.client.post(path, data=stream.getvalue(),
+                                  content_type=f"multipart/form-data; boundary={boundary}")
+    return person.client.post(path, data=data)
+
+
+def make_pdf(pages: int = 1, padding: int = 0) -> bytes:
+    """A small PDF as a writer makes one: the signature, objects, and %%EOF at the end (`padding` bytes of a comment
+    make it as large as a test needs)."""
+    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    body += b"2 0 obj << /Type /Pages /Count %d >> endobj\n" % pages
+    body += b"%" + b"x" * padding + b"\n"
+    return body + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def pengumuman_rows(app) -> tuple[int, int]:
+    """How many pengumuman and targets are stored: a refused form leaves both as they were."""
+    with app.app_context():
+        return (db.session.query(Pengumuman).count(), db.session.query(PengumumanTarget).count())

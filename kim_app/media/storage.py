@@ -32,7 +32,9 @@ from flask import current_app
 
 logger = logging.getLogger(__name__)
 
-KEY_PATTERN = re.compile(r"^(photos/[0-9a-f]{2}/[0-9a-f]{64}\.jpg|incoming/[0-9a-f]{32}\.part)$")
+KEY_PATTERN = re.compile(
+    r"^(photos/[0-9a-f]{2}/[0-9a-f]{64}\.jpg|documents/[0-9a-f]{2}/[0-9a-f]{64}\.pdf|incoming/[0-9a-f]{32}\.part)$"
+)
 
 
 class UnsafeKey(ValueError):
@@ -58,6 +60,11 @@ class Storage(Protocol):
 def derivative_key(digest: str) -> str:
     """Content-addressed: identical derivatives share one file, and a key never names two different contents."""
     return f"photos/{digest[:2]}/{digest}.jpg"
+
+
+def document_key(digest: str) -> str:
+    """A PDF attachment of a pengumuman, content-addressed like the photos' derivatives."""
+    return f"documents/{digest[:2]}/{digest}.pdf"
 
 
 def incoming_key(photo_hex: str) -> str:

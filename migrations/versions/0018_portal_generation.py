@@ -1,7 +1,7 @@
 """The portal generation: one counter that moves whenever what the public sees changes
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0015
 Create Date: 2026-12-07 19:40:00.000000
 
 Rendered portal pages are kept under the generation they were rendered at (kim_app/publish/cache.py). The counter
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0017'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
