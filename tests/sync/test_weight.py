@@ -8,7 +8,9 @@ import re
 import pytest
 
 SHELL_BUDGET = 50 * 1024
-LATER_BUDGET = 16 * 1024
+# The later tier grew with the Dinas' pengumuman (reader, attachments kept offline) and the dissemination report:
+# 20 KB, still fetched once in the background after the shell, never before the first paint.
+LATER_BUDGET = 20 * 1024
 HTML_BUDGET = 14 * 1024
 
 
