@@ -71,6 +71,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     portal_cache.init_app(app)
     security.init_app(app)
     app.session_interface = shell.SharedShellSessions()
+    # Last: its hook runs first, before the security headers' and Flask-Compress's (kim_app/compression.py).
+    compression.compress_once(app, shell.SAME_FOR_EVERYONE)
     return app
 
 

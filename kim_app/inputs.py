@@ -107,20 +107,27 @@ def in_window(moment: datetime) -> bool:
     return EARLIEST_DAY <= day <= latest_day()
 
 
-def window_message() -> str:
-    return f"Tanggal harus antara {EARLIEST_DAY.isoformat()} dan {latest_day().isoformat()}."
+def window_message(latest: date | None = None, label: str = "Tanggal") -> str:
+    return f"{label} harus antara {EARLIEST_DAY.isoformat()} dan {(latest or latest_day()).isoformat()}."
 
 
-def parse_day(value: str | None, *, label: str = "Tanggal") -> date | None:
-    """A calendar day TTTT-BB-HH in the window, None when empty, or BadInput."""
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(value: str | None, *, label: str = "Tanggal", latest: date | None = None) -> date | None:
+    """A calendar day TTTT-BB-HH in the window (up to `latest` when given: a day that has already happened may be
+    at most a few days ahead, not a year), None when empty, or BadInput."""
     if value is None or not value.strip():
         return None
+    # Only the one form a date input sends: fromisoformat alone would also take "20261207" and week dates.
+    if not _DAY.fullmatch(value.strip()):
+        raise BadInput(f"{label} harus dalam format TTTT-BB-HH.")
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise BadInput(f"{label} harus dalam format TTTT-BB-HH.") from None
-    if not EARLIEST_DAY <= day <= latest_day():
-        raise BadInput(f"{label}: {window_message()}")
+    if not EARLIEST_DAY <= day <= (latest or latest_day()):
+        raise BadInput(window_message(latest, label))
     return day
 
 

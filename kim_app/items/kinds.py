@@ -11,18 +11,29 @@ stored there; any other field of a kind is kept in the item's `rincian` (JSON), 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from kim_app.inputs import MAX_ID, BadInput, parse_day
 from kim_app.items.statuses import (
     ADUAN_STATUS_LABELS,
     MOVES,
     STATUS_LABELS,
     TRACKED_STATUS_LABELS,
     Status,
+    first_move,
 )
+from kim_app.timeutil import utcnow
 
 MAX_PHOTOS = 5
 PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{5,18}$"
+# A `date` field names a day that has happened (an activity, a dissemination): a few days ahead leave room for a
+# phone's wrong clock and for the WITA/UTC difference, not for a typo of a year.
+DATE_DAYS_AHEAD = 3
+# A `number` field counts people: a village meeting, a WhatsApp group, a desa's whole population at most.
+NUMBER_MAX = 1_000_000
+_DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 @dataclass(frozen=True)
@@ -31,7 +42,9 @@ class Field:
     label: str
     max_length: int
     required: bool = False
-    # How the phone asks for it: "text" (one line), "textarea", "tel".
+    # How the phone asks for it: "text" (one line), "textarea", "tel", "date" (a day, TTTT-BB-HH, checked to lie
+    # between 2000-01-01 and a few days ahead) or "number" (a whole number in ASCII digits, `minimum`..`maximum`).
+    # The value travels as text either way, as every field does.
     input: str = "text"
     rows: int = 3
     # The message when a required field is left empty, and for a pattern the text does not match.
@@ -44,6 +57,11 @@ class Field:
     private: bool = False
     # A moderator may correct it before publishing (typos, the title).
     editable: bool = False
+    # A "number" field's range.
+    minimum: int = 0
+    maximum: int = NUMBER_MAX
+    # Filled in by the app, not typed: a hidden input on the phone (the pengumuman a dissemination reports on).
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,16 @@ class Kind:
     groups: dict[str, str] = field(default_factory=dict)
     rejection_reasons: tuple[str, ...] = ()
     photo_required_message: str = "Tambahkan paling sedikit satu foto."
+    # Approved items of this kind are listed on their KIM's profile page.
+    on_profile: bool = False
+    # The capture form is in the app's list of forms; False: it is opened from elsewhere in the app (a dissemination
+    # report, from the pengumuman it reports on).
+    menu: bool = True
+
+    @property
+    def first_move(self) -> str:
+        """The move that records a new item of this kind (statuses.MOVES): `kirim` into the queue, or `lapor`."""
+        return first_move(self.name).action
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -118,6 +146,32 @@ ALASAN_TOLAK = (
 )
 # A complaint's public status page shows only these presets as the reason (a free-text note may name people).
 ALASAN_TOLAK_ADUAN = ("Bukan wewenang pemerintah daerah", "Aduan tidak lengkap")
+
+JENIS_KEGIATAN = (
+    ("pertemuan", "Pertemuan"),
+    ("pelatihan", "Pelatihan"),
+    ("sosialisasi", "Sosialisasi"),
+    ("liputan", "Liputan"),
+    ("lainnya", "Lainnya"),
+)
+
+CARA_DISEMINASI = (
+    ("pertemuan_warga", "Pertemuan warga"),
+    ("grup_whatsapp", "Grup WhatsApp"),
+    ("papan_pengumuman", "Papan pengumuman"),
+    ("mulut_ke_mulut", "Dari mulut ke mulut"),
+    ("lainnya", "Lainnya"),
+)
+
+ALASAN_TOLAK_KEGIATAN = (
+    "Bukan kegiatan KIM",
+    "Foto tidak jelas",
+    "Data pribadi terlihat",
+    "Duplikat dari kiriman lain",
+)
+
+# The longest `keterangan` of any kind: a field shared by kinds has one limit (the API reads the first definition).
+KETERANGAN_MAX = 2000
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -177,6 +231,46 @@ KINDS: dict[str, Kind] = {
             photos_after="kategori",
             rejection_reasons=ALASAN_TOLAK,
             photo_required_message="Cerita foto perlu paling sedikit satu foto.",
+            on_profile=True,
+        ),
+        Kind(
+            name="kegiatan",
+            label="Kegiatan KIM",
+            form_title="Catat kegiatan KIM",
+            save_label="Simpan kegiatan",
+            fields=(
+                Field("tanggal", "Tanggal kegiatan", 10, required=True, input="date",
+                      required_message="Tanggal kegiatan wajib diisi."),
+                Field("keterangan", "Uraian kegiatan", KETERANGAN_MAX, required=True, input="textarea", rows=4,
+                      required_message="Uraian kegiatan wajib diisi.", editable=True),
+                Field("peserta", "Jumlah peserta (boleh kosong)", 7, input="number"),
+            ),
+            # The category of an activity is its kind: a meeting, a training …
+            kategori=JENIS_KEGIATAN,
+            headline="keterangan",
+            body="keterangan",
+            rejection_reasons=ALASAN_TOLAK_KEGIATAN,
+            on_profile=True,
+        ),
+        Kind(
+            name="diseminasi",
+            label="Laporan penyebaran",
+            form_title="Sudah disebarkan",
+            save_label="Simpan laporan",
+            fields=(
+                Field("pengumuman", "Pengumuman", 10, required=True, input="number", minimum=1, maximum=MAX_ID,
+                      hidden=True, required_message="Buka laporan ini dari pengumuman yang disebarkan."),
+                Field("tanggal", "Tanggal disebarkan", 10, required=True, input="date",
+                      required_message="Tanggal disebarkan wajib diisi."),
+                Field("jangkauan", "Kira-kira berapa orang yang menerima", 7, required=True, input="number",
+                      required_message="Tulis kira-kira berapa orang yang menerima."),
+                Field("keterangan", "Catatan (boleh kosong)", KETERANGAN_MAX, input="textarea", rows=3),
+            ),
+            # The category of a report is how the pengumuman was passed on.
+            kategori=CARA_DISEMINASI,
+            headline="keterangan",
+            max_photos=1,
+            menu=False,
         ),
     )
 }
@@ -185,6 +279,7 @@ KINDS: dict[str, Kind] = {
 CONTENT_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f.name for kind in KINDS.values() for f in kind.fields))
 PUBLIC_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.public)
 KIND_LABELS: dict[str, str] = {name: kind.label for name, kind in KINDS.items()}
+PROFILE_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.on_profile)
 
 
 def get(name: str) -> Kind | None:
@@ -222,12 +317,36 @@ def errors_for(kind_name: str, values: dict, photos: list | None = None) -> dict
             errors[name] = [f"Tidak dipakai untuk {kind_name}."]
     if values.get("kategori") and values["kategori"] not in kind.kategori_labels:
         errors["kategori"] = ["Kategori tidak dikenal."]
+    for spec in kind.fields:
+        value = values.get(spec.name)
+        problem = _value_problem(spec, value) if isinstance(value, str) and value else None
+        if problem:
+            errors[spec.name] = [problem]
     if photos is not None:
         if len(photos) < kind.min_photos:
             errors["photos"] = [kind.photo_required_message]
         elif len(photos) > kind.max_photos:
             errors["photos"] = [f"Paling banyak {kind.max_photos} foto per item."]
     return errors
+
+
+def _value_problem(spec: Field, value: str) -> str | None:
+    """What is wrong with the text of a date or number field, in words; None when it is fine (or of another input)."""
+    if spec.input == "date":
+        latest = (utcnow() + timedelta(days=DATE_DAYS_AHEAD)).date()
+        try:
+            parse_day(value, label=spec.label, latest=latest)
+        except BadInput as error:
+            return error.detail
+    # Digits only: no sign, no spaces, no "1.000" (a thousands dot would be read as one), no other script's digits.
+    elif spec.input == "number" and (not _DIGITS.fullmatch(value) or not spec.minimum <= int(value) <= spec.maximum):
+        return f"Harus angka bulat dari {_ribuan(spec.minimum)} sampai {_ribuan(spec.maximum)}, tanpa titik."
+    return None
+
+
+def _ribuan(number: int) -> str:
+    """1000000 as Indonesians write it: 1.000.000."""
+    return f"{number:,}".replace(",", ".")
 
 
 def for_phone() -> dict:
@@ -243,6 +362,8 @@ def for_phone() -> dict:
                 "tracked": kind.tracked,
                 "min_photos": kind.min_photos,
                 "max_photos": kind.max_photos,
+                "menu": kind.menu,
+                "first_status": str(first_move(kind.name).reaches),
             }
             for kind in KINDS.values()
         },

@@ -108,8 +108,9 @@ def move(
 
 
 def announce_created(item: Item, event: ItemEvent) -> None:
-    """A new item was written (kim_app/sync/services.py writes its rows itself, for speed): the events of `kirim`."""
-    _announce(item, MOVES["kirim"], event)
+    """A new item was written (kim_app/sync/services.py writes its rows itself, for speed): the events of its first
+    move (`kirim`, or `lapor` for a report, which enters no queue)."""
+    _announce(item, MOVES[event.action], event)
 
 
 def _announce(item: Item, spec: Move, event: ItemEvent) -> None:

@@ -21,6 +21,8 @@ class Status(StrEnum):
     DISETUJUI = "disetujui"
     DITOLAK = "ditolak"
     PERLU_REVISI = "perlu_revisi"
+    # A report (a dissemination): recorded as sent, never moderated, never public.
+    TERCATAT = "tercatat"
 
 
 STATUS_LABELS = {
@@ -28,6 +30,7 @@ STATUS_LABELS = {
     Status.DISETUJUI: "Disetujui",
     Status.DITOLAK: "Ditolak",
     Status.PERLU_REVISI: "Perlu revisi",
+    Status.TERCATAT: "Tercatat",
 }
 
 
@@ -102,6 +105,8 @@ MOVES: dict[str, Move] = {
     for move in (
         Move("kirim", "Dikirim", Actor.ANGGOTA, leaves=(None,), reaches=Status.MENUNGGU,
              aduan=(None, AduanStatus.DITERIMA)),
+        # A report the Dinas counts, not a piece of news it checks: recorded as it comes, outside the queue.
+        Move("lapor", "Dilaporkan", Actor.ANGGOTA, leaves=(None,), reaches=Status.TERCATAT, kinds=("diseminasi",)),
         Move("setujui", "Disetujui", Actor.MODERATOR, leaves=(Status.MENUNGGU,), reaches=Status.DISETUJUI,
              aduan=(AduanStatus.DITERIMA, AduanStatus.DIVERIFIKASI), label_tracked="Diverifikasi"),
         Move("tolak", "Ditolak", Actor.MODERATOR, leaves=(Status.MENUNGGU,), reaches=Status.DITOLAK,
@@ -123,6 +128,13 @@ MOVES: dict[str, Move] = {
              aduan=(AduanStatus.DITINDAKLANJUTI, AduanStatus.SELESAI), kinds=("aduan",)),
     )
 }
+
+def first_move(kind: str) -> Move:
+    """The move that records a new item of this kind: one that leaves "nothing yet" (None). A move naming the kind
+    wins over the move for every kind (`lapor` for a dissemination, `kirim` for the rest)."""
+    found = [move for move in MOVES.values() if move.leaves == (None,) and move.applies_to(kind)]
+    return min(found, key=lambda move: move.kinds is None)
+
 
 # The moves a moderator decides in the queue, in the order the desk offers them.
 VERDICTS = ("setujui", "tolak", "revisi")

@@ -42,8 +42,20 @@ def _content_fields() -> dict[str, ma.fields.Field]:
         spec = kinds.content_field(name)
         check = Pattern(spec.pattern, error=spec.pattern_message) if spec.pattern else None
         fields[name] = Teks(load_default=None, allow_none=True, max_length=spec.max_length, validate=check,
-                            metadata={"description": spec.label})
+                            metadata={"description": spec.label, **_documented_input(spec)})
     return fields
+
+
+def _documented_input(spec: kinds.Field) -> dict:
+    """What the OpenAPI document says of a date or number field. Its check lives in `kinds.errors_for` (the window of
+    a date moves with the day; a number's range is the kind's), so the spec only describes it."""
+    if spec.input == "date":
+        return {"format": "date", "description": f"{spec.label}: TTTT-BB-HH, from 2000-01-01 to "
+                f"{kinds.DATE_DAYS_AHEAD} days ahead"}
+    if spec.input == "number":
+        return {"pattern": "^[0-9]+$", "description": f"{spec.label}: a whole number in digits, as text "
+                f"({spec.minimum} to {spec.maximum})"}
+    return {}
 
 
 ItemFieldsSchema = BaseSchema.from_dict(_content_fields(), name="ItemFieldsSchema")

@@ -26,7 +26,7 @@ from kim_app.inputs import parse_moment
 from kim_app.items import kinds
 from kim_app.items import services as items
 from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
-from kim_app.items.statuses import AduanStatus, Status
+from kim_app.items.statuses import Status, first_move
 from kim_app.media import services as media
 from kim_app.sync.schemas import ItemCreateSchema
 from kim_app.timeutil import as_utc, utcnow
@@ -137,6 +137,8 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
                   "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya.")
     desa = _filing_desa(author, data.get("desa_kode"))
     spec = kinds.KINDS[data["kind"]]
+    # The kind's first move decides where a new item stands: `kirim` into the queue, `lapor` recorded (a report).
+    first = first_move(spec.name)
     fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}
     photos = data.get("photos") or []
     digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
@@ -153,15 +155,15 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
             captured_at=_not_after(data["captured_at"], now),
             received_at=now,
             updated_at=now,
-            status=Status.MENUNGGU,
+            status=first.reaches,
             revision=1,
             version=1,
             content_hash=digest,
             **_stored(fields),
         )
-        if spec.tracked:
+        if spec.tracked and first.aduan is not None:
             item.tracking_code = items.new_tracking_code()
-            item.aduan_status = AduanStatus.DITERIMA
+            item.aduan_status = first.aduan[1]
         media.declare(item, photos)
         if insert_unless_exists(item) is not None:
             break
@@ -182,7 +184,7 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
         raise RuntimeError("no free tracking code after several attempts")
     for photo in item.photos:
         photo.item_id = item.id
-    event = items.new_event(item, actor=author, action="kirim", from_status=None)
+    event = items.new_event(item, actor=author, action=first.action, from_status=None)
     try:
         insert_rows([*item.photos, _revision_row(item, 1, item.captured_at, fields, digest, now), event])
     except IntegrityError:

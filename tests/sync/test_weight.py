@@ -66,3 +66,22 @@ def test_pages_load_nothing_from_other_origins(app, path):
         assert not re.match(r"^(https?:)?//", url) or "wa.me" in url, url
     with app.test_client().get("/static/css/app.css") as css:
         assert "@font-face" not in css.get_data(as_text=True)
+
+
+def test_shell_files_are_compressed_once_at_brotlis_best_and_revalidate(app):
+    import brotli
+
+    client = app.test_client()
+    for path in ("/app", "/sw.js", shell_files(client)[-1]):
+        with client.get(path, headers={"Accept-Encoding": "identity"}) as response:
+            plain = response.get_data()
+        with client.get(path, headers=CHROME) as response:
+            assert response.headers["Content-Encoding"] == "br", path
+            assert "Accept-Encoding" in response.headers["Vary"], path
+            body, etag = response.get_data(), response.headers.get("ETag")
+        assert brotli.decompress(body) == plain, path
+        assert len(body) == len(brotli.compress(plain, quality=11)), path
+        if etag:
+            # The phone's check at every online open: a few bytes when nothing changed.
+            with client.get(path, headers={**CHROME, "If-None-Match": etag}) as again:
+                assert again.status_code == 304, path
