@@ -19,6 +19,7 @@ from kim_app.accounts.services import find_user
 from kim_app.extensions import db
 from kim_app.items.models import Item
 from kim_app.moderation.queue import QueueFilter, page
+from kim_app.pengumuman.models import Pengumuman, PengumumanTarget
 
 PASSWORD = "demo12345"
 
@@ -180,3 +181,17 @@ def media_root(app) -> Path:
 
 def part_file(app, photo_id: str) -> Path:
     return media_root(app) / "incoming" / f"{uuid.UUID(photo_id).hex}.part"
+
+
+def write_pengumuman(person: Person, path: str = "/moderasi/pengumuman/baru", action: str = "terbit", **fields):
+    """The desk's pengumuman form sent as a moderator's browser sends it (lists for the multi-selects)."""
+    data = {"jenis": "pengumuman", "judul": "Vaksinasi ternak gratis", "isi": "Bawa ternak ke balai desa.",
+            "action": action, **fields}
+    data["csrf_token"] = person.form_token("/moderasi/pengumuman/baru")
+    return person.client.post(path, data=data)
+
+
+def pengumuman_rows(app) -> tuple[int, int]:
+    """How many pengumuman and targets are stored: a refused form leaves both as they were."""
+    with app.app_context():
+        return (db.session.query(Pengumuman).count(), db.session.query(PengumumanTarget).count())

@@ -15,6 +15,10 @@ Views and services ask these functions; nothing else compares roles. One rule pe
   `moderators_of` a kabupaten hear of its items);
 - see failed e-mails and pushes and send them again (`can_oversee_deliveries`): the admin;
 - check a complaint's status by its tracking code: everyone, without signing in;
+- write, publish and withdraw pengumuman for the KIM groups (`can_write_pengumuman`, then `can_manage_pengumuman`
+  per pengumuman and `may_target` per target): the admin for the whole province, a moderator within their own
+  kabupaten; a member reads only the published pengumuman that target their KIM group (selected in
+  kim_app/pengumuman/services.py, `for_member`), the public reads a published one by its link;
 - tell the complainant how their complaint stands ("Kabari pelapor", `can_contact_pelapor`): whoever may see the
   complainant's number — the member who recorded the complaint, and who may moderate it.
 
@@ -143,6 +147,35 @@ def owns_device(user: User, subscription) -> bool:
 
 def can_oversee_deliveries(user: User) -> bool:
     return can_administer(user)
+
+
+def can_write_pengumuman(user: User) -> bool:
+    return user.role in MODERATOR_ROLES
+
+
+def may_target(user: User, tingkat: str, kode: str | None) -> bool:
+    """Whether this author may send a pengumuman to that area: `kode` is the area's Kemendagri code, or for a KIM
+    group the code of its desa. The admin reaches the whole province; a moderator any area inside their kabupaten
+    (codes are dotted prefixes: 53.04 → 53.04.05 → 53.04.05.2006), never the whole province."""
+    if not can_write_pengumuman(user):
+        return False
+    if sees_every_kabupaten(user):
+        return True
+    if tingkat == "provinsi" or not kode or not user.kabupaten_kode:
+        return False
+    return kode == user.kabupaten_kode or kode.startswith(user.kabupaten_kode + ".")
+
+
+def can_manage_pengumuman(user: User, pengumuman) -> bool:
+    """Edit, publish, withdraw: the admin any; a moderator those of their kabupaten's desk (its colleagues' too)."""
+    if sees_every_kabupaten(user):
+        return True
+    return user.role == "moderator" and pengumuman.kabupaten_kode == user.kabupaten_kode
+
+
+def pengumuman_scope(user: User, kabupaten_column) -> ColumnElement[bool]:
+    """A SQL condition selecting the pengumuman this user's desk lists."""
+    return moderation_scope(user, kabupaten_column)
 
 
 def allowed_by(rule):

@@ -51,9 +51,10 @@ class Items(MethodView):
     @bp.arguments(ItemListArgs(), location="query")
     @bp.response(200, ItemListSchema)
     def get(self, args):
-        """Your items changed since a cursor (delta pull)"""
-        items, cursor = services.changes_since(_member(), args["since"])
-        return {"items": items, "cursor": cursor}
+        """Your items changed since a cursor (delta pull), and the pengumuman for your KIM group"""
+        member = _member()
+        items, cursor = services.changes_since(member, args["since"])
+        return {"items": items, "cursor": cursor, **services.pengumuman_since(member, args["since"])}
 
     @bp.arguments(ItemCreateSchema())
     @bp.response(201, ItemSchema, description="The item was new and is stored")
@@ -111,7 +112,8 @@ class ItemBatch(MethodView):
         sent = [result.item.client_uuid for result in results if result.item is not None]
         created = [result.item.client_uuid for result in results if result.status == 201]
         changes, cursor = services.changes_since(member, data["since"], leave_out=sent, created=created)
-        return {"results": results, "changes": changes, "cursor": cursor}
+        return {"results": results, "changes": changes, "cursor": cursor,
+                **services.pengumuman_since(member, data["since"])}
 
 
 @bp.route("/items/<uuid:item_uuid>")

@@ -16,6 +16,7 @@ from kim_app.items import kinds, pelapor
 from kim_app.items.models import COLUMN_FIELDS, PHOTO_MIMES
 from kim_app.items.statuses import AduanStatus, Status
 from kim_app.media.schemas import PhotoSchema
+from kim_app.pengumuman.schemas import PengumumanSchema
 from kim_app.schemas import REQUIRED, BaseSchema, Bilangan, Pattern, Teks, Waktu
 
 # The phone shrinks photos to a long edge of 1600 px (a few hundred kB); 8 MB leaves room for a PNG screenshot.
@@ -214,7 +215,23 @@ class ItemListArgs(BaseSchema):
     )
 
 
-class ItemListSchema(ma.Schema):
+class PengumumanPullMixin(ma.Schema):
+    """What a pull and a batch's answer carry of the Dinas' pengumuman (docs/sync-protocol.md, "Pengumuman from the
+    Dinas"); each key is left out when its list is empty."""
+
+    pengumuman = ma.fields.List(
+        ma.fields.Nested(PengumumanSchema),
+        metadata={"description": "Published, unexpired pengumuman targeted at your KIM group that changed since "
+                  "`since` (all of them without it); absent when none"},
+    )
+    pengumuman_gone = ma.fields.List(
+        ma.fields.Integer(),
+        metadata={"description": "Ids of pengumuman withdrawn or expired since `since`: delete them from the phone; "
+                  "absent when none"},
+    )
+
+
+class ItemListSchema(PengumumanPullMixin):
     items = ma.fields.List(ma.fields.Nested(ItemSchema))
     cursor = ma.fields.String(metadata={"description": "Opaque; send it as `since` on the next pull"})
 
@@ -260,7 +277,7 @@ class ItemResultSchema(ma.Schema):
         return {key: value for key, value in data.items() if value is not None or key == "uuid"}
 
 
-class ItemBatchAnswerSchema(ma.Schema):
+class ItemBatchAnswerSchema(PengumumanPullMixin):
     results = ma.fields.List(ma.fields.Nested(ItemResultSchema), metadata={"description": "One per item, in order"})
     changes = ma.fields.List(
         ma.fields.Nested(ItemSchema),

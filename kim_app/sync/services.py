@@ -28,6 +28,7 @@ from kim_app.items import services as items
 from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
 from kim_app.items.statuses import Status, first_move
 from kim_app.media import services as media
+from kim_app.pengumuman import services as pengumuman
 from kim_app.sync.schemas import ItemCreateSchema
 from kim_app.timeutil import as_utc, utcnow
 from kim_app.wilayah.models import Desa
@@ -351,6 +352,23 @@ def changes_since(
     else:
         next_cursor = encode_cursor(now)
     return items_found, next_cursor
+
+
+def pengumuman_since(member: User, cursor: str | None) -> dict:
+    """The pengumuman part of a pull (docs/sync-protocol.md, "Pengumuman from the Dinas"): those targeted at the
+    member that changed since the cursor's moment (with the same safety window as items), and the ids of those
+    withdrawn or expired since. Empty lists are left out of the answer, so an empty pull stays as small as before."""
+    moment, _, _ = _read_cursor(cursor)
+    since = None
+    if moment is not None:
+        since = moment - timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
+    changed, gone = pengumuman.for_member(member, since, utcnow())
+    found = {}
+    if changed:
+        found["pengumuman"] = changed
+    if gone:
+        found["pengumuman_gone"] = gone
+    return found
 
 
 @dataclass

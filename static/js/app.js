@@ -63,6 +63,9 @@ const renderNews = () => import('./later/reader.js').then((module) => module.ren
 const push = () => import('./later/push.js');
 // The header's "N kabar baru" and the clock that syncs while the app is in view (later/kabar.js).
 const kabar = () => import('./later/kabar.js');
+// "Pengumuman dari Dinas": the list, reading, the header's "N pengumuman baru" (later/pengumuman.js).
+const renderPengumuman = () => import('./later/pengumuman.js').then((module) => module.renderPengumuman(me))
+  .catch(() => {});
 const keepStorage = () => import('./later/storage.js').then((module) => module.keepStorage()).catch(() => {});
 // The browser's install offer, kept for the moment the app asks (after the first saved item, later/install.js).
 let installPrompt = null;
@@ -84,6 +87,7 @@ async function redraw() {
   const all = await items.all();
   unsent = renderItems(all, me, await photos.all(), act);
   capture.restoreDrafts(me, all);
+  renderPengumuman();
   await kabar().then((module) => module.renderKabar(me)).catch(() => {});
 }
 

@@ -3,7 +3,8 @@
 //
 // Stores: 'items' (outbox and server copies, keyPath uuid, index author_id), 'meta' (small named values:
 // the signed-in member 'me', one delta-pull cursor per account, settings) and 'photos' (the shrunk JPEG Blob of
-// each photo with its upload progress, keyPath id, index item_uuid).
+// each photo with its upload progress, keyPath id, index item_uuid); 'pengumuman' (the Dinas' pengumuman for the
+// member, keyPath id, with `account` and the phone-only `read_at`).
 //
 // Upgrades MIGRATE: each step below only adds what is missing, so a member's unsent items survive every new
 // version of the app. Never delete or recreate a store that holds member data here.
@@ -24,6 +25,14 @@ const STEPS = [
     if (!db.objectStoreNames.contains('photos')) {
       db.createObjectStore('photos', { keyPath: 'id' }).createIndex('item_uuid', 'item_uuid');
     }
+  },
+  // version 3: pengumuman. The pull cursors are dropped, so the first pull after the upgrade is a full one and brings
+  // the pengumuman published before it (the old app's pulls left them out); the items it repeats are harmless.
+  (db, tx) => {
+    if (!db.objectStoreNames.contains('pengumuman')) db.createObjectStore('pengumuman', { keyPath: 'id' });
+    const store = tx.objectStore('meta');
+    const keys = store.getAllKeys();
+    keys.onsuccess = () => keys.result.filter((key) => `${key}`.startsWith('cursor:')).forEach((key) => store.delete(key));
   },
 ];
 
@@ -158,6 +167,28 @@ export async function removeWithPhotos(uuid, check) {
     return null;
   });
   return removed;
+}
+
+export const pengumuman = {
+  all: () => run('pengumuman', 'readonly', (s) => s.getAll()),
+  update: (id, change) => update('pengumuman', id, change),
+  remove: (id) => run('pengumuman', 'readwrite', (s) => s.delete(id)),
+};
+
+// A pull's pengumuman (docs/sync-protocol.md): those listed stored for `account` (keeping read_at), the gone deleted;
+// after a pull without a cursor (`all`) every one not listed goes too. Resolves true when anything was there to do.
+export async function keepPengumuman(account, { pengumuman: listed = [], pengumuman_gone: gone = [] }, all) {
+  if (!listed.length && !gone.length && !all) return false;
+  await run('pengumuman', 'readwrite', (s) => {
+    const read = s.getAll();
+    read.onsuccess = () => {
+      const old = new Map(read.result.map((p) => [p.id, p]));
+      for (const id of all ? old.keys() : gone) s.delete(id);
+      for (const p of listed) s.put({ ...p, account, read_at: (old.get(p.id) || {}).read_at || null });
+    };
+    return null;
+  });
+  return true;
 }
 
 export const meta = {

@@ -8,7 +8,7 @@
 // why photos wait although the network is there (the member's Wi-Fi-only setting), or is null.
 
 import * as api from './api.js';
-import { items, meta, photos } from './db.js';
+import { items, keepPengumuman, meta, photos } from './db.js';
 import {
   afterPull, isRevision, keepRefusedEdit, renewPhotoIds, requestBody, revisionBody, withServerCopy,
 } from './outbox.js';
@@ -175,7 +175,7 @@ async function sendBatch(batch, session) {
       const outcome = await decide(item, { status: result.status, data: result.item || result.problem }, session);
       if (outcome !== 'next') return outcome;
     }
-    await applyPulled(session.me, answer.data.changes || [], answer.data.cursor);
+    await applyPulled(session.me, answer.data.changes || [], answer.data.cursor, answer.data);
     session.pulled = true;
     return 'next';
   }
@@ -339,18 +339,20 @@ async function pull(me) {
   const answer = await api.pullItems(await meta.get(key));
   if (answer.status === 401) return false;
   if (answer.status !== 200 || !answer.data) throw new api.NetworkError(`items: ${answer.status}`);
-  await applyPulled(me, answer.data.items, answer.data.cursor);
+  await applyPulled(me, answer.data.items, answer.data.cursor, answer.data);
   return true;
 }
 
-// The server's copies from a pull or a batch answer, then the cursor that follows them.
-async function applyPulled(me, serverItems, cursor) {
+// The server's copies from a pull or a batch answer and its pengumuman, then the cursor that follows them.
+async function applyPulled(me, serverItems, cursor, data) {
+  const key = `cursor:${me.id}`;
+  if (await keepPengumuman(me.id, data, !(await meta.get(key)))) announce({ type: 'pengumuman' });
   // Items the phone does not have yet (captured on another phone) are added the same way.
   for (const server of serverItems) {
     const local = await change(server.uuid, (old) => afterPull(old, server, me.id));
     if (local && local.state !== 'gagal') await adoptServerPhotos(server.photos, announce);
   }
-  if (cursor) await meta.set(`cursor:${me.id}`, cursor);
+  if (cursor) await meta.set(key, cursor);
 }
 
 // The news of the member's area, for reading offline. Last and optional: a failure here is not the outbox's.

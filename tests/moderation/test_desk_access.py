@@ -11,6 +11,8 @@ import pytest
 
 from kim_app.accounts.services import create_user, find_user
 from kim_app.extensions import db
+from kim_app.pengumuman import services as pengumuman
+from kim_app.pengumuman.forms import Draft
 from tests.helpers import PASSWORD
 
 ROLES = ("anonymous", "anggota", "ketua", "moderator", "moderator_lain", "admin")
@@ -81,13 +83,22 @@ ROUTES = {
     ("push.Subscriptions", "POST"): SIGNED_IN,
     # One's own only: another's answers 404 (tests/notifications/test_push_api.py).
     ("push.Subscription", "DELETE"): SIGNED_IN,
+    ("pengumuman.desk", "GET"): DESK | {"moderator_lain"},
+    ("pengumuman.new", "GET"): DESK | {"moderator_lain"},
+    ("pengumuman.create", "POST"): DESK | {"moderator_lain"},  # the form's targets: tests/pengumuman/test_desk.py
+    ("pengumuman.edit", "GET"): DESK,
+    ("pengumuman.update", "POST"): DESK,
+    ("pengumuman.publish", "POST"): DESK,
+    ("pengumuman.withdraw", "POST"): DESK,
+    ("pengumuman.public_page", "GET"): EVERYONE,  # a published one only; the link members share
     ("deliveries.failed", "GET"): {"admin"},
     ("deliveries.retry", "POST"): {"admin"},
 }
 # Routes about one item of the Belu moderator's region: a moderator of another kabupaten must get exactly the answer
 # a missing item gets.
 ITEM_ROUTES = {("moderation.item", "GET"), ("moderation.decide", "POST"), ("moderation.edit", "POST"),
-               ("moderation.advance_complaint", "POST")}
+               ("moderation.advance_complaint", "POST"), ("pengumuman.edit", "GET"), ("pengumuman.update", "POST"),
+               ("pengumuman.publish", "POST"), ("pengumuman.withdraw", "POST")}
 # A member managed by the ketua: anyone else with the page's right but not over this member gets "missing".
 MEMBER_ROUTES = {("manage.member_status", "POST")}
 # A member's own photos: the protocol answers 404 to anyone else, signed in or not a member (docs/sync-protocol.md,
@@ -119,7 +130,8 @@ def url_for_route(app, endpoint: str, values: dict) -> str:
 
 @pytest.fixture
 def world(app, make_person, make_ketua, send_item, aduan, people):
-    """One aduan in Belu (every item route acts on it), a member managed by the ketua, and a client per role."""
+    """One aduan and one pengumuman in Belu (every item route acts on them), a member managed by the ketua, and a
+    client per role."""
     ketua = make_ketua()
     member = make_person("anggota")
     item_id = send_item(member, aduan())
@@ -127,6 +139,9 @@ def world(app, make_person, make_ketua, send_item, aduan, people):
         managed = create_user("anggota3", PASSWORD, "anggota", "Anggota Tiga", kim_id=find_user("anggota").kim_id)
         db.session.commit()
         managed_id = managed.id
+        draft = Draft(judul="Rapat KIM", isi="Di balai desa.", areas={"desa": ["53.04.05.2006"]})
+        pengumuman_id = pengumuman.save(find_user("moderator"), draft, publish=True).id
+        db.session.commit()
     clients = {
         "anonymous": make_person(),
         "anggota": member,
@@ -141,7 +156,7 @@ def world(app, make_person, make_ketua, send_item, aduan, people):
     values = {
         "item_id": item_id, "user_id": managed_id, "item_uuid": str(uuid.uuid4()), "photo_id": str(uuid.uuid4()),
         "kode": "53.04", "kategori": "pertanian", "variant": "thumb", "filename": "site/site.css",
-        "subscription_id": 999999, "delivery_id": 999999,
+        "subscription_id": 999999, "delivery_id": 999999, "pengumuman_id": pengumuman_id,
     }
     return clients, values
 
@@ -198,7 +213,8 @@ def test_each_role_gets_its_answer(app, world, route):
         elif route in OWN_OBJECT_ROUTES:
             assert response.status_code == 404, where
         elif route in ITEM_ROUTES and role == "moderator_lain":
-            missing = call(clients[role], method, url_for_route(app, endpoint, {**values, "item_id": 999999}))
+            missing = call(clients[role], method, url_for_route(app, endpoint, {**values, "item_id": 999999,
+                                                                         "pengumuman_id": 999999}))
             assert response.status_code == missing.status_code == 404, where
             assert without_tokens(response) == without_tokens(missing), where
         else:
