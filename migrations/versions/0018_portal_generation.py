@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
