@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from kim_app.accounts.services import find_user
+from kim_app.extensions import db
+from kim_app.pengumuman import services as pengumuman_services
+from kim_app.pengumuman.forms import Draft
 from tests.conftest import make_jpeg
 
 pytestmark = pytest.mark.browser
@@ -34,15 +38,23 @@ def published(app, make_person, berita, aduan, foto, send_item, upload):
     for item_id in (berita_id, foto_id, aduan_id):
         assert moderator.decide(item_id, "setujui").status_code == 302
     code = member.get(f"/api/v1/items/{complaint['uuid']}").json["tracking_code"]
+    with app.app_context():
+        draft = Draft(jenis="klarifikasi", judul=f"Tidak benar ada pendaftaran bantuan {LONG_NAME}",
+                      isi=LONG_NAME * 3, areas={"kabupaten": ["53.04"]},
+                      rincian={"klaim": f"Pendaftaran lewat tautan {LONG_NAME}", "fakta": "Bantuan lewat desa."})
+        pengumuman_id = pengumuman_services.save(find_user("moderator"), draft, publish=True).id
+        db.session.commit()
     return {
         "berita": f"/berita/{berita_id}", "foto": f"/berita/{foto_id}", "aduan": f"/aduan/{code}",
-        "desk-item": f"/moderasi/item/{berita_id}",
+        "desk-item": f"/moderasi/item/{berita_id}", "pengumuman": f"/pengumuman/{pengumuman_id}",
+        "cakupan": f"/moderasi/pengumuman/{pengumuman_id}/cakupan",
     }
 
 
 PUBLIC = ["/", "/kabupaten/53.04", "/kecamatan/53.04.05", "/desa/53.04.05.2006", "/kategori/pertanian",
-          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA"]
-DESK = ["/moderasi", "desk-item", "/moderasi/dasbor"]
+          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA", "pengumuman",
+          "/pengumuman", "/klarifikasi-hoaks", "/kabupaten/53.04/pengumuman", "/desa/53.04.05.2006/pengumuman"]
+DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "cakupan"]
 
 
 def test_every_page_type_fits_a_360_px_phone_with_tap_targets_of_44_px(small_phone, live_server, published):
