@@ -28,10 +28,12 @@ from kim_app.notifications import listeners as member_notifications
 from kim_app.notifications import services as notifications
 from kim_app.notifications.routes import api_bp as push_api
 from kim_app.notifications.routes import bp as deliveries
+from kim_app.pengumuman.coverage_routes import bp as cakupan
 from kim_app.pengumuman.routes import bp as pengumuman
 from kim_app.publish import cache as portal_cache
 from kim_app.publish.api import bp as berita_api
 from kim_app.publish.complaints import bp as complaints
+from kim_app.publish.pengumuman import bp as pengumuman_publik
 from kim_app.publish.routes import bp as publish
 from kim_app.sync import shell
 from kim_app.sync.routes import bp as items_api
@@ -100,7 +102,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in (accounts, moderation, dashboard, publish, app_shell, media, health.bp, cli.bp, manage,
-                      complaints, deliveries, registri, pengumuman):
+                      complaints, deliveries, registri, pengumuman, cakupan, pengumuman_publik):
         app.register_blueprint(blueprint)
     for blueprint in (me_api, items_api, photos_api, berita_api, push_api):
         api.register_blueprint(blueprint)

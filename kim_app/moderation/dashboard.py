@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from kim_app import inputs
+from kim_app import csvtext, inputs
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
@@ -249,16 +249,6 @@ def charts(data: Report) -> dict:
     return {"volumes": volumes, "waits": waits}
 
 
-# A cell that a spreadsheet would read as a formula (CSV injection) starts with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(data: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -269,7 +259,7 @@ def to_csv(data: Report) -> str:
         for t in tallies:
             late = "" if section == "minggu" else t.terlambat
             row = [section, t.kode, t.nama, t.diterima, t.disetujui, t.ditolak, t.median_jam, late]
-            writer.writerow([csv_cell(cell) for cell in row])
+            writer.writerow([csvtext.cell(cell) for cell in row])
     return out.getvalue()
 
 

@@ -60,6 +60,7 @@ def kabupaten(kode: str):
         areas_heading="Kecamatan",
         feed_url=url_for("publish.kabupaten_feed", kode=kab.kode),
         feed_title=f"Berita dari {kab.nama}",
+        pengumuman_url=url_for("pengumuman_publik.kabupaten", kode=kab.kode),
     )
 
 
@@ -83,6 +84,7 @@ def desa(kode: str):
     return _list(
         f"Berita dari Desa {found.nama}", Filter(desa_kode=found.kode), kabupaten=found.kecamatan.kabupaten,
         kecamatan=found.kecamatan, kim_groups=services.kim_of_desa(found.kode),
+        pengumuman_url=url_for("pengumuman_publik.desa", kode=found.kode),
     )
 
 
@@ -132,9 +134,9 @@ def _feed(title: str, page_url: str, self_url: str, where: Filter = services.ANY
         title=title,
         page_url=page_url,
         self_url=self_url,
-        items=services.latest(1, where),
-        item_url=lambda item: absolute_url_for("publish.berita", item_id=item.id),
-        image_url=lambda item: media_url(item.photos[0], "display", external=True) if item.photos else None,
+        entries=[feeds.item_entry(item, absolute_url_for("publish.berita", item_id=item.id),
+                                  media_url(item.photos[0], "display", external=True) if item.photos else None)
+                 for item in services.latest(1, where)],
     )
     response = Response(body, mimetype=feeds.MIMETYPE)
     response.cache_control.public = True

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from kim_app.accounts.services import find_user
+from kim_app.extensions import db
+from kim_app.pengumuman import services as pengumuman_services
+from kim_app.pengumuman.forms import Draft
 from tests.conftest import make_jpeg
 
 pytestmark = pytest.mark.browser
@@ -36,15 +40,23 @@ def published(app, make_person, make_ketua, berita, aduan, foto, send_item, uplo
     code = member.get(f"/api/v1/items/{complaint['uuid']}").json["tracking_code"]
     make_ketua()
     kim_id = member.me["kim"]["id"]
+    with app.app_context():
+        draft = Draft(jenis="klarifikasi", judul=f"Tidak benar ada pendaftaran bantuan {LONG_NAME}",
+                      isi=LONG_NAME * 3, areas={"kabupaten": ["53.04"]},
+                      rincian={"klaim": f"Pendaftaran lewat tautan {LONG_NAME}", "fakta": "Bantuan lewat desa."})
+        pengumuman_id = pengumuman_services.save(find_user("moderator"), draft, publish=True).id
+        db.session.commit()
     return {
         "berita": f"/berita/{berita_id}", "foto": f"/berita/{foto_id}", "aduan": f"/aduan/{code}",
         "desk-item": f"/moderasi/item/{berita_id}", "kim": f"/kim/{kim_id}", "desk-kim": f"/moderasi/kim/{kim_id}",
+        "pengumuman": f"/pengumuman/{pengumuman_id}", "cakupan": f"/moderasi/pengumuman/{pengumuman_id}/cakupan",
     }
 
 
 PUBLIC = ["/", "/kabupaten/53.04", "/kecamatan/53.04.05", "/desa/53.04.05.2006", "/kategori/pertanian",
-          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA", "kim"]
-DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "/moderasi/peringkat", "/moderasi/kim", "desk-kim"]
+          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA", "kim", "pengumuman",
+          "/pengumuman", "/klarifikasi-hoaks", "/kabupaten/53.04/pengumuman", "/desa/53.04.05.2006/pengumuman"]
+DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "/moderasi/peringkat", "/moderasi/kim", "desk-kim", "cakupan"]
 KETUA = ["/kim/profil", "/kim/anggota"]
 START = {"moderator": "/moderasi", "ketua": "/kim/profil"}
 

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 from sqlalchemy import select, update
 
+from kim_app import csvtext
 from kim_app.extensions import db
 from kim_app.items.models import Item
 from kim_app.moderation import dashboard, deadlines
@@ -144,5 +145,5 @@ def test_csv_has_the_same_numbers_and_defuses_formulas(app, member, moderator, b
     (kim_row,) = [row for row in rows if row[0] == "kim"]
     assert kim_row[2] == '\'=HYPERLINK("http://jahat","klik"),"x"'
     assert len([row for row in rows if row[0] == "minggu"]) == 8
-    assert dashboard.csv_cell("-1+2") == "'-1+2" and dashboard.csv_cell("@SUM") == "'@SUM"
-    assert dashboard.csv_cell(5) == 5 and dashboard.csv_cell("Belu") == "Belu"
+    assert csvtext.cell("-1+2") == "'-1+2" and csvtext.cell("@SUM") == "'@SUM"
+    assert csvtext.cell(5) == 5 and csvtext.cell("Belu") == "Belu"
