@@ -110,6 +110,11 @@ ROUTES = {
     # A published one's attachments are public; a draf's are the desk's (tests/pengumuman/test_attachments.py).
     ("pengumuman.lampiran", "GET"): EVERYONE,
     ("pengumuman.lampiran_kecil", "GET"): EVERYONE,
+    ("cakupan.page", "GET"): DESK,  # the coverage of one pengumuman: the desk that manages it
+    ("cakupan.as_csv", "GET"): DESK,
+    **{(f"pengumuman_publik.{name}", "GET"): EVERYONE  # the portal's pengumuman pages and feeds
+       for name in ("everywhere", "everywhere_feed", "klarifikasi", "kabupaten", "kabupaten_feed", "desa",
+                    "desa_feed")},
     ("deliveries.failed", "GET"): {"admin"},
     ("deliveries.retry", "POST"): {"admin"},
 }
@@ -117,7 +122,8 @@ ROUTES = {
 # a missing item gets.
 ITEM_ROUTES = {("moderation.item", "GET"), ("moderation.decide", "POST"), ("moderation.edit", "POST"),
                ("moderation.advance_complaint", "POST"), ("pengumuman.edit", "GET"), ("pengumuman.update", "POST"),
-               ("pengumuman.publish", "POST"), ("pengumuman.withdraw", "POST")}
+               ("pengumuman.publish", "POST"), ("pengumuman.withdraw", "POST"), ("cakupan.page", "GET"),
+               ("cakupan.as_csv", "GET")}
 # Routes about one KIM group (KIM Kabuna, in Belu): the same for a moderator of another kabupaten.
 KIM_ROUTES = {("registri.group", "GET"), ("registri.verify", "POST")}
 # A member managed by the ketua: anyone else with the page's right but not over this member gets "missing".
