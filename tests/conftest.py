@@ -20,9 +20,11 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from kim_app import create_app
-from kim_app.accounts.services import create_user
+from kim_app.accounts.services import create_user, find_user
 from kim_app.demo import seed_demo
 from kim_app.extensions import db
+from kim_app.pengumuman import services as pengumuman_services
+from kim_app.pengumuman.forms import Draft
 from kim_app.publish import cache as portal_cache
 from kim_app.wilayah.services import SHIPPED_DATA, ensure_kim_group, import_wilayah
 from tests.helpers import (  # noqa: F401 — also for the fixtures' users
@@ -195,8 +197,21 @@ def kegiatan(people):
 
 
 @pytest.fixture
-def diseminasi(people):
-    return lambda **overrides: diseminasi_body(**{"author_id": people.anggota, **overrides})
+def published_pengumuman(app, people) -> int:
+    """A pengumuman the Belu desk published to the demo member's desa: what a dissemination report names."""
+    with app.app_context():
+        draft = Draft(judul="Vaksinasi ternak gratis", isi="Bawa ternak ke balai desa Kamis pagi.",
+                      areas={"desa": ["53.04.05.2006"]})
+        found = pengumuman_services.save(find_user("moderator"), draft, publish=True)
+        db.session.commit()
+        return found.id
+
+
+@pytest.fixture
+def diseminasi(people, published_pengumuman):
+    """A dissemination report of the demo member on `published_pengumuman`."""
+    return lambda **overrides: diseminasi_body(**{"author_id": people.anggota, "pengumuman": str(published_pengumuman),
+                                                  **overrides})
 
 
 @pytest.fixture

@@ -62,6 +62,8 @@ class Field:
     maximum: int = NUMBER_MAX
     # Filled in by the app, not typed: a hidden input on the phone (the pengumuman a dissemination reports on).
     hidden: bool = False
+    # The id of what it names, checked when the item arrives (kim_app/sync/services.py, REFERENCES): "pengumuman".
+    refers_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ KINDS: dict[str, Kind] = {
             save_label="Simpan laporan",
             fields=(
                 Field("pengumuman", "Pengumuman", 10, required=True, input="number", minimum=1, maximum=MAX_ID,
-                      hidden=True, required_message="Buka laporan ini dari pengumuman yang disebarkan."),
+                      hidden=True, refers_to="pengumuman", required_message="Buka laporan ini dari pengumuman yang disebarkan."),
                 Field("tanggal", "Tanggal disebarkan", 10, required=True, input="date",
                       required_message="Tanggal disebarkan wajib diisi."),
                 Field("jangkauan", "Kira-kira berapa orang yang menerima", 7, required=True, input="number",

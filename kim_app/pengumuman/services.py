@@ -218,6 +218,16 @@ def _reaching(kim: KimGroup) -> Select:
     ))
 
 
+def reached(kim: KimGroup | None, pengumuman_id: int) -> bool:
+    """Whether this pengumuman was published to this KIM group: what a member may report having spread. Withdrawn or
+    expired since counts too — a report written offline before the withdrawal is still a true report."""
+    if kim is None:
+        return False
+    return db.session.scalar(select(Pengumuman.id).where(
+        Pengumuman.id == pengumuman_id, Pengumuman.published_at.is_not(None),
+        Pengumuman.id.in_(_reaching(kim)))) is not None
+
+
 def for_member(user: User, since: datetime | None, now: datetime) -> tuple[list[Pengumuman], list[int]]:
     """For a member's pull: the published, unexpired pengumuman that target their KIM group and changed since
     `since` (all of them without it), and the ids of those withdrawn or expired since then (the phone deletes

@@ -50,6 +50,26 @@ class DesaOutsideArea(Invalid):
     title = "Desa di luar wilayah KIM Anda"
 
 
+class UnknownReference(Invalid):
+    slug = "unknown-reference"
+    title = "Yang dirujuk tidak ditemukan"
+
+
+# What a field of a kind may name (kinds.Field.refers_to), and how to know that the member may name it.
+REFERENCES = {
+    "pengumuman": (lambda author, value: pengumuman.reached(author.kim, int(value)),
+                   "Pengumuman ini tidak ditemukan atau tidak dikirim ke KIM Anda."),
+}
+
+
+def _check_references(author: User, spec, data: dict) -> None:
+    for field in spec.fields:
+        if field.refers_to and data.get(field.name):
+            allowed, message = REFERENCES[field.refers_to]
+            if not allowed(author, data[field.name]):
+                raise UnknownReference(message, errors={field.name: [message]})
+
+
 class RevisionConflict(Conflict):
     slug = "revision-conflict"
     title = "Revisi tidak cocok dengan item di server"
@@ -138,6 +158,7 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
                   "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya.")
     desa = _filing_desa(author, data.get("desa_kode"))
     spec = kinds.KINDS[data["kind"]]
+    _check_references(author, spec, data)
     # The kind's first move decides where a new item stands: `kirim` into the queue, `lapor` recorded (a report).
     first = first_move(spec.name)
     fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}

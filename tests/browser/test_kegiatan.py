@@ -51,7 +51,8 @@ def test_kegiatan_captured_offline_is_sent_approved_and_shown_approved(browser, 
 
 
 def test_diseminasi_opened_for_a_pengumuman_is_saved_offline_and_arrives_recorded(browser, live_server,
-                                                                                   later_modules_cached):
+                                                                                   later_modules_cached,
+                                                                                   published_pengumuman):
     catatan = "Dibacakan di pertemuan warga RT 04"
     context, page = open_member_app(browser, live_server.url)
     later_modules_cached(page)
@@ -61,10 +62,10 @@ def test_diseminasi_opened_for_a_pengumuman_is_saved_offline_and_arrives_recorde
 
     context.set_offline(True)
     page.reload()
-    page.evaluate(OPEN_DISEMINASI, [42, "Jadwal vaksinasi ternak"])
+    page.evaluate(OPEN_DISEMINASI, [published_pengumuman, "Jadwal vaksinasi ternak"])
     expect(box).to_be_visible()
     expect(box.locator("[data-judul]")).to_have_text("Jadwal vaksinasi ternak")
-    expect(page.locator("#diseminasi-pengumuman")).to_have_value("42")
+    expect(page.locator("#diseminasi-pengumuman")).to_have_value(str(published_pengumuman))
     page.select_option("#diseminasi-kategori", "pertemuan_warga")
     page.fill("#diseminasi-jangkauan", "60")
     page.fill("#diseminasi-keterangan", catatan)

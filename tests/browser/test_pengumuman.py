@@ -1,5 +1,6 @@
-"""A pengumuman from the desk reaches the member's phone with the ordinary sync, is read there with no signal, counted
-as new until opened, and leaves the phone once the desk withdraws it (docs/sync-protocol.md, "Pengumuman from the
+"""A pengumuman from the desk reaches the member's phone with the ordinary sync, is read there with no signal (its PDF
+too), counted as new until opened, reported as passed on while still offline — the report arrives once on reconnect
+and the desk's coverage shows it —, and leaves the phone once the desk withdraws it (docs/sync-protocol.md, "Pengumuman from the
 Dinas")."""
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
 from kim_app.accounts.services import find_user
 from kim_app.extensions import db
+from kim_app.items.models import Item
 from kim_app.pengumuman import services
 from kim_app.pengumuman.forms import Draft
-from tests.browser.phone import PHONE, SLOW_MS, open_member_app, sign_in
+from tests.browser.phone import PHONE, SLOW_MS, item_state, open_member_app, sign_in
 from tests.helpers import make_pdf
 
 pytestmark = pytest.mark.browser
 
 JUDUL = "Vaksinasi ternak gratis di Kabuna"
 ISI = "Bawa sapi dan babi ke balai desa hari Sabtu pukul 08.00."
+CATATAN = "Dibacakan di pertemuan warga dusun Kabuna B"
 PDF = make_pdf(padding=200 * 1024)
 
 
@@ -30,7 +34,7 @@ def sync_now(page) -> None:
     })""")
 
 
-def test_a_pengumuman_is_read_offline_counted_until_opened_and_leaves_when_withdrawn(browser, live_server):
+def test_a_pengumuman_is_read_offline_reported_and_counted_and_leaves_when_withdrawn(app, browser, live_server):
     desk = browser.new_context().new_page()
     sign_in(desk, live_server.url, "moderator", "/moderasi/pengumuman/baru")
     desk.fill("#p-judul", JUDUL)
@@ -66,11 +70,29 @@ def test_a_pengumuman_is_read_offline_counted_until_opened_and_leaves_when_withd
     share = entry.get_by_role("link", name="Bagikan ke WhatsApp")
     if share.count():  # no Web Share in this browser: the WhatsApp link carries the title and the public link
         assert "wa.me" in share.get_attribute("href") and "%2Fpengumuman%2F" in share.get_attribute("href")
-    # The report form comes from another module; without it the member hears so, and nothing breaks.
+    # Still offline, the member reports having passed it on: the report waits in the outbox like any item.
     entry.get_by_role("button", name="Sudah disebarkan").click()
+    report = page.locator("#lapor-diseminasi")
+    expect(report).to_be_visible()
+    expect(report.locator("[data-judul]")).to_have_text(JUDUL)
+    page.select_option("#diseminasi-kategori", "pertemuan_warga")
+    page.fill("#diseminasi-jangkauan", "85")
+    page.fill("#diseminasi-keterangan", CATATAN)
+    page.get_by_role("button", name="Simpan laporan").click()
+    expect(item_state(page, CATATAN)).to_have_attribute("data-state", "tersimpan")
 
-    # Back online; the desk withdraws it, and the next sync takes it off the phone.
+    # Back online: the report arrives once, and the desk's coverage shows it.
     context.set_offline(False)
+    expect(item_state(page, CATATAN)).to_have_attribute("data-state", "tercatat", timeout=SLOW_MS)
+    desk.goto(f"{live_server.url}/moderasi/pengumuman")
+    desk.get_by_role("link", name="Cakupan").first.click()
+    expect(desk.locator("#ringkasan")).to_contain_text("1 (100%)")
+    expect(desk.locator("#ringkasan")).to_contain_text("85 orang")
+    expect(desk.locator("#per-cara")).to_contain_text("Pertemuan warga: 1 laporan")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Item.id)).where(Item.kind == "diseminasi")) == 1
+
+    # The desk withdraws it, and the next sync takes it off the phone.
     desk.goto(f"{live_server.url}/moderasi/pengumuman")
     desk.get_by_role("button", name="Tarik").click()
     expect(desk.locator(".flash-ok")).to_contain_text("Pengumuman ditarik")

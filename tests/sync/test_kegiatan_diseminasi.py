@@ -7,8 +7,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from kim_app.accounts.services import find_user
 from kim_app.extensions import db
 from kim_app.items.models import Item, ItemEvent
+from kim_app.pengumuman import services as pengumuman_services
+from kim_app.pengumuman.forms import Draft
 from tests.helpers import item_id, make_jpeg, photo_declaration, put_chunk, queued_ids
 
 BATCH = "/api/v1/items/batch"
@@ -31,12 +34,13 @@ def test_an_activity_is_sent_into_the_queue_with_its_date_and_participants(membe
     assert item_id(app, body) in queued_ids(app)
 
 
-def test_a_report_arrives_recorded_and_never_enters_the_queue(member, moderator, diseminasi, app):
+def test_a_report_arrives_recorded_and_never_enters_the_queue(member, moderator, diseminasi, app,
+                                                             published_pengumuman):
     body = diseminasi(keterangan="Dibagikan ke grup WA desa")
     answer = member.send(body)
     assert answer.status_code == 201
     item = answer.json
-    assert (item["status"], item["pengumuman"], item["jangkauan"]) == ("tercatat", "7", "150")
+    assert (item["status"], item["pengumuman"], item["jangkauan"]) == ("tercatat", str(published_pengumuman), "150")
     assert [(entry["action"], entry["status"]) for entry in item["history"]] == [("lapor", "tercatat")]
     assert item["public_url"] is None
     stored = item_id(app, body)
@@ -144,3 +148,27 @@ def test_the_shell_lists_the_activity_form_and_holds_the_report_form_hidden(app)
     later = json.loads(re.search(r"^const LATER_FILES = (\[.*\]);", worker, re.M).group(1))
     assert any(url.endswith("/js/later/lapor.js") for url in later)
     assert '"tercatat": "Tercatat"' in worker
+
+
+def test_a_report_names_a_pengumuman_sent_to_the_members_kim(app, member, make_person, diseminasi):
+    """A report on a pengumuman that does not exist, is still a draf, or went to another KIM is refused whole (422,
+    the field named); one on a pengumuman withdrawn since is still a true report."""
+    with app.app_context():
+        moderator = find_user("moderator")
+        elsewhere = pengumuman_services.save(moderator, Draft(judul="Untuk Maudemu", isi="Isi.",
+                                                              areas={"desa": ["53.04.05.2001"]}), publish=True).id
+        draf = pengumuman_services.save(moderator, Draft(judul="Draf", isi="Isi.", areas={"kabupaten": ["53.04"]})).id
+        withdrawn = pengumuman_services.save(moderator, Draft(judul="Ditarik", isi="Isi.",
+                                                              areas={"kabupaten": ["53.04"]}), publish=True)
+        pengumuman_services.withdraw(moderator, withdrawn)
+        withdrawn_id = withdrawn.id
+        db.session.commit()
+    for wrong in ("999999", str(elsewhere), str(draf)):
+        answer = member.send(diseminasi(pengumuman=wrong))
+        assert answer.status_code == 422, wrong
+        assert answer.json["type"].endswith("unknown-reference")
+        assert answer.json["errors"]["pengumuman"] == ["Pengumuman ini tidak ditemukan atau tidak dikirim ke KIM Anda."]
+    assert member.send(diseminasi(pengumuman=str(withdrawn_id))).status_code == 201
+    # The neighbouring KIM, to which it was sent, may report it.
+    maudemu = make_person("anggota2")
+    assert maudemu.send(diseminasi(pengumuman=str(elsewhere), author_id=maudemu.me["id"])).status_code == 201
