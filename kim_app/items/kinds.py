@@ -260,7 +260,8 @@ KINDS: dict[str, Kind] = {
             save_label="Simpan laporan",
             fields=(
                 Field("pengumuman", "Pengumuman", 10, required=True, input="number", minimum=1, maximum=MAX_ID,
-                      hidden=True, refers_to="pengumuman", required_message="Buka laporan ini dari pengumuman yang disebarkan."),
+                      hidden=True, refers_to="pengumuman",
+                      required_message="Buka laporan ini dari pengumuman yang disebarkan."),
                 Field("tanggal", "Tanggal disebarkan", 10, required=True, input="date",
                       required_message="Tanggal disebarkan wajib diisi."),
                 Field("jangkauan", "Kira-kira berapa orang yang menerima", 7, required=True, input="number",

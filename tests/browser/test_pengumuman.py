@@ -1,7 +1,7 @@
 """A pengumuman from the desk reaches the member's phone with the ordinary sync, is read there with no signal (its PDF
 too), counted as new until opened, reported as passed on while still offline — the report arrives once on reconnect
-and the desk's coverage shows it —, and leaves the phone once the desk withdraws it (docs/sync-protocol.md, "Pengumuman from the
-Dinas")."""
+and the desk's coverage shows it —, and leaves the phone once the desk withdraws it (docs/sync-protocol.md,
+"Pengumuman from the Dinas")."""
 from __future__ import annotations
 
 from pathlib import Path
