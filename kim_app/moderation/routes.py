@@ -222,7 +222,7 @@ def standing_csv():
         return Response(error, status=400, mimetype="text/plain")
     # The byte-order mark makes spreadsheet programs read the names' accents as UTF-8.
     return Response(
-        "\ufeff" + standing.to_csv(data),
+        standing.to_csv(data),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{standing.csv_filename(data)}"',
                  "Cache-Control": "private, no-store"},

@@ -20,8 +20,6 @@ pengumuman's publication times).
 """
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
@@ -29,10 +27,11 @@ from datetime import date, datetime, time, timezone
 from flask import current_app
 from sqlalchemy import func, select
 
-from kim_app import inputs
+from kim_app import csvtext, inputs
 from kim_app.extensions import db
 from kim_app.items.models import Item, ItemEvent
-from kim_app.timeutil import BULAN, WITA, utcnow
+from kim_app.pengumuman.models import Pengumuman
+from kim_app.timeutil import BULAN, WITA, as_utc, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup
 
 APPROVE, REPORT = "setujui", "lapor"
@@ -261,26 +260,21 @@ def _first_reports(conditions) -> list[tuple[DisseminationReport, float | None]]
 
 
 def _dissemination_speed(reports: list[DisseminationReport]) -> list[float | None]:
-    """Hours from each report's pengumuman's publication (`Pengumuman.published_at`) to the report, in the order
-    given; None where not known. One query for all of them: the pengumuman named by the reports.
-
-    The pengumuman table is not part of this code yet: until this function reads it, no speed is known, so the
-    standing counts the reports only and `diseminasi_cepat` stays 0 for every group."""
-    return [None for _ in reports]
+    """Hours from each report's pengumuman's publication to the report's arrival, in the order given; None where the
+    pengumuman is unknown. The arrival, not the phone's own clock, which can be set back; a report sent in after a few
+    days without signal is slower for it, as the Dinas sees it. One query for all the pengumuman named."""
+    named = {report.pengumuman_id for report in reports if report.pengumuman_id is not None}
+    published = dict(db.session.execute(
+        select(Pengumuman.id, Pengumuman.published_at).where(Pengumuman.id.in_(named))).all()) if named else {}
+    hours = []
+    for report in reports:
+        moment = published.get(report.pengumuman_id)
+        hours.append(None if moment is None else
+                     max(0.0, (as_utc(report.reported_at) - as_utc(moment)).total_seconds() / 3600))
+    return hours
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------------
-
-# A cell a spreadsheet would read as a formula (CSV injection) starts with one of these; KIM names are typed by people.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_DELIMITER = ";"
-
-
-def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def decimal_text(value: float | None) -> str:
     """12 or 12,5: the way Indonesian readers and an Indonesian spreadsheet write a number."""
@@ -292,18 +286,16 @@ def decimal_text(value: float | None) -> str:
 
 
 def to_csv(data: Standing) -> str:
-    """The table as CSV for Excel in Indonesian: `;` between cells (the list separator of an Indonesian Windows, where
-    `,` is the decimal comma), decimals with a comma, UTF-8 with a byte-order mark (added by the view)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(["bulan", "wilayah", "peringkat", "kim_id", "kim", "desa", "kecamatan", "kabupaten",
-                     *COMPONENT_KEYS, "median_jam_penyebaran", "skor"])
+    """The table as CSV for Excel in Indonesian (kim_app/csvtext.py: `;` between cells, UTF-8 with a byte-order mark,
+    formulas written as text), decimals with a comma."""
     month = data.month.strftime("%Y-%m")
-    for row in data.rows:
-        cells = [month, data.scope.nama, row.peringkat, row.kim_id, row.nama, row.desa, row.kecamatan, row.kabupaten,
-                 *(row.counts[key] for key in COMPONENT_KEYS), decimal_text(row.median_jam), decimal_text(row.skor)]
-        writer.writerow([_cell(cell) for cell in cells])
-    return out.getvalue()
+    return csvtext.table(
+        ["bulan", "wilayah", "peringkat", "kim_id", "kim", "desa", "kecamatan", "kabupaten", *COMPONENT_KEYS,
+         "median_jam_penyebaran", "skor"],
+        ([month, data.scope.nama, row.peringkat, row.kim_id, row.nama, row.desa, row.kecamatan, row.kabupaten,
+          *(row.counts[key] for key in COMPONENT_KEYS), decimal_text(row.median_jam), decimal_text(row.skor)]
+         for row in data.rows),
+    )
 
 
 def csv_filename(data: Standing) -> str:

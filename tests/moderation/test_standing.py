@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, select, update
@@ -22,6 +22,8 @@ from kim_app.extensions import db
 from kim_app.items import kinds
 from kim_app.items.models import Item, ItemEvent
 from kim_app.moderation import standing
+from kim_app.pengumuman import services as pengumuman_services
+from kim_app.pengumuman.forms import Draft
 from kim_app.timeutil import WITA
 from kim_app.wilayah.models import Desa, KimGroup
 from kim_app.wilayah.services import ensure_kim_group
@@ -296,9 +298,8 @@ def test_a_page_costs_a_few_queries_however_many_groups(app, groups, record):
     assert len(queries) <= 3, queries
 
 
-# --- Kinds that arrive with other work: counted by name, checked once they are registered --------------------------
+# --- Kegiatan and dissemination ----------------------------------------------------------------------------------
 
-@pytest.mark.skipif("kegiatan" not in kinds.KINDS, reason="the kind kegiatan is not registered in this build")
 def test_approved_kegiatan_count(app, groups, record):
     record(groups["KIM Kabuna"], "kegiatan", ("kirim", wita(2026, 10, 3)), ("setujui", wita(2026, 10, 4)),
            rincian={"tanggal": "2026-10-02"})
@@ -306,7 +307,6 @@ def test_approved_kegiatan_count(app, groups, record):
     assert (row.counts["kegiatan"], row.skor) == (1, 2)
 
 
-@pytest.mark.skipif("diseminasi" not in kinds.KINDS, reason="the kind diseminasi is not registered in this build")
 def test_a_pengumuman_counts_once_per_group(app, groups, record):
     kabuna = groups["KIM Kabuna"]
     for day, pengumuman in ((3, 7), (4, 7), (5, 8)):  # two members report pengumuman 7: one dissemination
@@ -314,6 +314,27 @@ def test_a_pengumuman_counts_once_per_group(app, groups, record):
                rincian={"pengumuman": pengumuman, "tanggal": "2026-10-02", "jangkauan": 30})
     row = by_name(compute(app, OCTOBER))["KIM Kabuna"]
     assert row.counts["diseminasi"] == 2
+
+
+def test_a_report_within_three_days_of_publication_counts_as_fast(app, groups, record):
+    """Hours from the pengumuman's publication to the report's arrival: 50 h is fast, 100 h is not; the median is in
+    the table."""
+    with app.app_context():
+        ids = []
+        for judul in ("Cepat", "Lambat"):
+            found = pengumuman_services.save(find_user("admin"), Draft(judul=judul, isi="Isi.", provinsi=True),
+                                             publish=True)
+            found.published_at = wita(2026, 10, 1)
+            ids.append(found.id)
+        db.session.commit()
+    kabuna = groups["KIM Kabuna"]
+    for pengumuman_id, hours in zip(ids, (50, 100), strict=True):
+        record(kabuna, "diseminasi", ("lapor", wita(2026, 10, 1) + timedelta(hours=hours)),
+               rincian={"pengumuman": str(pengumuman_id), "tanggal": "2026-10-02", "jangkauan": "30"})
+    row = by_name(compute(app, OCTOBER))["KIM Kabuna"]
+    assert (row.counts["diseminasi"], row.counts["diseminasi_cepat"]) == (2, 1)
+    assert row.median_jam == 75
+    assert row.skor == 2 * WEIGHTS["diseminasi"] + WEIGHTS["diseminasi_cepat"]
 
 
 # --- The month parser and the weights' setting (no database) -------------------------------------------------------
