@@ -31,7 +31,7 @@ def cara_labels() -> dict[str, str]:
     return KINDS[REPORT_KIND].kategori_labels
 
 
-def _rincian_text(name: str):
+def rincian_text(name: str):
     """A field of `rincian` as text, written the way migration 0019's index on PostgreSQL is, so the index serves
     the lookup (`->>` with a literal key; SQLite's json_extract otherwise)."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -102,11 +102,11 @@ def coverage(pengumuman: Pengumuman) -> Coverage:
             Item.kim_id,
             Item.kategori,
             func.count().label("laporan"),
-            func.coalesce(func.sum(cast(_rincian_text("jangkauan"), Integer)), 0).label("jangkauan"),
+            func.coalesce(func.sum(cast(rincian_text("jangkauan"), Integer)), 0).label("jangkauan"),
             func.min(Item.received_at).label("pertama"),
         )
         .where(Item.kind == REPORT_KIND, Item.status == Status.TERCATAT,
-               _rincian_text("pengumuman") == str(pengumuman.id))
+               rincian_text("pengumuman") == str(pengumuman.id))
         .group_by(Item.kim_id, Item.kategori)
         .subquery()
     )
@@ -129,6 +129,35 @@ def coverage(pengumuman: Pengumuman) -> Coverage:
             row.cara[cara] += laporan
             row.pertama = min(filter(None, (row.pertama, pertama)), default=None)
     return Coverage(pengumuman, list(rows.values()))
+
+
+@dataclass
+class KimRecord:
+    """What a KIM group reported passing on, for its public profile: how many reports, the reach they state, and the
+    latest ones with the pengumuman they name (its title shown only while it is public)."""
+
+    laporan: int
+    jangkauan: int
+    terbaru: list[tuple[Pengumuman | None, str, str, int]]  # (pengumuman, how, day, reach)
+
+
+def kim_record(kim_id: int, latest: int = 10) -> KimRecord:
+    reports = (Item.kim_id == kim_id, Item.kind == REPORT_KIND, Item.status == Status.TERCATAT)
+    count, reach = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(cast(rincian_text("jangkauan"), Integer)), 0)).where(*reports)
+    ).one()
+    rows = db.session.execute(
+        select(Item.kategori, Item.rincian).where(*reports).order_by(Item.received_at.desc(), Item.id.desc())
+        .limit(latest)).all()
+    named = {int(rincian["pengumuman"]) for _, rincian in rows if (rincian or {}).get("pengumuman")}
+    public = {p.id: p for p in db.session.scalars(select(Pengumuman).where(
+        Pengumuman.id.in_(named), Pengumuman.status == "terbit"))} if named else {}
+    labels = cara_labels()
+    return KimRecord(count, reach, [
+        (public.get(int((rincian or {}).get("pengumuman") or 0)), labels.get(kategori, kategori),
+         (rincian or {}).get("tanggal", ""), int((rincian or {}).get("jangkauan") or 0))
+        for kategori, rincian in rows
+    ])
 
 
 CSV_HEADER = ("Kabupaten/Kota", "Kecamatan", "Desa", "KIM", "Sudah melapor", "Jumlah laporan", "Cara",

@@ -13,6 +13,7 @@ from kim_app import inputs
 from kim_app.items import kinds
 from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
+from kim_app.pengumuman import coverage
 from kim_app.publish import feeds, services
 from kim_app.publish.cache import cached
 from kim_app.publish.services import Filter
@@ -126,6 +127,7 @@ def kim_profile(kim_id: int):
         public_kinds=kinds.PUBLIC_KINDS,
         kind_labels=kinds.KIND_LABELS,
         share_url=absolute_url_for("publish.kim_profile", kim_id=group.id),
+        penyebaran=coverage.kim_record(group.id),
     )
 
 

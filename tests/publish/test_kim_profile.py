@@ -126,3 +126,13 @@ def test_an_approved_kegiatan_is_on_the_profile_with_its_photo_and_a_pending_one
     assert thumb.status_code == 200 and "public" in thumb.headers["Cache-Control"]
     # A kegiatan is not news: it stays off the portal's lists.
     assert "Sosialisasi KIM di balai desa" not in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_the_profile_shows_the_kims_dissemination_record(app, kabuna_id, member, diseminasi, published_pengumuman):
+    assert member.send(diseminasi(kategori="pertemuan_warga", jangkauan="60")).status_code == 201
+    assert member.send(diseminasi(kategori="grup_whatsapp", jangkauan="140")).status_code == 201
+    _, html = page(app, f"/kim/{kabuna_id}")
+    record = html.split('id="penyebaran"')[1]
+    assert "melaporkan 2 kali menyebarkan pengumuman Dinas Kominfo, menjangkau kira-kira 200 orang" in record
+    assert "Vaksinasi ternak gratis" in record and f'href="/pengumuman/{published_pengumuman}"' in record
+    assert "Pertemuan warga" in record and "Grup WhatsApp" in record
