@@ -325,7 +325,7 @@ class S3Storage:
 
     def list_keys(self) -> Iterator[str]:
         seen_parts = set()
-        for prefix in ("photos/", "incoming/"):
+        for prefix in ("photos/", "documents/", "incoming/"):
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
                 for entry in page.get("Contents", []):
                     key = entry["Key"].rsplit("/", 1)[0] if prefix == "incoming/" else entry["Key"]

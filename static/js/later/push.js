@@ -38,9 +38,10 @@ function offer(me) {
     button.textContent = label;
     if (!yes) button.className = 'secondary';
     button.addEventListener('click', async () => {
-      box.remove();
+      // The answer is kept before the offer goes: a reload or the next sync right after cannot bring it back.
       const granted = yes && (await Notification.requestPermission()) === 'granted';
       await meta.set(`push-choice:${me.id}`, granted ? 'ya' : 'tidak');
+      box.remove();
       if (granted) await subscribe(me);
     });
     box.append(button);
