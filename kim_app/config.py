@@ -249,7 +249,7 @@ class TestConfig(Config):
     # (tests/accounts/test_login.py).
     LOGIN_RATE_LIMIT_ACCOUNT = "10000 per minute"
     LOGIN_RATE_LIMIT_ADDRESS = "10000 per minute"
-    PASSWORD_RESET_RATE_LIMIT = "10000 per minute"  # the brake itself: tests/accounts/test_password_reset.py
+    PASSWORD_RESET_RATE_LIMIT = "10000 per minute"  # a rate, not a password; the brake has its own test  # nosec B105
     # Tests create and sign in many accounts; scrypt's deliberate slowness would dominate the suite's run time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105
     # The queue's tests kill workers and fail mail servers: seconds instead of minutes (tests/notifications/).

@@ -89,7 +89,7 @@ class AccountSession(db.Model):
 
 # What happened to an account, as its page shows it to the admin.
 EVENT_RESET = "reset_sandi"  # a ketua or the admin gave it a temporary password
-EVENT_NEW_PASSWORD = "sandi_baru"  # its owner chose a new password after a reset
+EVENT_NEW_PASSWORD = "sandi_baru"  # its owner chose a new one (a name, not a password)  # nosec B105
 EVENT_CHANGED = "ganti_sandi"  # its owner changed their password themselves
 ACCOUNT_EVENTS = (EVENT_RESET, EVENT_NEW_PASSWORD, EVENT_CHANGED)
 ACCOUNT_EVENT_LABELS = {

@@ -56,8 +56,9 @@ class PasswordChangeRequired(ProblemError):
     status, slug, title = 403, "password-change-required", "Perlu kata sandi baru"
 
 
-NEW_PASSWORD_DETAIL = ("Kata sandi akun ini baru direset. Buat kata sandi baru dulu di /akun/sandi-baru; kiriman di "
-                       "HP tetap tersimpan dan terkirim setelah itu.")
+NEW_PASSWORD_DETAIL = (  # a message, not a password  # nosec B105
+    "Kata sandi akun ini baru direset. Buat kata sandi baru dulu di /akun/sandi-baru; kiriman di "
+    "HP tetap tersimpan dan terkirim setelah itu.")
 
 # What an account with a temporary password may still reach: choosing the new password, signing in and out, and what
 # belongs to nobody (the app shell and its files, which draw the phone's banner; public news, feeds and photos, whose
