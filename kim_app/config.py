@@ -77,6 +77,9 @@ class Config:
     # live.js; a push makes it sync at once). A run with nothing to send is three small requests; the empty delta
     # pull among them about 1.3 KB on the wire, request and answer (tests/sync/test_live_pull.py).
     LIVE_PULL_SECONDS = int(os.environ.get("LIVE_PULL_SECONDS", "60"))
+    # The province this deployment serves (its Kemendagri code): what "seluruh provinsi" means for a pengumuman,
+    # whatever other provinces' regions the database also holds.
+    KIM_PROVINSI = os.environ.get("KIM_PROVINSI", "53")
     # Rendered portal pages are renewed by every publication (kim_app/publish/cache.py); this bounds the age of what
     # no publication announces. 0: no cache.
     PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "600"))

@@ -113,6 +113,10 @@ class Item(Content, db.Model):
         # The public portal: approved news, newest first.
         Index("ix_submission_published", "kind", "status", "published_at"),
         # Its lists everywhere, per kabupaten and per desa, read from the newest end (migration 0012).
+        # Dissemination reports by the pengumuman they name, for its coverage (migration 0019; PostgreSQL only: the
+        # embedded SQLite reads its few reports without it). Written as kim_app/pengumuman/coverage.py queries it.
+        Index("ix_submission_diseminasi_pengumuman", text("(rincian ->> 'pengumuman')"), "kim_id",
+              postgresql_where=text("kind = 'diseminasi'")).ddl_if(dialect="postgresql"),
         *(Index(f"ix_submission_public_{name}", *columns, "published_at", "id",
                 postgresql_where=text(_PUBLISHED), sqlite_where=text(_PUBLISHED))
           for name, columns in (("latest", ()), ("kabupaten", ("kabupaten_kode",)), ("desa", ("desa_kode",)))),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -48,16 +49,20 @@ def for_desk(user: User, pengumuman_id: int) -> Pengumuman:
 
 
 def _provinsi_kode() -> str | None:
-    return db.session.scalar(select(Provinsi.kode).order_by(Provinsi.kode).limit(1))
+    """The province this deployment serves (KIM_PROVINSI), if its regions are loaded."""
+    return db.session.scalar(select(Provinsi.kode).where(Provinsi.kode == current_app.config["KIM_PROVINSI"]))
 
 
 def _targets(user: User, draft: Draft) -> list[PengumumanTarget]:
     """The draft's targets as rows, each one checked: it exists, and the author may send there."""
     rows = []
     if draft.provinsi:
-        if not policy.may_target(user, "provinsi", _provinsi_kode()):
+        provinsi = _provinsi_kode()
+        if not policy.may_target(user, "provinsi", provinsi):
             raise Forbidden("Hanya admin provinsi yang dapat mengirim pengumuman ke seluruh provinsi.")
-        rows.append(PengumumanTarget(tingkat="provinsi", kode=_provinsi_kode()))
+        if provinsi is None:
+            raise Invalid("Wilayah provinsi ini belum dimuat (KIM_PROVINSI); pilih kabupaten/kota sasaran.")
+        rows.append(PengumumanTarget(tingkat="provinsi", kode=provinsi))
     for tingkat, codes in draft.areas.items():
         model = AREA_MODELS[tingkat]
         for kode in codes:

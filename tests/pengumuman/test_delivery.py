@@ -8,6 +8,7 @@ from kim_app.pengumuman import services
 from kim_app.pengumuman.forms import Draft
 from kim_app.pengumuman.models import Pengumuman
 from kim_app.timeutil import utcnow
+from kim_app.wilayah.models import Provinsi
 
 DESA_KABUNA = "53.04.05.2006"
 
@@ -87,3 +88,16 @@ def test_the_openapi_document_describes_the_pengumuman_of_a_pull(app):
     listing = spec["components"]["schemas"]["ItemList"]["properties"]
     assert {"pengumuman", "pengumuman_gone"} <= set(listing)
     assert "Pengumuman" in spec["components"]["schemas"]
+
+
+def test_the_whole_province_is_the_deployments_even_with_other_provinces_loaded(app, member):
+    """Regions of another province in the database (a national import) change nothing: "seluruh provinsi" is
+    KIM_PROVINSI's."""
+    with app.app_context():
+        if db.session.get(Provinsi, "11") is None:
+            db.session.add(Provinsi(kode="11", nama="Aceh"))
+            db.session.commit()
+    to_province = publish(app, "admin", provinsi=True)
+    assert to_province in titles(member.get("/api/v1/items").json)
+    with app.app_context():
+        assert [t.kode for t in db.session.get(Pengumuman, to_province).targets] == ["53"]
