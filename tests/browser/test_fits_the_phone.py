@@ -41,7 +41,8 @@ def published(app, make_person, berita, aduan, foto, send_item, upload):
 
 
 PUBLIC = ["/", "/kabupaten/53.04", "/kecamatan/53.04.05", "/desa/53.04.05.2006", "/kategori/pertanian",
-          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA"]
+          "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA", "/cari",
+          "/cari?q=jembatan+pembangunan"]
 DESK = ["/moderasi", "desk-item", "/moderasi/dasbor"]
 
 
