@@ -39,6 +39,8 @@ from kim_app.publish.services import Filter
 
 PAGE_SIZE = 20
 CANDIDATES = 1_000
+WINDOW = 4_000  # the first look: the newest published items under the filter
+WALK_MAX = 40_000  # the longest walk: words in fewer than CANDIDATES / WALK_MAX of the items go through the index
 MAX_PAGE = CANDIDATES // PAGE_SIZE
 MIN_LENGTH = 2
 MAX_LENGTH = 200
@@ -119,34 +121,71 @@ def _unmarked(expression):
     return func.replace(func.replace(expression, MARK_START, ""), MARK_STOP, "")
 
 
+def _newest_matches(query, where: Filter, window: int | None) -> list[tuple[int, object, float]]:
+    """(id, published_at, rank) of the newest CANDIDATES matches: among the newest `window` published items under the
+    filter (walking the lists' index newest first, each row's stored vector tested), or, with no window, among all
+    of them through the GIN index."""
+    if window is not None:
+        newest = (services.published(where)
+                  .with_only_columns(Item.id, Item.published_at, _vector.label("vector"))
+                  .order_by(Item.published_at.desc(), Item.id.desc()).limit(window).subquery("newest"))
+        statement = (select(newest.c.id, newest.c.published_at, func.ts_rank(newest.c.vector, query))
+                     .where(newest.c.vector.op("@@")(query))
+                     .order_by(newest.c.published_at.desc(), newest.c.id.desc()).limit(CANDIDATES))
+        return [tuple(row) for row in db.session.execute(statement)]
+    statement = (services.published(where)
+                 .with_only_columns(Item.id, Item.published_at, func.ts_rank(_vector, query))
+                 .where(_vector.op("@@")(query))
+                 .order_by(Item.published_at.desc(), Item.id.desc()).limit(CANDIDATES))
+    # The planner's estimate for several words multiplies their frequencies and can be far off (two common words that
+    # rarely meet); here the first look has shown the words are rare, so the index is the way, whatever it estimates.
+    db.session.execute(sql_text("SET LOCAL enable_indexscan = off"))
+    db.session.execute(sql_text("SET LOCAL enable_seqscan = off"))
+    try:
+        return [tuple(row) for row in db.session.execute(statement)]
+    finally:
+        db.session.execute(sql_text("SET LOCAL enable_indexscan TO DEFAULT"))
+        db.session.execute(sql_text("SET LOCAL enable_seqscan TO DEFAULT"))
+
+
+def _candidates(query, where: Filter) -> list[tuple[int, object, float]]:
+    """The matches to rank, chosen by how common the words turn out to be, not by the planner's guess.
+
+    Two ways to find the newest matches, each cheap where the other is not: walking the newest published items costs
+    CANDIDATES ÷ (the share of items that match) rows, so it suits common words; the GIN index costs in proportion to
+    all the matches (its posting list of a word in every item alone takes 200 ms at two million), so it suits rare
+    ones. A first look at the newest WINDOW items measures the share; then the cheaper way is taken. A walk is
+    bounded by WALK_MAX rows, so when the first look overestimated the share, the candidates are the matches among
+    the newest WALK_MAX published items."""
+    first = _newest_matches(query, where, WINDOW)
+    if len(first) >= CANDIDATES:
+        return first
+    if not first:
+        return _newest_matches(query, where, None)
+    if CANDIDATES * WINDOW // len(first) > WALK_MAX:  # the rows a walk would need to find them all
+        return _newest_matches(query, where, None)
+    return _newest_matches(query, where, WALK_MAX)  # it stops as soon as it has CANDIDATES
+
+
 def _postgresql(text: str, where: Filter, page: int) -> list[tuple[int, str, str]]:
-    # A plan for these words, every time: which way is fast depends on how common they are (walk the newest published
-    # items for a word in half of them, the GIN index for a rare one), and on the literal status that proves the
-    # partial indexes. psycopg prepares a statement run often, and PostgreSQL's generic plan for it knows neither:
-    # it scanned a kabupaten's rows, 200 ms instead of 7 (benchmarks/search.py). Planning costs under a millisecond.
+    # A plan for these words, every time: the partial indexes need the status's value to be usable at all, and
+    # psycopg prepares a statement run often; PostgreSQL's generic plan for it scanned a kabupaten's rows, 200 ms
+    # instead of 7 (benchmarks/search.py). Planning costs under a millisecond.
     db.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
     query = func.websearch_to_tsquery(CONFIG, bindparam("q", text))
-    newest = (services.published(where)
-              .with_only_columns(Item.id, Item.published_at, _vector.label("vector"))
-              .where(_vector.op("@@")(query))
-              .order_by(Item.published_at.desc(), Item.id.desc())
-              .limit(CANDIDATES)
-              .subquery("newest"))
-    rank = func.ts_rank(newest.c.vector, query)
-    ranked = (select(newest.c.id, rank.label("rank"), newest.c.published_at)
-              .order_by(rank.desc(), newest.c.published_at.desc(), newest.c.id.desc())
-              .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-              .subquery("ranked"))
+    # Best first; on a tie, newest first.
+    ranked = sorted(_candidates(query, where), key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
+    shown = ranked[(page - 1) * PAGE_SIZE:page * PAGE_SIZE + 1]
+    if not shown:
+        return []
     marks = f"StartSel={MARK_START}, StopSel={MARK_STOP}"
     headline = func.ts_headline(CONFIG, _unmarked(_by_kind("headline")), query, f"{marks}, MaxWords=40, MinWords=20")
     snippet = func.ts_headline(CONFIG, _unmarked(_by_kind("body")), query,
                                f'{marks}, MaxWords=24, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
     # ts_headline reads the text again: only for the page's rows, after ranking.
-    rows = db.session.execute(
-        select(Item.id, headline, snippet).join(ranked, ranked.c.id == Item.id)
-        .order_by(ranked.c.rank.desc(), ranked.c.published_at.desc(), ranked.c.id.desc())
-    )
-    return [tuple(row) for row in rows]
+    marked = {row[0]: tuple(row) for row in db.session.execute(
+        select(Item.id, headline, snippet).where(Item.id.in_([row[0] for row in shown])))}
+    return [marked[row[0]] for row in shown]
 
 
 def _fts_query(text: str) -> str:

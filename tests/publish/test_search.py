@@ -181,3 +181,18 @@ def test_the_index_covers_the_registry_fields(app):
         else:
             columns = [row[1] for row in db.session.execute(text("PRAGMA table_info(submission_fts)"))]
             assert tuple(columns) == search.SEARCHED_FIELDS
+
+
+def test_every_way_of_finding_the_newest_matches_gives_the_same_page(app, member, moderator, berita, monkeypatch):
+    """PostgreSQL takes the newest matches by walking the newest items or through the GIN index, after a first look
+    (search._candidates); each way must give the same results. SQLite has one way, and the same answer."""
+    for n in range(3):
+        approved(app, member, moderator, berita(judul=f"Lomba tenun ke-{n}", isi="Lomba tenun ikat."))
+    expected = ["Lomba tenun ke-2", "Lomba tenun ke-1", "Lomba tenun ke-0"]
+    for window, walk_max in ((10, 100), (1, 1000), (1, 2)):  # all in the first look; a walk; the index
+        monkeypatch.setattr(search, "WINDOW", window)
+        monkeypatch.setattr(search, "WALK_MAX", walk_max)
+        assert found(app, "tenun") == expected, (window, walk_max)
+        assert found(app, "ikat ke-1") == ["Lomba tenun ke-1"], (window, walk_max)
+    monkeypatch.setattr(search, "CANDIDATES", 2)  # only the newest two are ranked on PostgreSQL
+    assert found(app, "tenun")[:2] == expected[:2]
