@@ -14,7 +14,8 @@ One signature, `search(text, where, page)`, for both databases; the dialect is c
 Which rows are public is decided by `services.published` (the one query of the portal), so search can find nothing a
 list would not show. Ranking reads at most CANDIDATES matches, the newest: a word that appears in half of two million
 items would otherwise be ranked in full for every page. The rows that rank are the newest matches; far older ones
-are found by a more precise query, or by the filters.
+are found by a more precise query, or by the filters. On PostgreSQL how they are found follows from a first look at
+the newest items (`_candidates`).
 
 Highlighting is never trusted as HTML: the database marks the words with two private-use characters (taken out of
 the indexed text first, so a text cannot fake one), and `_marked` escapes everything and turns only those marks into
