@@ -220,7 +220,8 @@ def main() -> None:
         results[name] = result
         print(f"{name:<48} database p50 {result['db_p50_ms']:>7} ms  p99 {result['db_p99_ms']:>7} ms"
               f"   ({result['statements']} statements; whole request p50 {result['wall_p50_ms']} ms)", flush=True)
-        if args.explain and slowest[1]:
+        # (A SET can be the slowest statement of a fast request on a busy machine; only queries have a plan.)
+        if args.explain and slowest[1] and slowest[1].lstrip().upper().startswith("SELECT"):
             with app.app_context():
                 connection = db.engine.raw_connection()
                 try:

@@ -122,14 +122,19 @@ def _unmarked(expression):
     return func.replace(func.replace(expression, MARK_START, ""), MARK_STOP, "")
 
 
+def _window(where: Filter, window: int):
+    """The newest `window` published items under the filter, with their vectors, read from the lists' index."""
+    return (services.published(where)
+            .with_only_columns(Item.id, Item.published_at, _vector.label("vector"))
+            .order_by(Item.published_at.desc(), Item.id.desc()).limit(window).subquery("newest"))
+
+
 def _newest_matches(query, where: Filter, window: int | None) -> list[tuple[int, object, float]]:
     """(id, published_at, rank) of the newest CANDIDATES matches: among the newest `window` published items under the
     filter (walking the lists' index newest first, each row's stored vector tested), or, with no window, among all
     of them through the GIN index."""
     if window is not None:
-        newest = (services.published(where)
-                  .with_only_columns(Item.id, Item.published_at, _vector.label("vector"))
-                  .order_by(Item.published_at.desc(), Item.id.desc()).limit(window).subquery("newest"))
+        newest = _window(where, window)
         statement = (select(newest.c.id, newest.c.published_at, func.ts_rank(newest.c.vector, query))
                      .where(newest.c.vector.op("@@")(query))
                      .order_by(newest.c.published_at.desc(), newest.c.id.desc()).limit(CANDIDATES))
@@ -149,23 +154,26 @@ def _newest_matches(query, where: Filter, window: int | None) -> list[tuple[int,
         db.session.execute(sql_text("SET LOCAL enable_seqscan TO DEFAULT"))
 
 
-def _candidates(query, where: Filter) -> list[tuple[int, object, float]]:
+def _candidates(query, words, where: Filter) -> list[tuple[int, object, float]]:
     """The matches to rank, chosen by how common the words turn out to be, not by the planner's guess.
 
     Two ways to find the newest matches, each cheap where the other is not: walking the newest published items costs
     CANDIDATES ÷ (the share of items that match) rows, so it suits common words; the GIN index costs in proportion to
     all the matches (its posting list of a word in every item alone takes 200 ms at two million), so it suits rare
-    ones. A first look at the newest WINDOW items measures the share; then the cheaper way is taken. A walk is
-    bounded by WALK_MAX rows, so when the first look overestimated the share, the candidates are the matches among
-    the newest WALK_MAX published items."""
+    ones. The index's cost is that of the items holding every word (`words`, the query's words joined by AND): a
+    phrase or an exclusion is checked on each of them afterwards. A first look at the newest WINDOW items measures
+    both shares; then the cheaper way is taken. A walk is bounded by WALK_MAX rows, so for a phrase of common words
+    that rarely stand together the candidates are the matches among the newest WALK_MAX published items."""
     first = _newest_matches(query, where, WINDOW)
     if len(first) >= CANDIDATES:
         return first
-    if not first:
-        return _newest_matches(query, where, None)
-    if CANDIDATES * WINDOW // len(first) > WALK_MAX:  # the rows a walk would need to find them all
-        return _newest_matches(query, where, None)
-    return _newest_matches(query, where, WALK_MAX)  # it stops as soon as it has CANDIDATES
+    newest = _window(where, WINDOW)
+    holding_every_word = db.session.scalar(
+        select(func.count()).select_from(newest).where(newest.c.vector.op("@@")(words)))
+    # The index would read and check as many items as the longest walk: walk (it stops once it has CANDIDATES).
+    if holding_every_word * WALK_MAX >= CANDIDATES * WINDOW:
+        return _newest_matches(query, where, WALK_MAX)
+    return _newest_matches(query, where, None)
 
 
 def _postgresql(text: str, where: Filter, page: int) -> list[tuple[int, str, str]]:
@@ -175,7 +183,8 @@ def _postgresql(text: str, where: Filter, page: int) -> list[tuple[int, str, str
     db.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
     query = func.websearch_to_tsquery(CONFIG, bindparam("q", text))
     # Best first; on a tie, newest first.
-    ranked = sorted(_candidates(query, where), key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
+    words = func.plainto_tsquery(CONFIG, bindparam("words", text))
+    ranked = sorted(_candidates(query, words, where), key=lambda row: (-row[2], -row[1].timestamp(), -row[0]))
     shown = ranked[(page - 1) * PAGE_SIZE:page * PAGE_SIZE + 1]
     if not shown:
         return []
