@@ -3,8 +3,10 @@
 
 Paging is by keyset, (received_at, id) after the last row shown, never OFFSET: the page after 90,000 items costs what
 the first one costs, on the indexes `ix_submission_queue` (kabupaten, status, received_at, id) and
-`ix_submission_queue_all` (status, received_at, id). Free-text search is a plain LIKE over judul/isi/uraian/keterangan:
-it scans the scope's pending items, fine at tens of thousands; full-text indexes would be the next step.
+`ix_submission_queue_all` (status, received_at, id). The word filter is a plain LIKE over judul/isi/uraian/keterangan,
+and stays one: it scans the scope's pending items (thousands), finds fragments, names, numbers and misspellings, and
+covers a complaint's text; the portal's full-text index (kim_app/publish/search.py) holds published public text only
+(docs/architecture.md, "Search").
 
 A lease (claimed_by, claim_expires_at) is taken in the request's one short write transaction: on PostgreSQL the
 candidate row is locked with FOR UPDATE SKIP LOCKED, so ten moderators pressing the button at once get ten different

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from kim_app import inputs
 from kim_app.items import kinds
 from kim_app.links import absolute_url_for
 from kim_app.media.schemas import media_url
 from kim_app.pengumuman import coverage
-from kim_app.publish import feeds, services
+from kim_app.publish import feeds, search, services
 from kim_app.publish.cache import cached
 from kim_app.publish.services import Filter
 
@@ -93,6 +93,33 @@ def desa(kode: str):
 @cached
 def kategori(kategori: str):
     return _list(f"Berita: {services.kategori(kategori)}", Filter(kategori=kategori))
+
+
+@bp.route("/cari")
+def cari():
+    """Search (kim_app/publish/search.py). Not kept by the page cache: every query is a new page, and a crawler's
+    made-up queries would push out the pages people read."""
+    context = {"q": request.args.get("q", "")[:search.MAX_LENGTH * 2], "kabupaten_kode": "", "kategori": "",
+               "kabupaten_list": services.kabupaten_list(), "kategori_publik": services.KATEGORI_PUBLIK,
+               "results": None, "message": None, "max_length": search.MAX_LENGTH}
+    try:
+        text = search.checked(request.args.get("q"))
+        kabupaten_kode = (request.args.get("kabupaten") or "").strip()
+        if kabupaten_kode and kabupaten_kode not in {kab.kode for kab in context["kabupaten_list"]}:
+            raise search.SearchRefused("Kabupaten/kota itu tidak dikenal: pilih dari daftar.")
+        kategori = (request.args.get("kategori") or "").strip()
+        if kategori and kategori not in services.KATEGORI_PUBLIK:
+            raise search.SearchRefused("Kategori itu tidak dikenal: pilih dari daftar.")
+        context.update(kabupaten_kode=kabupaten_kode, kategori=kategori)
+        page = inputs.arg_int("halaman", label="Nomor halaman", default=1, minimum=1, maximum=search.MAX_PAGE)
+    except search.SearchRefused as refused:
+        return render_template("publish/search.html", **{**context, "message": refused.detail}), refused.status
+    if text is None:
+        context["message"] = "Ketik kata yang dicari, misalnya nama desa atau \"panen jagung\"."
+    else:
+        where = Filter(kabupaten_kode=kabupaten_kode or None, kategori=kategori or None)
+        context["results"] = search.search(text, where, page)
+    return render_template("publish/search.html", **context)
 
 
 @bp.route("/berita/<int:item_id>")

@@ -56,6 +56,11 @@ def _narrowed(query, where: Filter):
     return query
 
 
+def published(where: Filter = ANYWHERE):
+    """SELECT of the published items under the filter: where every public answer, search too, starts."""
+    return _narrowed(_published(), where)
+
+
 def latest(page: int = 1, where: Filter = ANYWHERE, limit: int = PAGE_SIZE) -> list[Item]:
     # Every list shows each item's desa, kabupaten and KIM: with the rows, not one query per place.
     query = (_narrowed(_published(), where).order_by(Item.published_at.desc(), Item.id.desc())
@@ -111,6 +116,11 @@ def _area(model, kode: str, message: str):
 
 def kabupaten(kode: str) -> Kabupaten:
     return _area(Kabupaten, kode, "Kabupaten/kota tidak ditemukan.")
+
+
+def kabupaten_list() -> list[Kabupaten]:
+    """Every kabupaten/kota by name, for the search form's filter."""
+    return list(db.session.scalars(select(Kabupaten).order_by(Kabupaten.nama)))
 
 
 def kecamatan(kode: str) -> Kecamatan:

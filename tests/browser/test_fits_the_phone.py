@@ -55,7 +55,8 @@ def published(app, make_person, make_ketua, berita, aduan, foto, send_item, uplo
 
 PUBLIC = ["/", "/kabupaten/53.04", "/kecamatan/53.04.05", "/desa/53.04.05.2006", "/kategori/pertanian",
           "berita", "foto", "/aduan/cek", "aduan", "/masuk", "/bantuan", "/aduan/TIDAKADA", "kim", "pengumuman",
-          "/pengumuman", "/klarifikasi-hoaks", "/kabupaten/53.04/pengumuman", "/desa/53.04.05.2006/pengumuman"]
+          "/pengumuman", "/klarifikasi-hoaks", "/kabupaten/53.04/pengumuman", "/desa/53.04.05.2006/pengumuman", "/cari",
+          "/cari?q=jembatan+pembangunan"]
 DESK = ["/moderasi", "desk-item", "/moderasi/dasbor", "/moderasi/peringkat", "/moderasi/kim", "desk-kim", "cakupan"]
 KETUA = ["/kim/profil", "/kim/anggota"]
 START = {"moderator": "/moderasi", "ketua": "/kim/profil"}

@@ -30,6 +30,7 @@ ROUTES = {
     ("publish.kecamatan", "GET"): EVERYONE,
     ("publish.desa", "GET"): EVERYONE,
     ("publish.kategori", "GET"): EVERYONE,
+    ("publish.cari", "GET"): EVERYONE,
     ("publish.berita", "GET"): EVERYONE,
     ("publish.feed", "GET"): EVERYONE,
     ("publish.kabupaten_feed", "GET"): EVERYONE,
