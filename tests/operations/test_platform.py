@@ -50,10 +50,11 @@ def test_migrations_build_the_schema_the_models_describe(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from kim_app.database import modelled
     from kim_app.extensions import db
 
     with app.app_context(), db.engine.connect() as connection, warnings.catch_warnings():
         # The expression index of dissemination reports is PostgreSQL's alone (ddl_if); SQLite cannot reflect one.
         warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": modelled})
         assert compare_metadata(context, db.metadata) == []
