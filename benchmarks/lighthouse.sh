@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Lighthouse (mobile emulation, Debian's Chromium) on the public home page and the member's capture page, signed
-# in. Starts its own server on a free port with demo data unless KIM_URL points at a running one.
+# Lighthouse (mobile emulation, Debian's Chromium) on the public home page, an item page and the member's capture
+# page, signed in. Starts its own server on a free port with demo data unless KIM_URL points at a running one.
 # Targets: performance ≥ 95, accessibility 100, best practices 100. Final line: one JSON object.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,13 +37,16 @@ audit() {  # name url [cookie]
     --output=json --output-path="$work/$1.json" "${extra[@]}"
 }
 audit home "$KIM_URL/"
+# An item page: the newest berita the home page links.
+item=$(curl -fs "$KIM_URL/" | sed -n 's/.*href="\(\/berita\/[0-9]*\)".*/\1/p' | head -1)
+audit item "$KIM_URL$item"
 audit capture "$KIM_URL/app" "$session"
 
 .venv/bin/python - "$work" <<'PY'
 import json, sys
 from pathlib import Path
 scores = {}
-for name in ("home", "capture"):
+for name in ("home", "item", "capture"):
     report = json.loads((Path(sys.argv[1]) / f"{name}.json").read_text())
     scores[name] = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
     print(name, scores[name])
