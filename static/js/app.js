@@ -17,6 +17,17 @@ let signedOut = null;
 let unsent = 0;
 let redrawQueued = false;
 let syncNow = () => {};
+// A push reached the worker while the app is in view: the worker leaves the sync to the page. Heard here, in the
+// shell, from the first moment — a push that came before the later tier loaded was lost, the item stayed as it was.
+let pushWaiting = false;
+if (navigator.serviceWorker) {
+  navigator.serviceWorker.addEventListener('message', ({ data }) => {
+    if (data.type !== 'push' || document.visibilityState !== 'visible') return;
+    pushWaiting = true;
+    syncNow();
+  });
+  navigator.serviceWorker.startMessages();
+}
 
 // What the buttons of the list do. Each writes to IndexedDB first (offline too), then asks for a sync.
 const act = {
@@ -153,6 +164,7 @@ async function main() {
     else queueRedraw();
   });
   syncNow = startTriggers();
+  if (pushWaiting) syncNow();
   kabar().then((module) => module.startLive(syncNow)).catch(() => {});
   const setting = document.getElementById('wifi-only');
   setting.checked = await wifiOnly();

@@ -44,12 +44,8 @@ export function startLive(syncNow) {
     if (data.state === 'login-needed' || data.state === 'password-needed') clearTimeout(timer);
     else schedule();
   });
-  // Shown again, triggers.js syncs at once; that run's 'done' restarts the clock.
+  // Shown again, triggers.js syncs at once; that run's 'done' restarts the clock. (A push: app.js syncs at once.)
   document.addEventListener('visibilitychange', () => visible() || clearTimeout(timer));
-  if (navigator.serviceWorker) {
-    navigator.serviceWorker.addEventListener('message', ({ data }) => data.type === 'push' && visible() && syncNow());
-    navigator.serviceWorker.startMessages();
-  }
   document.getElementById('kabar').addEventListener('click', () => {
     lookAt(null);
     document.getElementById('kiriman-judul').scrollIntoView();
