@@ -3,7 +3,7 @@ that concern a kabupaten or a desa, and the hoax clarifications.
 
 A pengumuman concerns an area when one of its targets lies in it or contains it: the province, the kabupaten, a
 kecamatan or desa inside it, or a KIM group seated there. A desa's page thus shows what was sent to its kabupaten as
-well as what was sent to it alone.
+well as what was sent to it alone — the same rule that decides what a member's pull carries (services.reaching).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from kim_app.extensions import db
 from kim_app.pengumuman.models import Pengumuman, PengumumanTarget
+from kim_app.pengumuman.services import reaching
 from kim_app.wilayah.models import KimGroup
 
 LIMIT = 50
@@ -49,16 +50,8 @@ def for_kabupaten(kode: str, now: datetime, limit: int = LIMIT) -> list[Pengumum
 
 
 def for_desa(kode: str, now: datetime, limit: int = LIMIT) -> list[Pengumuman]:
-    t = PengumumanTarget
-    kecamatan, kabupaten = kode.rsplit(".", 1)[0], kode.rsplit(".", 2)[0]
     seated = select(KimGroup.id).where(KimGroup.desa_kode == kode)
-    return _newest(_targeting(or_(
-        and_(t.tingkat == "provinsi", t.kode == kode[:2]),
-        and_(t.tingkat == "kabupaten", t.kode == kabupaten),
-        and_(t.tingkat == "kecamatan", t.kode == kecamatan),
-        and_(t.tingkat == "desa", t.kode == kode),
-        t.kim_id.in_(seated),
-    )), now, limit)
+    return _newest(Pengumuman.id.in_(reaching(kode, seated)), now, limit)
 
 
 def everywhere(now: datetime, limit: int = LIMIT) -> list[Pengumuman]:

@@ -208,19 +208,25 @@ def targets_kim(pengumuman: Pengumuman) -> Select:
     )
 
 
-def _reaching(kim: KimGroup) -> Select:
-    """The ids of the pengumuman whose targets cover this KIM group: the mirror of `targets_kim`, read from the
-    targets' indexes (tingkat, kode) and (kim_id)."""
-    desa = kim.desa
-    kabupaten = desa.kabupaten_kode
+def reaching(desa_kode: str, kim_ids) -> Select:
+    """The ids of the pengumuman whose targets cover a place: this desa — and so its kecamatan, kabupaten and province,
+    whose codes are its code's dotted prefixes (53 → 53.04 → 53.04.05 → 53.04.05.2006) — or one of the KIM groups
+    `kim_ids` names (a list, or a select of ids). The mirror of `targets_kim`, read from the targets' indexes
+    (tingkat, kode) and (kim_id). A member's pull asks it for their KIM group, the portal's desa page for the desa."""
+    kecamatan = desa_kode.rsplit(".", 1)[0]
+    kabupaten = kecamatan.rsplit(".", 1)[0]
     t = PengumumanTarget
     return select(t.pengumuman_id).where(or_(
-        t.kim_id == kim.id,
-        and_(t.tingkat == "desa", t.kode == desa.kode),
-        and_(t.tingkat == "kecamatan", t.kode == desa.kecamatan_kode),
+        t.kim_id.in_(kim_ids),
+        and_(t.tingkat == "desa", t.kode == desa_kode),
+        and_(t.tingkat == "kecamatan", t.kode == kecamatan),
         and_(t.tingkat == "kabupaten", t.kode == kabupaten),
         and_(t.tingkat == "provinsi", t.kode == kabupaten[:2]),
     ))
+
+
+def _reaching(kim: KimGroup) -> Select:
+    return reaching(kim.desa_kode, [kim.id])
 
 
 def reached(kim: KimGroup | None, pengumuman_id: int) -> bool:

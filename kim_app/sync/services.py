@@ -344,6 +344,11 @@ def _read_cursor(cursor: str | None) -> tuple[datetime | None, datetime | None, 
     return moment, marked_at, {marks[i:i + UUID_PREFIX] for i in range(0, len(marks), UUID_PREFIX)}
 
 
+def _overlap() -> timedelta:
+    """How far back from its cursor's moment a pull looks again: the one safety window of items and pengumuman alike."""
+    return timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
+
+
 def changes_since(
     author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = (), created: Iterable[uuid.UUID] = ()
 ) -> tuple[list[Item], str]:
@@ -351,7 +356,7 @@ def changes_since(
     `leave_out`: items the answer carries anyway (a batch's own); `created`: those of them this answer created."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
     now = utcnow()
-    overlap = timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
+    overlap = _overlap()
     query = select(Item).where(Item.author_id == author.id).options(selectinload(Item.events))
     leave_out = list(leave_out)
     if leave_out:
@@ -382,7 +387,7 @@ def pengumuman_since(member: User, cursor: str | None) -> dict:
     moment, _, _ = _read_cursor(cursor)
     since = None
     if moment is not None:
-        since = moment - timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
+        since = moment - _overlap()
     changed, gone = pengumuman.for_member(member, since, utcnow())
     found = {}
     if changed:
