@@ -108,9 +108,9 @@ export async function getBerita(query, etag) {
   return { status: response.status, data: await readJson(response), etag: response.headers.get('ETag') };
 }
 
-// The rest of a photo in one request (docs/sync-protocol.md, "Streamed upload"): `part` is a Blob slice of the
-// stored photo from byte `offset`, up to 1 MiB. The server keeps what arrives even when the connection breaks. The
-// time allowed grows with the part: 1 MiB at 16 kbit/s (a poor 2G cell) takes nine minutes.
+// The rest of a photo in one request (docs/sync-protocol.md, "Resumable upload, streamed"): `part` is a Blob slice
+// of the stored photo from byte `offset`, up to 1 MiB. The server keeps what arrives even when the connection
+// breaks. The time allowed grows with the part: 1 MiB at 16 kbit/s (a poor 2G cell) takes nine minutes.
 export async function patchPhoto(id, offset, part, token) {
   const response = await send(`/api/v1/photos/${id}/content`, {
     method: 'PATCH',

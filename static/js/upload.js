@@ -6,13 +6,13 @@
 // is written to the photo's IndexedDB record, so the progress shown and the place to resume survive a closed tab.
 //
 // A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, offset_known, state, error, retry,
-// thumb, withdraw, withdraw_error, server_failures, next_attempt_at}, where state is 'menunggu' (bytes still to
-// send), 'siap' (the server has it, verified: never sent again) or 'gagal' (refused by the server, or the server
-// broke on it too often; `error` is its Indonesian sentence). `offset_known` says that `received` is the server's
-// own word (from the item's answer, a pull or the photo's last answer), so the upload starts there without asking;
-// it is cleared while a request is on its way, whose fate a broken connection leaves unknown. `retry` marks a refused photo the member asked to send again; `withdraw` one
-// the member removed ("Hapus foto"), whose DELETE is still to be sent. Once a photo is 'siap', its blob is replaced by
-// a small thumbnail (`thumb`), in the same write that records 'siap'.
+// thumb, withdraw, withdraw_error, server_failures, next_attempt_at}, where state is 'menunggu' (bytes still to send),
+// 'siap' (the server has it, verified: never sent again) or 'gagal' (refused by the server, or the server broke on it
+// too often; `error` is its Indonesian sentence). `offset_known` says that `received` is the server's own word (from
+// the item's answer, a pull or the photo's last answer), so the upload starts there without asking; it is cleared while
+// a request is on its way, whose fate a broken connection leaves unknown. `retry` marks a refused photo the member
+// asked to send again; `withdraw` one the member removed ("Hapus foto"), whose DELETE is still to be sent. Once a photo
+// is 'siap', its blob is replaced by a small thumbnail (`thumb`), in the same write that records 'siap'.
 
 import * as api from './api.js';
 import { meta, photos } from './db.js';
