@@ -146,7 +146,7 @@ class PhotoContent(MethodView):
         body = _StreamedBody(length)
         photo = services.receive_stream(current_user, photo_id, headers["upload_offset"], length, body.pieces())
         if body.cut:
-            # Nobody waits for this answer; the phone learns `received` with GET (or HEAD) and resumes from there.
+            # Nobody waits for this answer; the phone learns `received` with GET and resumes from there.
             raise ClientDisconnected()
         return photo
 

@@ -1,5 +1,6 @@
-"""The streamed photo upload (docs/sync-protocol.md, "Resumable upload, streamed"): the rest of a photo in one PATCH, stored piece
-by piece as it arrives, so a broken connection keeps what came and the phone goes on from the server's offset.
+"""The streamed photo upload (docs/sync-protocol.md, "Resumable upload, streamed"): the rest of a photo in one
+PATCH, stored piece by piece as it arrives, so a broken connection keeps what came and the phone goes on from the
+server's offset.
 
 The same through a real gunicorn and a socket that breaks off: tests/media/test_photo_stream_socket.py."""
 import io
