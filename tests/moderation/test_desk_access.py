@@ -66,6 +66,7 @@ ROUTES = {
     ("photos.PhotoState", "GET"): MEMBERS,
     ("photos.PhotoState", "DELETE"): MEMBERS,
     ("photos.PhotoContent", "PUT"): MEMBERS,
+    ("photos.PhotoContent", "PATCH"): MEMBERS,
     ("moderation.queue", "GET"): DESK | {"moderator_lain"},
     ("moderation.claim_next", "POST"): DESK | {"moderator_lain"},
     ("moderation.decide_many", "POST"): DESK | {"moderator_lain"},
@@ -131,7 +132,8 @@ KIM_ROUTES = {("registri.group", "GET"), ("registri.verify", "POST")}
 MEMBER_ROUTES = {("manage.member_status", "POST"), ("manage.member_password", "POST")}
 # A member's own photos: the protocol answers 404 to anyone else, signed in or not a member (docs/sync-protocol.md,
 # "Photos"), as for a photo that does not exist.
-OWN_OBJECT_ROUTES = {("photos.PhotoState", "GET"), ("photos.PhotoState", "DELETE"), ("photos.PhotoContent", "PUT")}
+OWN_OBJECT_ROUTES = {("photos.PhotoState", "GET"), ("photos.PhotoState", "DELETE"), ("photos.PhotoContent", "PUT"),
+                     ("photos.PhotoContent", "PATCH")}
 API_PREFIX = "/api/"
 
 
