@@ -4,7 +4,14 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# Phones on 2G send slowly; the reverse proxy buffers request bodies, so a worker is never held by a slow client.
+# Threaded workers: a photo's bytes are streamed through the reverse proxy unbuffered (docs/deploy.md, "Photos
+# streamed"), so a request may take as long as a 2G phone needs to send 1 MiB (half a minute, minutes on a poor cell).
+# A thread waiting on a phone's link holds no database connection and no lock (kim_app/media/services.py). The
+# timeout below is the worker's heartbeat, which a gthread worker's main loop keeps beating while its threads read
+# slow bodies; a `sync` worker beats only between requests and would be killed by one such body
+# (tests/media/test_photo_stream_socket.py).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 max_requests = 2000

@@ -100,7 +100,9 @@ MARKS = """(() => {
   const settle = () => { marks.waiters = marks.waiters.filter((check) => !check()); };
   const formReady = () => {
     const form = document.querySelector('form[data-kind=berita]');
-    return Boolean(form) && form.checkVisibility() && [...form.elements].every((field) => !field.disabled);
+    // Every field the member sees is enabled (a one-desa member's desa choice is hidden and disabled by design).
+    return Boolean(form) && form.checkVisibility()
+      && [...form.elements].every((field) => !field.disabled || !field.checkVisibility());
   };
   const look = () => {
     if (marks.usable !== null || !document.body || !formReady() || !document.body.innerText.includes(name)) return;

@@ -189,11 +189,12 @@ def _forget_after_commit(session) -> None:
 
 @contextmanager
 def outside_transaction() -> Iterator[None]:
-    """Slow work of a request (decoding and resizing a photo) runs with no transaction open: on SQLite an open write
-    transaction is the database's one writer lock, and on PostgreSQL it would hold the photo's row lock. What the
-    request has written so far is committed first — it stands on its own (the bytes of the last chunk) — and whatever
-    the request does afterwards begins a new transaction, which ends with the request as usual. The one place where a
-    request commits before its end."""
+    """Slow work of a request (decoding and resizing a photo, waiting for the next piece of a streamed photo from a
+    phone's link) runs with no transaction open: on SQLite an open write transaction is the database's one writer
+    lock, and on PostgreSQL it would hold the photo's row lock. What the request has written so far is committed
+    first — it stands on its own (the bytes of the last chunk or piece) — and whatever the request does afterwards
+    begins a new transaction, which ends with the request as usual. The one place where a request commits before its
+    end."""
     db.session.commit()
     yield
 

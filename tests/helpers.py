@@ -162,6 +162,16 @@ def put_chunk(person: Person, photo_id: str, offset: int, data: bytes, **headers
     )
 
 
+def patch_photo(person: Person, photo_id: str, offset: int, data: bytes, **headers):
+    """The streamed upload: the rest of a photo (or up to 1 MiB of it) from `offset`, in one request."""
+    return person.client.patch(
+        f"/api/v1/photos/{photo_id}/content",
+        data=data,
+        headers={"X-CSRFToken": person.csrf, "Upload-Offset": str(offset),
+                 "Content-Type": "application/offset+octet-stream", **headers},
+    )
+
+
 def page_version(person: Person, item_id: int) -> tuple[str, str]:
     """(csrf token, item version) as the moderator's item page shows them."""
     page = person.get(f"/moderasi/item/{item_id}").get_data(as_text=True)

@@ -1,8 +1,14 @@
-"""Photos: the resumable upload under /api/v1 (docs/sync-protocol.md, "Photos") and the derivatives under /media."""
+"""Photos: the resumable upload under /api/v1 (docs/sync-protocol.md, "Photos") and the derivatives under /media.
+
+The streamed upload (PATCH) needs its body to reach the app as the phone sends it: the reverse proxy must not buffer
+it (`proxy_request_buffering off` for this location, docs/deploy.md), and the workers must be gunicorn's gthread
+workers, whose timeout is the worker's heartbeat, not the length of a request: a sync worker reading a 2G body for
+longer than GUNICORN_TIMEOUT would be killed."""
 from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterator
 
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, request, send_file
@@ -23,6 +29,14 @@ MAX_AGE = 365 * 24 * 3600
 CHUNK_BODY = {
     "required": True,
     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "maxLength": 65536}}},
+}
+STREAM_BODY = {
+    "required": True,
+    "description": "The photo's bytes from Upload-Offset, at most 1 MiB and no further than its declared size; "
+    "Content-Length is required",
+    "content": {
+        "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary", "maxLength": 1048576}}
+    },
 }
 
 
@@ -62,6 +76,34 @@ def _chunk() -> bytes:
     return data
 
 
+class _StreamedBody:
+    """The request body in pieces of at most 64 KiB, each handed over as soon as it has arrived whole. When the
+    connection breaks, the part of a piece that came is the last piece, and `cut` says so."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.read = 0
+        self.cut = False
+
+    def pieces(self) -> Iterator[bytes]:
+        stream = request.stream
+        while self.read < self.length and not self.cut:
+            want = min(services.CHUNK_LIMIT, self.length - self.read)
+            piece = bytearray()
+            while len(piece) < want:
+                try:
+                    data = stream.read(want - len(piece))
+                except (ClientDisconnected, OSError):
+                    data = b""
+                if not data:
+                    self.cut = True
+                    break
+                piece += data
+            self.read += len(piece)
+            if piece:
+                yield bytes(piece)
+
+
 @api_bp.route("/photos/<uuid:photo_id>/content")
 class PhotoContent(MethodView):
     decorators = [login_required]
@@ -80,6 +122,33 @@ class PhotoContent(MethodView):
     def put(self, headers, photo_id: uuid.UUID):
         """Send the next bytes of a photo (≤ 64 KiB), starting at Upload-Offset"""
         return services.put_chunk(current_user, photo_id, headers["upload_offset"], _chunk())
+
+    @api_bp.arguments(UploadHeadersSchema(), location="headers")
+    @api_bp.response(200, PhotoSchema, description="The whole body stored; when complete, the photo is processed")
+    @api_bp.alt_response(
+        409, description="Upload-Offset is not `received`, or another request wrote to the photo meanwhile (type "
+        "wrong-offset, with `received`)", **PROBLEM,
+    )
+    @api_bp.alt_response(411, description="No Content-Length (type length-required)", **PROBLEM)
+    @api_bp.alt_response(413, description="More than 1 MiB in one request (type chunk-too-large)", **PROBLEM)
+    @api_bp.alt_response(
+        422,
+        description="too-many-bytes (checked before a byte is read), hash-mismatch, or the image is refused: "
+        "not-an-image, unsupported-format, too-many-pixels, extreme-aspect-ratio, damaged-image",
+        **PROBLEM,
+    )
+    @api_bp.doc(requestBody=STREAM_BODY)
+    def patch(self, headers, photo_id: uuid.UUID):
+        """Stream the rest of a photo (≤ 1 MiB per request) from Upload-Offset; what arrives before a cut is kept"""
+        length = request.content_length
+        if length is None:
+            raise services.LengthRequired("Nyatakan panjang data (Content-Length).")
+        body = _StreamedBody(length)
+        photo = services.receive_stream(current_user, photo_id, headers["upload_offset"], length, body.pieces())
+        if body.cut:
+            # Nobody waits for this answer; the phone learns `received` with GET and resumes from there.
+            raise ClientDisconnected()
+        return photo
 
 
 @bp.route("/media/<uuid:photo_id>/<any(display, thumb):variant>.jpg")

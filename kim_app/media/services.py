@@ -1,10 +1,17 @@
 """The rules of photos (docs/sync-protocol.md, "Photos"): declared with their item, uploaded in resumable chunks,
 checked, processed, and shown only to those who may see the item.
 
-The upload of one photo is serialised on its row: PostgreSQL locks it (SELECT … FOR UPDATE) for the request, and on
-SQLite every writing request holds the database's write lock from BEGIN (kim_app/database.py). So two requests
-carrying chunks of the same photo — a retry racing a slow original — can never interleave their bytes: the second one
-finds `received` moved on and is told where to continue.
+The bytes come two ways: a chunk of at most 64 KiB per PUT (`put_chunk`, the first protocol, kept for the service
+workers still in the field), or the rest of the photo in one streamed PATCH (`receive_stream`), whose body is read
+in pieces of 64 KiB, each stored and counted in `received` as it arrives, so a connection that breaks keeps what came.
+
+Every write of bytes is serialised on the photo's row: PostgreSQL locks it (SELECT … FOR UPDATE), and on SQLite every
+writing transaction holds the database's write lock from BEGIN (kim_app/database.py). A PUT holds it for the request;
+a stream takes it again for each piece and lets it go while the next piece is on its way (a 2G phone needs seconds
+for one), since neither the row nor SQLite's one writer may wait on a phone's link. Each piece is written only where
+`received` stands, under that lock. So two requests carrying bytes of the same photo — a resumed stream racing the
+cut one that another worker still reads, or a retry racing a slow original — can never interleave their bytes: the
+one that finds `received` moved on is refused with `wrong-offset`, saying where to continue.
 
 The photo is processed in the request that delivers its last byte, but outside any transaction
 (`database.outside_transaction`): decoding takes a tenth of a second for a phone's photo and far more for a hostile
@@ -18,6 +25,7 @@ import io
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +47,17 @@ from kim_app.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-CHUNK_LIMIT = 64 * 1024
+CHUNK_LIMIT = 64 * 1024  # one PUT's body, and one piece of a stream: at most this much is lost to a cut
+STREAM_LIMIT = 1024 * 1024  # one PATCH's body: ~33 s on 2G, and a bounded wait for a request that went wrong
 VARIANTS = {"display": "display_key", "thumb": "thumb_key"}
 
 
 class ChunkTooLarge(ProblemError):
     status, slug, title = 413, "chunk-too-large", "Potongan data terlalu besar"
+
+
+class LengthRequired(ProblemError):
+    status, slug, title = 411, "length-required", "Panjang data wajib dinyatakan"
 
 
 class WrongOffset(Conflict):
@@ -152,15 +165,67 @@ def own_photo(author: User, photo_id: uuid.UUID, lock: bool = False) -> Photo:
 
 
 def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Photo:
-    """Store the bytes at `offset` of the photo; when the last byte is in, verify and process it.
-
-    A `siap` photo answers its state whatever is sent (the phone lost our answer to its last chunk). A `gagal` photo
-    starts over when sent bytes from offset 0 (the member pressed "coba lagi"). A photo whose bytes are all in but
-    not processed (the server stopped meanwhile) is processed by the next request for it, an empty chunk at its end.
-    """
+    """Store the bytes at `offset` of the photo; when the last byte is in, verify and process it (`_opened` says what
+    a photo that is `siap`, `gagal` or already delivered answers)."""
     if len(data) > CHUNK_LIMIT:
         raise ChunkTooLarge(f"Kirim paling banyak {CHUNK_LIMIT // 1024} KiB per permintaan.")
     store = storage()
+    photo = _opened(author, photo_id, offset, len(data), store)
+    if photo.state != PhotoState.MENUNGGU:
+        return photo
+    if data:
+        _append(photo, store, offset, data)
+    if photo.received == photo.size:
+        return _finish(author, photo, store)
+    return photo
+
+
+def receive_stream(author: User, photo_id: uuid.UUID, offset: int, length: int, pieces: Iterator[bytes]) -> Photo:
+    """Store a streamed body of `length` bytes at `offset`, piece by piece as `pieces` yields them, each in its own
+    short transaction; when the last byte is in, verify and process the photo.
+
+    Checked before a byte is read: the offset, and that the body fits the photo's declared size. When the body breaks
+    off, `pieces` ends early and what came is kept. Between pieces another request may have written to the photo:
+    the next piece is then refused with `wrong-offset`, and nothing of it is stored.
+    """
+    if length > STREAM_LIMIT:
+        raise ChunkTooLarge(f"Kirim paling banyak {STREAM_LIMIT // 1024} KiB per permintaan.")
+    store = storage()
+    photo = _opened(author, photo_id, offset, length, store)
+    if photo.state != PhotoState.MENUNGGU:
+        return photo
+    position = offset
+    while True:
+        # The row's lock and the transaction end while the phone's link brings the next piece.
+        with outside_transaction():
+            piece = next(pieces, b"")
+        if not piece:
+            break
+        photo = own_photo(author, photo_id, lock=True)
+        if photo.state == PhotoState.SIAP:
+            return photo  # finished meanwhile by another request: the phone learns it here
+        if photo.state != PhotoState.MENUNGGU or photo.received != position:
+            received = photo.received if photo.state == PhotoState.MENUNGGU else 0
+            raise WrongOffset(
+                f"Server sudah menerima {received} byte foto ini; lanjutkan dari posisi itu.", received=received
+            )
+        _append(photo, store, position, piece)
+        position = photo.received
+    photo = own_photo(author, photo_id, lock=True)
+    if photo.state == PhotoState.MENUNGGU and photo.received == photo.size:
+        return _finish(author, photo, store)
+    return photo
+
+
+def _opened(author: User, photo_id: uuid.UUID, offset: int, length: int, store: Storage) -> Photo:
+    """The photo, locked, once it is known that `length` bytes at `offset` may be written to it: then it is
+    `menunggu`. Any other state is the whole answer.
+
+    A `siap` photo answers its state whatever is sent (the phone lost our answer to its last bytes). A `gagal` photo
+    starts over when sent bytes from offset 0 (the member pressed "coba lagi"). A photo the author has delivered
+    before under another id is `siap` at once. A photo whose bytes are all in but not processed (the server stopped
+    meanwhile) is processed by the next request for it with no bytes, at its end.
+    """
     photo = own_photo(author, photo_id, lock=True)
     if photo.state == PhotoState.SIAP:
         return photo
@@ -174,27 +239,26 @@ def put_chunk(author: User, photo_id: uuid.UUID, offset: int, data: bytes) -> Ph
         after_commit(lambda: store.delete(incoming_key(photo_id.hex)))
         items.check_queue_entry(photo.item)
         return photo
-
     if offset != photo.received:
         raise WrongOffset(
             f"Server sudah menerima {photo.received} byte foto ini; lanjutkan dari posisi itu.",
             received=photo.received,
         )
-    if offset + len(data) > photo.size:
+    if offset + length > photo.size:
         raise TooManyBytes(
             f"Foto ini dinyatakan {photo.size} byte; data yang dikirim melewati batas itu.", received=photo.received
         )
-    if data:
-        try:
-            # Refused when the part holds fewer bytes than `offset`: checked by the write itself, which spares a
-            # bucket one listing per chunk.
-            store.append_at(incoming_key(photo.id.hex), offset, data)
-        except ValueError:
-            _ask_again_for_lost_bytes(photo, store)
-        photo.received = offset + len(data)
-    if photo.received == photo.size:
-        return _finish(author, photo, store)
     return photo
+
+
+def _append(photo: Photo, store: Storage, offset: int, data: bytes) -> None:
+    try:
+        # Refused when the part holds fewer bytes than `offset`: checked by the write itself, which spares a bucket
+        # one listing per chunk.
+        store.append_at(incoming_key(photo.id.hex), offset, data)
+    except ValueError:
+        _ask_again_for_lost_bytes(photo, store)
+    photo.received = offset + len(data)
 
 
 def _ask_again_for_lost_bytes(photo: Photo, store: Storage) -> None:

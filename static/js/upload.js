@@ -1,19 +1,24 @@
-// The photo upload (docs/sync-protocol.md, "Resumable upload, one photo at a time"). No DOM: the service worker
-// runs it too. A photo goes after its item's text was accepted, in chunks of 64 KiB, each acknowledged chunk
-// written to its IndexedDB record, so the progress shown and the place to resume survive a closed tab.
+// The photo upload (docs/sync-protocol.md, "Resumable upload, streamed"). No DOM: the service worker
+// runs it too. A photo goes after its item's text was accepted, streamed: the rest of it from where the server
+// stands, in one request of up to 1 MiB (a phone's photo is a few hundred kB), which the server stores as it
+// arrives. So the photo goes at the link's speed, with one round trip for its answer, and a connection that breaks
+// costs only the bytes in flight: the phone then asks where the server stands and goes on from there. Each answer
+// is written to the photo's IndexedDB record, so the progress shown and the place to resume survive a closed tab.
 //
-// A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, state, error, retry, thumb, withdraw,
-// withdraw_error, server_failures, next_attempt_at}, where state is 'menunggu' (bytes still to send), 'siap' (the
-// server has it, verified: never sent again) or 'gagal' (refused by the server, or the server broke on it too often;
-// `error` is its Indonesian sentence). `retry` marks a refused photo the member asked to send again; `withdraw` one
-// the member removed ("Hapus foto"), whose DELETE is still to be sent. Once a photo is 'siap', its blob is replaced by
-// a small thumbnail (`thumb`), in the same write that records 'siap'.
+// A photo record: {id, item_uuid, position, blob, sha256, size, mime, received, offset_known, state, error, retry,
+// thumb, withdraw, withdraw_error, server_failures, next_attempt_at}, where state is 'menunggu' (bytes still to send),
+// 'siap' (the server has it, verified: never sent again) or 'gagal' (refused by the server, or the server broke on it
+// too often; `error` is its Indonesian sentence). `offset_known` says that `received` is the server's own word (from
+// the item's answer, a pull or the photo's last answer), so the upload starts there without asking; it is cleared while
+// a request is on its way, whose fate a broken connection leaves unknown. `retry` marks a refused photo the member
+// asked to send again; `withdraw` one the member removed ("Hapus foto"), whose DELETE is still to be sent. Once a photo
+// is 'siap', its blob is replaced by a small thumbnail (`thumb`), in the same write that records 'siap'.
 
 import * as api from './api.js';
 import { meta, photos } from './db.js';
 import { thumbnail } from './photos.js';
 
-const CHUNK = 64 * 1024;
+const STREAM = 1024 * 1024; // the most one request carries (the server's limit)
 const WIFI_ONLY = 'foto-wifi-saja';
 
 export const wifiOnly = async () => Boolean(await meta.get(WIFI_ONLY));
@@ -46,10 +51,16 @@ async function recordSiap(id) {
   });
 }
 
-// Takes the server's state of a photo into its record (from an item answer, a pull or a photo answer): only 'siap'
-// is taken as it is, because a refusal must reach the member through the upload that got it.
+// Takes the server's state of a photo into its record (from an item answer, a pull or a photo answer): 'siap' as it
+// is; for a photo still 'menunggu' there, its `received`, where the upload starts without asking. A refusal is not
+// taken: it must reach the member through the upload that got it.
 export async function adoptServerPhotos(serverPhotos, announce) {
   for (const server of serverPhotos || []) {
+    if (server.state === 'menunggu' && Number.isInteger(server.received)) {
+      await photos.update(server.id, (p) => (p && p.state === 'menunggu' && !p.retry
+        ? { ...p, received: server.received, offset_known: true } : null));
+      continue;
+    }
     if (server.state !== 'siap') continue;
     const done = await recordSiap(server.id);
     if (done) announce({ type: 'photo', id: done.id, item_uuid: done.item_uuid });
@@ -137,27 +148,33 @@ export async function uploadPhoto(photo, session, announce) {
     return 'next';
   };
 
-  const first = await api.getPhoto(photo.id);
-  if (first.status === 401) return 'login-needed';
-  if (first.status === 404) return fail('Server tidak mengenal foto ini. Simpan foto sebagai kiriman baru.');
-  if (api.classify(first) === 'failed') return failedOnServer(first.status);
-  if (first.status !== 200 || !first.data) throw new api.NetworkError(`photo: ${first.status}`);
-  if (first.data.state === 'siap') return done();
-  // A refusal we never heard (the answer was lost), unless the member asked to try again: then from byte 0.
-  if (first.data.state === 'gagal' && !photo.retry) return fail(first.data.error || 'Foto ditolak server.');
-  let offset = first.data.state === 'gagal' ? 0 : first.data.received;
+  let offset;
+  if (photo.state === 'menunggu' && photo.offset_known && !photo.retry) {
+    offset = photo.received; // the server said so, in the item's answer or the last one about this photo
+  } else {
+    const first = await api.getPhoto(photo.id);
+    if (first.status === 401) return 'login-needed';
+    if (first.status === 404) return fail('Server tidak mengenal foto ini. Simpan foto sebagai kiriman baru.');
+    if (api.classify(first) === 'failed') return failedOnServer(first.status);
+    if (first.status !== 200 || !first.data) throw new api.NetworkError(`photo: ${first.status}`);
+    if (first.data.state === 'siap') return done();
+    // A refusal we never heard (the answer was lost), unless the member asked to try again: then from byte 0.
+    if (first.data.state === 'gagal' && !photo.retry) return fail(first.data.error || 'Foto ditolak server.');
+    offset = first.data.state === 'gagal' ? 0 : first.data.received;
+  }
   let restarted = false;
 
   // Every round either moves forward or learns where the server stands; the cap only guards against a server
   // that keeps answering nonsense.
-  for (let round = 0; round < 4 * Math.ceil(photo.size / CHUNK) + 8; round += 1) {
-    const saved = await save({ received: offset });
+  for (let round = 0; round < 4 * Math.ceil(photo.size / STREAM) + 8; round += 1) {
+    // Until the answer comes, where the server stands is unknown: a broken connection leaves part of it there.
+    const saved = await save({ received: offset, offset_known: false });
     if (!saved || saved.withdraw) return 'next'; // the member removed it meanwhile: its DELETE goes instead
-    const chunk = photo.blob.slice(offset, offset + CHUNK);
-    let answer = await api.putPhotoChunk(photo.id, offset, chunk, session.token);
+    const part = photo.blob.slice(offset, offset + STREAM);
+    let answer = await api.patchPhoto(photo.id, offset, part, session.token);
     if (api.isCsrfProblem(answer)) {
       if (!(await session.renew())) return 'login-needed';
-      answer = await api.putPhotoChunk(photo.id, offset, chunk, session.token);
+      answer = await api.patchPhoto(photo.id, offset, part, session.token);
     }
     const { status, data } = answer;
     const outcome = api.classify(answer);
@@ -177,7 +194,7 @@ export async function uploadPhoto(photo, session, announce) {
     } else if (outcome === 'failed') {
       return failedOnServer(status);
     } else {
-      throw new api.NetworkError(`photo chunk: ${status}`);
+      throw new api.NetworkError(`photo upload: ${status}`);
     }
   }
   throw new api.NetworkError('photo upload made no progress');

@@ -1,5 +1,5 @@
-"""How the phone reads the server's answers to photo chunks, with the server's own problem types: a chunk at the
-wrong offset is not a failure, the phone continues where the server says it stands."""
+"""How the phone reads the server's answers to its photo uploads, with the server's own problem types: bytes sent at
+the wrong offset are not a failure, the phone continues where the server says it stands."""
 from __future__ import annotations
 
 import io
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def grainy_jpeg() -> bytes:
-    """Big enough after the phone shrinks it to travel in several 64 KiB chunks."""
+    """Big enough after the phone shrinks it to be more than 64 KiB."""
     out = io.BytesIO()
     Image.effect_noise((1600, 1200), 60).convert("RGB").save(out, "JPEG", quality=95)
     return out.getvalue()
@@ -27,20 +27,22 @@ def test_wrong_offset_answer_makes_the_phone_continue_where_the_server_stands(ap
     keterangan = "Foto dengan posisi unggahan yang bergeser"
     (tmp_path / "foto.jpg").write_bytes(grainy_jpeg())
     context, page = open_member_app(browser, live_server.url)
-    told = []
+    told, offsets = [], []
 
     def lost_track(route):
-        # Once, for a chunk past the start, answer as a server that holds nothing yet: the phone must go back to
-        # byte 0, where the real server then tells it (409 again, its own answer) where it really stands.
-        if not told and route.request.headers.get("upload-offset", "0") != "0":
+        # Once, for the photo's first bytes, answer as a server that holds more than the phone thought: the phone
+        # must go on from there, where the real server then tells it (409 again, its own answer) where it really
+        # stands, and the phone sends the photo from that place.
+        if not told:
             told.append(route.request.url)
             route.fulfill(
                 status=409,
                 headers={"Content-Type": "application/problem+json"},
                 json={"type": "urn:kim:problem:wrong-offset", "title": "Posisi unggahan tidak cocok",
-                      "status": 409, "detail": "Server memegang 0 bita.", "received": 0},
+                      "status": 409, "detail": "Server memegang 65536 bita.", "received": 65536},
             )
         else:
+            offsets.append(int(route.request.headers["upload-offset"]))
             route.continue_()
 
     context.route("**/api/v1/photos/*/content", lost_track)
@@ -52,7 +54,7 @@ def test_wrong_offset_answer_makes_the_phone_continue_where_the_server_stands(ap
     page.get_by_role("button", name="Simpan cerita foto").click()
 
     expect(item_state(page, keterangan)).to_have_attribute("data-state", "menunggu", timeout=SLOW_MS)
-    assert told, "no chunk past the first was sent: the photo was too small to test this"
+    assert told and offsets == [65536, 0], offsets
     with app.app_context():
         assert db.session.scalar(select(Photo.state)) == "siap"
         db.session.remove()

@@ -4,6 +4,7 @@ services that do not answer."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -60,6 +61,30 @@ def test_photo_cut_on_one_server_resumes_on_the_other_and_is_published_from_the_
     assert image.status_code == 200 and image.content == held[photo.display_key]
     assert "public" in image.headers["Cache-Control"] and "max-age=31536000" in image.headers["Cache-Control"]
     assert cluster.local_media() == []
+    assert a.errors_in_log() == [] and b.errors_in_log() == []
+
+
+def test_photo_stream_cut_on_one_server_keeps_what_came_and_is_finished_on_the_other(app, cluster, s3_server, foto):
+    a, b = cluster.start("a"), cluster.start("b")
+    member = Phone().login(a, "anggota")
+    data = camera_photo()
+    assert len(data) <= 1024 * 1024  # the whole photo in one PATCH
+    body, (declared,) = foto(data)
+    photo_id = declared["id"]
+    assert member.send(a, body).json()["photos"][0]["received"] == 0
+    sent = 3 * CHUNK + 5000
+    member.start_and_leave(a, "PATCH", f"/api/v1/photos/{photo_id}/content", data, sent=sent,
+                           headers={"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}).close()
+
+    deadline = time.monotonic() + 20  # until server A has stored what came before the cut, in the bucket
+    while (held := member.get(b, f"/api/v1/photos/{photo_id}").json()["received"]) != sent:
+        assert time.monotonic() < deadline, held
+        time.sleep(0.05)
+    rest = member.http.patch(f"http://127.0.0.1:{b.port}/api/v1/photos/{photo_id}/content", data=data[sent:],
+                             timeout=30, headers={"X-CSRFToken": member.csrf, "Upload-Offset": str(sent),
+                                                  "Content-Type": "application/offset+octet-stream"})
+    assert rest.status_code == 200, rest.text
+    assert (rest.json()["state"], rest.json()["received"]) == ("siap", len(data))  # the SHA-256 matched
     assert a.errors_in_log() == [] and b.errors_in_log() == []
 
 
