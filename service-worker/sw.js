@@ -41,10 +41,18 @@ self.addEventListener('install', (event) => {
         response = await fetchForCache(path).catch((error) => { if (attempt === 3) throw error; });
       }
       if (!response.ok || response.redirected) throw new Error(`precache ${path}: ${response.status}`);
-      await cache.put(path, response);
+      await cache.put(path, path === '/app' ? await withoutPreload(response) : response);
     }));
   })());
 });
+
+// The network's /app asks the browser to fetch /api/v1/me with the page (sync/shell.py, EARLY_ME); the installed app
+// knows its member, and its sync lets the pull say whether that is still so (sync.js).
+async function withoutPreload(response) {
+  const headers = new Headers(response.headers);
+  headers.delete('Link');
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
 
 // LATER_FILES, once the page has a worker ready: not part of the install, which would otherwise hold the shell
 // back by their round trips (thirteen requests, two seconds and more on 2G) for files the first paint never needs.

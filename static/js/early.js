@@ -4,6 +4,6 @@
 const from = document.referrer && new URL(document.referrer);
 const known = navigator.serviceWorker && navigator.serviceWorker.controller
   && !(from && from.origin === location.origin && from.pathname !== '/app');
-self.kimEarlyMe = known ? null : fetch('/api/v1/me', {
-  credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store',
-}).catch(() => null);
+// Exactly the request of the page's preload (sync/shell.py, EARLY_ME), so the browser hands over that answer: no other
+// header, the default cache mode (the answer itself says no-store).
+self.kimEarlyMe = known ? null : fetch('/api/v1/me', { credentials: 'same-origin' }).catch(() => null);
