@@ -159,7 +159,7 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         return response
 
-    for name, listener in (("after_commit", _run_after_commit), ("after_rollback", _forget_after_commit),
+    for name, listener in (("after_commit", _run_after_commit), ("after_soft_rollback", _forget_after_commit),
                            ("after_commit", _forget_once_asked), ("after_soft_rollback", _forget_once_asked)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
@@ -170,22 +170,46 @@ AFTER_COMMIT = "kim_after_commit"
 
 def after_commit(action: Callable[[], None]) -> None:
     """Run `action` once the current transaction is committed, and never if it is rolled back: for what happens
-    outside the database (deleting a file, handing a mail over) and must not happen for a change that did not."""
-    db.session().info.setdefault(AFTER_COMMIT, []).append(action)
+    outside the database (deleting a file, handing a mail over) and must not happen for a change that did not.
+
+    Inside a savepoint the action belongs to that savepoint: rolled back, it takes its own actions with it and
+    leaves those of the work before it (a bulk verdict whose one refused item must not cancel the others' pushes)."""
+    session = db.session()
+    owner = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(AFTER_COMMIT, []).append((owner, action))
 
 
 def _run_after_commit(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: the outer transaction may still fail
-    for action in session.info.pop(AFTER_COMMIT, ()):
+    for _owner, action in session.info.pop(AFTER_COMMIT, ()):
         try:
             action()
         except Exception:  # the change is committed; a failed side effect is logged, never turned into an error
             logger.exception("After-commit action %r failed", action)
 
 
-def _forget_after_commit(session) -> None:
-    session.info.pop(AFTER_COMMIT, None)
+def _forget_after_commit(session, rolled_back) -> None:
+    """After any rollback, of the whole transaction or of a savepoint: forget the actions registered inside what was
+    rolled back — in it, or in a savepoint within it (released or not, its work is undone with it)."""
+    pending = session.info.get(AFTER_COMMIT)
+    if not pending:
+        return
+
+    def undone(owner) -> bool:
+        if owner is None:  # registered before the transaction began: the whole transaction's
+            return rolled_back.parent is None
+        while owner is not None:
+            if owner is rolled_back:
+                return True
+            owner = owner.parent
+        return False
+
+    kept = [(owner, action) for owner, action in pending if not undone(owner)]
+    if kept:
+        session.info[AFTER_COMMIT] = kept
+    else:
+        session.info.pop(AFTER_COMMIT, None)
 
 
 ONCE_ASKED = "kim_once_per_transaction"
