@@ -10,14 +10,17 @@ Each run, on one phone:
 
   first open   The member signs in at /masuk and lands on /app. From the moment the browser starts fetching /app
                (Navigation Timing's fetchStart, after the sign-in's redirect) until it is USABLE: the berita
-               capture form is shown with every field enabled AND the page shows the member's name, which the app
-               learns only from GET /api/v1/me (so the app's modules have run and /api/v1/me has answered). Then
+               capture form is shown with every field in view enabled AND the page shows the member's name, which the
+               app learns only from GET /api/v1/me (so the app's modules have run and /api/v1/me has answered). Then
                until the service worker HOLDS THE SHELL (navigator.serviceWorker.ready: a worker is active, so its
                install has cached every shell file).
   texts        With no signal the member captures 25 berita and aduan (about 20 KB of item JSON) through the real
                forms, 5 of the berita with 2 photos each. The signal returns: from then until the server has all 25
                items (a fresh database: 25 rows).
   photos       From then until the server holds every photo's bytes, verified (all 10 `siap`).
+  later open   Once the link has been quiet, the member opens /app again, online, with nothing new on the server:
+               every request the phone makes until the link is quiet again (the worker's update check, who is signed
+               in, the pull, the news …), and when the page was usable.
   downloads    What the phone downloaded for the requests it made during texts and photos: head vs body bytes.
 
 Completion is seen on the server (the database, through tests/chaos/ledger.py), never in the page, so a new batch
@@ -43,10 +46,11 @@ cannot be avoided — and the ratio:
                + 2 round trips
 Floors count bodies only: headers are overhead the transfer could avoid.
 
-    .venv/bin/python benchmarks/field_2g.py [--runs 3] [--quick] [--database-url postgresql://…/scratch]
+    .venv/bin/python benchmarks/field_2g.py [--runs 3] [--quick] [--open-only] [--database-url postgresql://…/scratch]
 
---quick: one run with 5 texts and 2 photos, a smoke test. --database-url: PostgreSQL, EMPTIED before each run
-(default: a fresh SQLite file per run). --server-args: gunicorn's arguments beside gunicorn.conf.py, e.g.
+--quick: one run with 5 texts and 2 photos, a smoke test. --open-only: the first and the later open alone, no drain
+(the JSON line's `value` is then the usable figure's ratio to its floor). --database-url: PostgreSQL, EMPTIED before
+each run (default: a fresh SQLite file per run). --server-args: gunicorn's arguments beside gunicorn.conf.py, e.g.
 "--worker-class sync" for a server that closes the connection after every answer (as Flask's development server
 does). Three runs take about 11 minutes with today's one-POST-per-item sync, less as the sync gets faster.
 The last line is JSON: `value` is the texts' ratio to their floor (median), every other figure beside it.
@@ -262,8 +266,8 @@ class Watch:
             self.seen, _ = self.link.wait_for_server(self.seen, timeout=1.0)
 
 
-def wait_until_quiet(link: Link, timeout_s: float = 60) -> None:
-    """Until nothing has been open on the link for QUIET_S (the app's first sync and news pull are done)."""
+def wait_until_quiet(link: Link, timeout_s: float = 60, quiet_s: float = QUIET_S) -> None:
+    """Until nothing has been open on the link for `quiet_s` (the app's first sync and news pull are done)."""
     deadline = time.monotonic() + timeout_s
     quiet_since = None
     while time.monotonic() < deadline:
@@ -272,7 +276,7 @@ def wait_until_quiet(link: Link, timeout_s: float = 60) -> None:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = now
-        elif now - quiet_since >= QUIET_S:
+        elif now - quiet_since >= quiet_s:
             return
         link.stopping.wait(0.05)  # a tick, cut short if the link stops
     raise TimeoutError("the phone kept the link busy")
@@ -311,10 +315,12 @@ def first_open(page, link: Link, profile: Profile, direct_url: str) -> dict:
     page.locator("input[name=username]").fill(USERNAME)
     page.locator("input[name=password]").fill(PASSWORD)
     before = link.snapshot()
+    clicked = link.clock()
     page.locator("form:has(input[name=password]) [type=submit]").click()
     page.wait_for_url("**/app", timeout=FIRST_OPEN_TIMEOUT_S * 1000)
     marks = page.evaluate(READ_MARKS, FIRST_OPEN_TIMEOUT_S * 1000)
     opened = link.snapshot() - before
+    held = link.clock()
     shell_bytes = sum(compressed_size(direct_url, url) for url in marks["cached"])
     usable_floor = profile.down_seconds(marks["needed_bytes"]) + 2 * profile.rtt
     return {
@@ -332,7 +338,42 @@ def first_open(page, link: Link, profile: Profile, direct_url: str) -> dict:
         "open_connections": opened.connections,
         "open_download_head_bytes": opened.response_head_bytes,
         "open_download_body_bytes": opened.response_body_bytes,
+        "open_list": request_list(link.exchanges_between(clicked, held), clicked + marks["signed_in_ms"] / 1000),
     }
+
+
+LATER_OPEN_QUIET_S = 5.0  # the worker's update check may follow the navigation by a moment
+
+
+def later_open(page, link: Link) -> dict:
+    """The member opens the app again, online, nothing new on the server: what it costs."""
+    wait_until_quiet(link)
+    started = link.clock()
+    page.goto(f"{link.url}/app", timeout=FIRST_OPEN_TIMEOUT_S * 1000)
+    usable = page.evaluate("""async (timeout) => {
+      const marks = window.__field;
+      await new Promise((resolve, reject) => {
+        const check = () => { if (marks.usable === null) return false; resolve(); return true; };
+        if (!check()) marks.waiters.push(check);
+        setTimeout(() => reject(new Error('not usable')), timeout);
+      });
+      return marks.usable - performance.getEntriesByType('navigation')[0].startTime;
+    }""", FIRST_OPEN_TIMEOUT_S * 1000)
+    wait_until_quiet(link, quiet_s=LATER_OPEN_QUIET_S)
+    exchanges = link.exchanges_between(started, link.clock())
+    return {"later_usable_s": usable / 1000, "later_requests": len(exchanges),
+            "later_list": request_list(exchanges, started)}
+
+
+def request_list(exchanges, start: float) -> list[str]:
+    """Each request of a window in the order it reached the server: when (s from `start`), what, the answer, when
+    the answer was in, and on which connection."""
+    out = []
+    for e in sorted(exchanges, key=lambda e: e.sent_at):
+        answered = "…" if e.answered_at is None else f"{e.answered_at - start:.2f}"
+        out.append(f"{e.sent_at - start:5.2f} → {answered:>5}  {e.method} {e.path.split('?')[0]} {e.status} "
+                   f"#{e.connection}")
+    return out
 
 
 def request_kinds(exchanges) -> str:
@@ -429,7 +470,9 @@ def one_run(browser, args, profile: Profile, specs: list[dict], photo_paths: lis
             context.add_init_script(MARKS % json.dumps(member_name(app)))
             page = context.new_page()
             figures = first_open(page, link, profile, f"http://127.0.0.1:{server.port}")
-            figures.update(outbox_drain(page, context, link, app, profile, specs, photo_paths))
+            figures.update(later_open(page, link))
+            if not args.open_only:
+                figures.update(outbox_drain(page, context, link, app, profile, specs, photo_paths))
         finally:
             context.close()
             link.stop()
@@ -444,11 +487,14 @@ def one_run(browser, args, profile: Profile, specs: list[dict], photo_paths: lis
     return figures
 
 
+OPEN_MEASURES = (
+    ("usable", "first open of /app until usable"),
+    ("shell", "first open until the service worker holds the shell"),
+)
 MEASURES = (
     ("texts", "texts to the server"),
     ("photos", "photos to the server, after the texts"),
-    ("usable", "first open of /app until usable"),
-    ("shell", "first open until the service worker holds the shell"),
+    *OPEN_MEASURES,
 )
 
 
@@ -460,27 +506,39 @@ def kb(size: float) -> str:
     return f"{size / 1000:.1f} KB"
 
 
+def measures(f: dict):
+    return MEASURES if "texts_s" in f else OPEN_MEASURES
+
+
 def print_run(number: int, runs: int, f: dict) -> None:
     print(f"run {number}/{runs}:")
-    for key, label in MEASURES:
+    for key, label in measures(f):
         print(f"  {label}: {f[key + '_s']:.2f} s, floor {f[key + '_floor_s']:.2f} s, "
               f"×{f[key + '_s'] / f[key + '_floor_s']:.2f}")
     print(f"    from the click on the sign-in button, {f['sign_in_s']:.2f} s earlier (its POST and redirect): usable "
           f"at {f['sign_in_s'] + f['usable_s']:.2f} s, the shell held at {f['sign_in_s'] + f['shell_s']:.2f} s")
-    print(f"    texts: {f['texts']} items, {kb(f['texts_bytes'])} of item JSON; {f['texts_requests']}")
-    print(f"    photos: {f['photos']}, {kb(f['photo_bytes'])}; {f['photos_requests']}")
+    print("    the first open's requests (s from the fetch of /app: reached the server → answer in):\n      "
+          + "\n      ".join(f["open_list"]))
+    print(f"  later open, online, nothing new: usable at {f['later_usable_s']:.2f} s, {f['later_requests']} "
+          f"requests:\n      " + "\n      ".join(f["later_list"]))
+    if "texts_s" in f:
+        print(f"    texts: {f['texts']} items, {kb(f['texts_bytes'])} of item JSON; {f['texts_requests']}")
+        print(f"    photos: {f['photos']}, {kb(f['photo_bytes'])}; {f['photos_requests']}")
     me = "" if f["me_s"] is None else f"; /api/v1/me answered at {f['me_s']:.2f} s"
     print(f"    usable needed {f['usable_files']} files, {kb(f['usable_bytes'])} of bodies{me}; the shell is "
           f"{f['shell_files']} files, {kb(f['shell_bytes'])} compressed; from sign-in until the shell was held the "
           f"phone made {f['open_requests']} requests on {plural(f['open_connections'], 'new connection')}, downloaded "
           f"{kb(f['open_download_head_bytes'])} of headers and {kb(f['open_download_body_bytes'])} of bodies")
+    print(f"  (server errors: {f['server_errors']})")
+    if "texts_s" not in f:
+        return
     down = f["drain_download_head_bytes"] + f["drain_download_body_bytes"]
     print(f"  downloaded during the drain: {kb(down)}, of which headers {kb(f['drain_download_head_bytes'])} "
           f"({f['drain_download_head_bytes'] / max(1, down):.0%}) and bodies {kb(f['drain_download_body_bytes'])}; "
           f"uploaded {kb(f['drain_upload_head_bytes'] + f['drain_upload_body_bytes'])} "
           f"(headers {kb(f['drain_upload_head_bytes'])}); {f['drain_requests']} requests on "
           f"{plural(f['drain_connections'], 'connection')}")
-    print(f"  (captured offline in {f['captured_s']:.1f} s; server errors: {f['server_errors']})")
+    print(f"  (captured offline in {f['captured_s']:.1f} s)")
 
 
 def summary(results: list[dict], profile: Profile) -> dict:
@@ -490,19 +548,23 @@ def summary(results: list[dict], profile: Profile) -> dict:
     figures = {}
     print(f"\nmedians of {len(results)} run(s), {profile}:")
     print("| what | measured | floor | ratio |\n|---|---|---|---|")
-    for key, label in MEASURES:
+    for key, label in measures(results[0]):
         seconds, floor = median(key + "_s"), median(key + "_floor_s")
         ratio = statistics.median(r[key + "_s"] / r[key + "_floor_s"] for r in results)
         figures.update({f"{key}_s": round(seconds, 2), f"{key}_floor_s": round(floor, 2),
                         f"{key}_ratio": round(ratio, 2)})
         print(f"| {label} | {seconds:.2f} s | {floor:.2f} s | ×{ratio:.2f} |")
-    head, body = median("drain_download_head_bytes"), median("drain_download_body_bytes")
-    print(f"| downloaded during the drain | {kb(head + body)}: headers {kb(head)}, bodies {kb(body)} | | |")
-    for key in ("sign_in_s", "texts", "texts_bytes", "photos", "photo_bytes", "usable_bytes", "shell_bytes",
-                "drain_requests",
-                "drain_connections", "open_requests", "open_connections",
-                "drain_download_head_bytes", "drain_download_body_bytes", "drain_upload_head_bytes",
-                "drain_upload_body_bytes", "server_errors"):
+    print(f"| later open, online, nothing new: usable | {median('later_usable_s'):.2f} s, "
+          f"{median('later_requests'):g} requests | | |")
+    keys = ["sign_in_s", "usable_bytes", "shell_bytes", "open_requests", "open_connections", "later_usable_s",
+            "later_requests"]
+    if "texts_s" in results[0]:
+        head, body = median("drain_download_head_bytes"), median("drain_download_body_bytes")
+        print(f"| downloaded during the drain | {kb(head + body)}: headers {kb(head)}, bodies {kb(body)} | | |")
+        keys += ["texts", "texts_bytes", "photos", "photo_bytes", "drain_requests", "drain_connections",
+                 "drain_download_head_bytes", "drain_download_body_bytes", "drain_upload_head_bytes",
+                 "drain_upload_body_bytes"]
+    for key in keys:
         figures[key] = round(median(key), 2)
     figures["server_errors"] = sum(r["server_errors"] for r in results)
     return figures
@@ -512,6 +574,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one run, 5 texts and 2 photos: a smoke test")
+    parser.add_argument("--open-only", action="store_true", help="the first and the later open alone, no drain")
     parser.add_argument("--texts", type=int, default=None, help="items captured offline (default 25)")
     parser.add_argument("--photos", type=int, default=None, help="photos, two per berita (default 10)")
     parser.add_argument("--down-kbps", type=float, default=TWO_G.down_kbps)
@@ -551,7 +614,8 @@ def main() -> None:
                 browser.close()
     figures = summary(results, profile)
     print(f"({time.monotonic() - started:.0f} s in all)")
-    print(json.dumps({"metric": "field_2g", "value": figures["texts_ratio"], "unit": "ratio", "runs": runs,
+    value = figures["usable_ratio"] if args.open_only else figures["texts_ratio"]
+    print(json.dumps({"metric": "field_2g", "value": value, "unit": "ratio", "runs": runs,
                       "down_kbps": profile.down_kbps, "up_kbps": profile.up_kbps, "rtt_ms": profile.rtt_ms,
                       **figures}))
 

@@ -2,9 +2,12 @@
 (DATABASE_URL=postgresql://…), measured from concurrent clients on this machine over loopback.
 
 Six phases, each for --seconds: health checks (GET /healthz, the lightest request that reaches the database: the
-yardstick), delta pulls (each client a member of its own with a few items, pulling with the cursor of its previous
-pull), public page views (GET /), sync creates (POST /api/v1/items, a new UUID each), batch sync (POST
-/api/v1/items/batch with 50 new items, counted in items/s), photo chunks (64 KiB PUTs of a declared photo). Each
+yardstick), delta pulls with nothing new (each client a member of its own with a few items, written an hour before
+the run so that the pull's safety window does not bring them back, pulling with the cursor of its previous pull),
+public page views (GET /), batch sync (POST /api/v1/items/batch with 50 new items and the cursor of the previous
+answer, as a phone sends its outbox; counted in items/s), sync creates (POST /api/v1/items, a new UUID each; after the
+batches, whose answers would otherwise carry the creates back within the safety window), photo chunks (64 KiB PUTs
+of a declared photo). Each
 prints requests/s, p50 and p99, and its ratio to the yardstick measured in the same run (for the batch: items/s ÷
 health checks/s), so that the figures mean the same on any machine. Targets (issue 13): creates ≥ 0.5×, batch ≥ 5×,
 public views ≥ 0.9×, empty delta pulls ≥ 0.8×. The final JSON line carries creates/s as `value`, every phase and
@@ -30,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,11 +54,13 @@ def prepare_database(instance: Path, members: int) -> str:
     instance folder (or DATABASE_URL's)."""
     os.environ["KIM_INSTANCE_PATH"] = str(instance)
     from flask_migrate import upgrade
+    from sqlalchemy import update
 
     from kim_app import create_app
     from kim_app.accounts.services import create_user, find_user
     from kim_app.demo import seed_demo
     from kim_app.extensions import db
+    from kim_app.items.models import Item
     from kim_app.sync.services import receive_item
     from kim_app.timeutil import utcnow
 
@@ -69,9 +75,13 @@ def prepare_database(instance: Path, members: int) -> str:
             member = create_user(f"beban{n:02d}", "demo12345", "anggota", f"Anggota Beban {n}", kim_id=kim_id)
             db.session.commit()
             for _ in range(ITEMS_PER_MEMBER):
-                receive_item(member, {"uuid": uuid.uuid4(), "kind": "berita", "author_id": member.id,
-                                      "captured_at": utcnow(), "kategori": "sosial", "judul": "Berita awal",
-                                      "isi": "Berita yang sudah ada di server."})
+                item, _ = receive_item(member, {"uuid": uuid.uuid4(), "kind": "berita", "author_id": member.id,
+                                                "captured_at": utcnow(), "kategori": "sosial", "judul": "Berita awal",
+                                                "isi": "Berita yang sudah ada di server."})
+        # Written an hour ago: a delta pull then finds nothing new, as a phone's pull mostly does.
+        an_hour_ago = utcnow() - timedelta(hours=1)
+        db.session.execute(update(Item).values(received_at=an_hour_ago, updated_at=an_hour_ago))
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return url
@@ -222,7 +232,9 @@ def main() -> None:
             def pull(client, state):
                 status, data, _ = client.request("GET", "/api/v1/items?since=" + state.setdefault("cursor", ""))
                 assert status == 200, status
-                state["cursor"] = json.loads(data)["cursor"]
+                answer = json.loads(data)
+                assert not state["cursor"] or answer["items"] == [], "a pull with something new"
+                state["cursor"] = answer["cursor"]
 
             def health(client, state):
                 status, _, _ = client.request("GET", "/healthz")
@@ -230,7 +242,7 @@ def main() -> None:
 
             # A yardstick for the machine, not a target: the lightest request that reaches the database.
             results["health_checks"] = yardstick = run_phase("health checks", clients, args.seconds, health)
-            results["pulls"] = run_phase("delta pulls", clients, args.seconds, pull, yardstick)
+            results["pulls"] = run_phase("empty pulls", clients, args.seconds, pull, yardstick)
 
             def view(client, state):
                 # The public reads the portal without signing in: a reader of its own, with no session cookie.
@@ -239,10 +251,10 @@ def main() -> None:
                 assert status == 200, status
 
             results["public_views"] = run_phase("public views", clients, args.seconds, view, yardstick)
-            results["creates"] = run_phase("sync creates", clients, args.seconds, lambda c, s: c.create() and None,
-                                           yardstick)
             results["batches"] = run_phase("batch sync", clients, args.seconds, lambda c, s: c.batch(BATCH_ITEMS),
                                            yardstick, unit="items")
+            results["creates"] = run_phase("sync creates", clients, args.seconds, lambda c, s: c.create() and None,
+                                           yardstick)
 
             payload = os.urandom(CHUNK)
 

@@ -159,7 +159,8 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         return response
 
-    for name, listener in (("after_commit", _run_after_commit), ("after_rollback", _forget_after_commit)):
+    for name, listener in (("after_commit", _run_after_commit), ("after_soft_rollback", _forget_after_commit),
+                           ("after_commit", _forget_once_asked), ("after_soft_rollback", _forget_once_asked)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
 
@@ -169,22 +170,65 @@ AFTER_COMMIT = "kim_after_commit"
 
 def after_commit(action: Callable[[], None]) -> None:
     """Run `action` once the current transaction is committed, and never if it is rolled back: for what happens
-    outside the database (deleting a file, handing a mail over) and must not happen for a change that did not."""
-    db.session().info.setdefault(AFTER_COMMIT, []).append(action)
+    outside the database (deleting a file, handing a mail over) and must not happen for a change that did not.
+
+    Inside a savepoint the action belongs to that savepoint: rolled back, it takes its own actions with it and
+    leaves those of the work before it (a bulk verdict whose one refused item must not cancel the others' pushes)."""
+    session = db.session()
+    owner = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(AFTER_COMMIT, []).append((owner, action))
 
 
 def _run_after_commit(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: the outer transaction may still fail
-    for action in session.info.pop(AFTER_COMMIT, ()):
+    for _owner, action in session.info.pop(AFTER_COMMIT, ()):
         try:
             action()
         except Exception:  # the change is committed; a failed side effect is logged, never turned into an error
             logger.exception("After-commit action %r failed", action)
 
 
-def _forget_after_commit(session) -> None:
-    session.info.pop(AFTER_COMMIT, None)
+def _forget_after_commit(session, rolled_back) -> None:
+    """After any rollback, of the whole transaction or of a savepoint: forget the actions registered inside what was
+    rolled back — in it, or in a savepoint within it (released or not, its work is undone with it)."""
+    pending = session.info.get(AFTER_COMMIT)
+    if not pending:
+        return
+
+    def undone(owner) -> bool:
+        if owner is None:  # registered before the transaction began: the whole transaction's
+            return rolled_back.parent is None
+        while owner is not None:
+            if owner is rolled_back:
+                return True
+            owner = owner.parent
+        return False
+
+    kept = [(owner, action) for owner, action in pending if not undone(owner)]
+    if kept:
+        session.info[AFTER_COMMIT] = kept
+    else:
+        session.info.pop(AFTER_COMMIT, None)
+
+
+ONCE_ASKED = "kim_once_per_transaction"
+
+
+def once_per_transaction(key, ask: Callable[[], object]):
+    """`ask()`, asked once per transaction for each key: for what cannot change until the transaction ends — rows
+    it has locked — so that the items of a batch do not each ask it again. Forgotten when the transaction ends, and
+    when a savepoint is rolled back (what was locked inside it is free again)."""
+    asked = db.session().info.setdefault(ONCE_ASKED, {})
+    if key not in asked:
+        asked[key] = ask()
+    return asked[key]
+
+
+def _forget_once_asked(session, *_transaction) -> None:
+    if session.in_nested_transaction() and not _transaction:
+        return  # a savepoint was released: what it locked stays locked until the real COMMIT
+    session.info.pop(ONCE_ASKED, None)
 
 
 @contextmanager
@@ -202,9 +246,14 @@ def outside_transaction() -> Iterator[None]:
 def _row(obj) -> dict:
     """The column values set on a mapped object, by column name."""
     state = inspect(obj)
-    return {
-        attr.columns[0].key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict
-    }
+    values = state.dict
+    return {column: values[attribute] for attribute, column in _columns(state.mapper) if attribute in values}
+
+
+@functools.cache
+def _columns(mapper) -> tuple[tuple[str, str], ...]:
+    # (attribute, column) of each mapped column, asked once per class rather than for every row written.
+    return tuple((attr.key, attr.columns[0].key) for attr in mapper.column_attrs)
 
 
 @functools.cache
@@ -229,6 +278,37 @@ def insert_unless_exists(obj):
         (attr,) = mapper.primary_key
         setattr(obj, mapper.get_property_by_column(attr).key, primary_key)
     return primary_key
+
+
+@functools.cache
+def _insert_ignoring_conflicts_naming(table: Table, dialect_name: str, key: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite_dialect
+    (primary,) = table.primary_key.columns
+    return dialect.insert(table).on_conflict_do_nothing().returning(primary, table.c[key])
+
+
+def insert_together(objects, key: str) -> dict:
+    """INSERT the rows of new (transient) objects of one table with as few statements as the database allows (one
+    multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per set of columns given), skipping each row whose values a
+    unique constraint already holds. Returns {value of the unique column `key`: new primary key} for the rows
+    written; the primary keys are not set on the objects. What `insert_unless_exists` does for one object, for many
+    at the cost of one."""
+    if not objects:
+        return {}
+    mapper = inspect(objects[0]).mapper
+    table = mapper.local_table
+    connection = db.session.connection()
+    statement = _insert_ignoring_conflicts_naming(table, connection.dialect.name, key)
+    # executemany needs the same columns in every row: an item with a complaint's code and one without are two sets.
+    by_columns: dict[tuple[str, ...], list[dict]] = {}
+    for obj in objects:
+        row = _row(obj)
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    written = {}
+    for rows in by_columns.values():
+        for primary_key, value in connection.execute(statement, rows):
+            written[value] = primary_key
+    return written
 
 
 def insert_rows(objects) -> None:

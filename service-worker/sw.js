@@ -3,8 +3,10 @@
 // The server prepends two constants to this file when it serves /sw.js, generated from static/:
 //   SHELL_VERSION  a hash of the shell's files (so any change to the shell makes a new worker)
 //   SHELL_FILES    every URL of the shell, '/app' first
-//   LATER_FILES    modules the app imports on demand and the help page: fetched once the shell is in, best effort
-//                  (the app works without them; a missing one is fetched and kept when first used)
+//   LATER_FILES    modules the app imports on demand and the help page: fetched when the page says the worker is
+//                  ready ('keep-later'), best effort (the app works without them; a missing one is fetched and kept
+//                  when first used)
+// and, after this file, one import line for each module its imports import in turn (sync/shell.py, _worker_imports).
 // Registered as a module worker (scope '/'), so it shares the sync code with the page. Module workers allow
 // only static imports at the top level.
 //
@@ -19,34 +21,50 @@ const CACHE = `${CACHE_PREFIX}${SHELL_VERSION}`;
 const SHELL_PATHS = new Set(SHELL_FILES);
 const LATER_PATHS = new Set(LATER_FILES);
 
-const fetchFresh = (path) => fetch(new Request(path, { cache: 'no-cache', credentials: 'same-origin' }));
-
 // The modules' URLs carry this version (/static/v/<version>/) and are immutable: the copies the page has just
 // loaded are taken from the HTTP cache without asking again (20 round trips on 2G). Every other file — its URL the
 // same in every version — is revalidated ('no-cache'), so an old copy cannot slip into a new version.
 const IMMUTABLE = `/static/v/${SHELL_VERSION}/`;
+const fetchForCache = (path) => fetch(new Request(path, {
+  cache: path.startsWith(IMMUTABLE) ? 'default' : 'no-cache', credentials: 'same-origin',
+}));
 
 self.addEventListener('install', (event) => {
   // No skipWaiting here: a new version waits until the member presses "Perbarui".
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await Promise.all(SHELL_FILES.map(async (path) => {
-      const mode = path.startsWith(IMMUTABLE) ? 'default' : 'no-cache';
       // A cut connection is tried again twice; a redirect (e.g. to a login page) or an error status must fail the
       // install, not be cached as the shell.
       let response;
       for (let attempt = 1; !response; attempt += 1) {
-        response = await fetch(new Request(path, { cache: mode, credentials: 'same-origin' }))
-          .catch((error) => { if (attempt === 3) throw error; });
+        response = await fetchForCache(path).catch((error) => { if (attempt === 3) throw error; });
       }
       if (!response.ok || response.redirected) throw new Error(`precache ${path}: ${response.status}`);
-      await cache.put(path, response);
+      await cache.put(path, path === '/app' ? await withoutPreload(response) : response);
     }));
-    await Promise.all(LATER_FILES.map((path) => fetchFresh(path)
-      .then((response) => (response.ok && !response.redirected ? cache.put(path, response) : null))
-      .catch(() => null)));
   })());
 });
+
+// The network's /app asks the browser to fetch /api/v1/me with the page (sync/shell.py, EARLY_ME); the installed app
+// knows its member, and its sync lets the pull say whether that is still so (sync.js).
+async function withoutPreload(response) {
+  const headers = new Headers(response.headers);
+  headers.delete('Link');
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+// LATER_FILES, once the page has a worker ready: not part of the install, which would otherwise hold the shell
+// back by their round trips (thirteen requests, two seconds and more on 2G) for files the first paint never needs.
+// Asked at every open, so a file an earlier attempt missed is fetched again; one already kept costs no request.
+async function keepLater() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(LATER_FILES.map(async (path) => {
+    if (await cache.match(path)) return;
+    const response = await fetchForCache(path).catch(() => null);
+    if (response && response.ok && !response.redirected) await cache.put(path, response);
+  }));
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
@@ -64,6 +82,7 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
   // Asked by a page that missed the first claim, when no other version is on its way (static/js/worker.js).
   if (event.data && event.data.type === 'claim') event.waitUntil(self.clients.claim());
+  if (event.data && event.data.type === 'keep-later') event.waitUntil(keepLater().catch(() => null));
 });
 
 async function fromCache(path) {

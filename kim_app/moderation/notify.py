@@ -24,10 +24,11 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
+from kim_app.database import once_per_transaction
 from kim_app.extensions import db
 from kim_app.items import events
 from kim_app.items.kinds import KIND_LABELS
@@ -123,15 +124,22 @@ def set_alerts(user: User, on: bool) -> None:
     db.session.flush()
 
 
+# Built once with its kabupaten bound: every item that enters the queue asks it (a batch of fifty, fifty times).
+_ALERTS_OF_KABUPATEN = (
+    select(QueueAlert).join(User, User.id == QueueAlert.account_id)
+    .where(User.active, policy.moderators_of(bindparam("kabupaten_kode")))
+    .order_by(QueueAlert.account_id).with_for_update(of=QueueAlert)
+)
+
+
 def _push_to_moderators(item) -> None:
     """An item entered the queue: each moderator of its kabupaten who asked hears of it, in this window's batch."""
     now = utcnow()
     every = timedelta(seconds=current_app.config["QUEUE_PUSH_EVERY_SECONDS"])
-    alerts = db.session.scalars(
-        select(QueueAlert).join(User, User.id == QueueAlert.account_id)
-        .where(User.active, policy.moderators_of(item.kabupaten_kode))
-        .order_by(QueueAlert.account_id).with_for_update(of=QueueAlert)
-    ).all()
+    # Locked until the transaction ends, so asked once per transaction and kabupaten: the fifty items of a batch
+    # count on the rows the first one locked. (An alert a moderator turns on meanwhile counts from the next request.)
+    alerts = once_per_transaction(("queue-alerts", item.kabupaten_kode), lambda: db.session.scalars(
+        _ALERTS_OF_KABUPATEN, {"kabupaten_kode": item.kabupaten_kode}).all())
     for alert in alerts:
         if alert.due_at is not None and alert.due_at > now + CLAIM_MARGIN:
             alert.count += 1

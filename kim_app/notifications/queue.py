@@ -13,7 +13,8 @@ enqueue loses the message, one that enqueues before COMMIT may send about a chan
 So the queue is only the runner. The truth is a `Delivery` row (models.py), written by services.py in the same
 transaction as the change that causes it — no commit, no message; a commit, the message is on disk. Then:
 
-- after the COMMIT, the delivery's id is enqueued (services.py, `_after_commit`); if that fails, the sweep finds it;
+- after the COMMIT, the delivery's id is enqueued (services.py, through `database.after_commit`); if that fails,
+  the sweep finds it;
 - a task *claims* its delivery with one conditional UPDATE (pending and due, or sending with an expired lease) that
   sets a claim token and a lease, and commits — only one worker can win; a second message for the same delivery,
   or one for a delivery already sent, finds nothing to claim and ends;

@@ -6,8 +6,8 @@
     notifications.email(["maria@belu.example"], "KIM: 3 kiriman baru", "…")
 
 Both write their `Delivery` rows in the caller's transaction — they flush, never commit — and the rows are handed to
-the queue right after that transaction commits (`_after_commit`); a rollback sends nothing. queue.py tells why that
-is enough for every message to arrive exactly once.
+the queue right after that transaction commits (`database.after_commit`); a rollback sends nothing. queue.py tells
+why that is enough for every message to arrive exactly once.
 
 A push goes to every device the account has subscribed (one delivery each) and says only what a lock screen may
 show to whoever holds the phone: no complainant, nothing a member or citizen typed (messages.py has the texts).
@@ -20,17 +20,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, session
 from flask_login import user_logged_out
-from sqlalchemy import JSON, delete, event, func, insert, literal, select, update
+from sqlalchemy import JSON, delete, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.accounts.session import all_sessions_ended
-from kim_app.database import insert_unless_exists
+from kim_app.database import after_commit, insert_unless_exists
 from kim_app.errors import Conflict, Invalid, NotFound
 from kim_app.extensions import db
 from kim_app.notifications.models import Delivery, PushSubscription
@@ -40,7 +41,6 @@ from kim_app.timeutil import UTCDateTime, utcnow
 
 logger = logging.getLogger(__name__)
 
-PENDING = "kim_deliveries_pending"
 # The session remembers the subscriptions registered in it, so that signing out forgets this device on the server
 # even if the phone's own DELETE never arrives.
 SESSION_DEVICES = "push"
@@ -131,25 +131,19 @@ def _add(deliveries: list[Delivery]) -> None:
 
 
 def _enqueue_after_commit(delivery_ids: Iterable[int], at: datetime | None = None) -> None:
-    """Enqueued once the transaction commits; `at`: to run then, not at once."""
-    db.session().info.setdefault(PENDING, {}).update(dict.fromkeys(delivery_ids, at))
+    """Enqueued once the transaction commits (never when it, or the savepoint that made them, is rolled back); `at`:
+    to run then, not at once."""
+    ids = sorted(set(delivery_ids))
+    if ids:
+        after_commit(partial(_enqueue, ids, at))
 
 
-def _after_commit(db_session) -> None:
-    if db_session.in_nested_transaction():
-        return  # a savepoint was released: the rows are not committed until the real COMMIT
-    pending = db_session.info.pop(PENDING, None)
-    if not pending:
-        return
+def _enqueue(delivery_ids: list[int], at: datetime | None) -> None:
     try:
-        for delivery_id in sorted(pending):
-            queue().enqueue(delivery_id, at=pending[delivery_id])
+        for delivery_id in delivery_ids:
+            queue().enqueue(delivery_id, at=at)
     except Exception:  # the queue is unreachable: the rows are safe, and the sweep enqueues them within minutes
-        logger.exception("Deliveries %s committed but not enqueued; the sweep will take them up", sorted(pending))
-
-
-def _after_rollback(db_session) -> None:
-    db_session.info.pop(PENDING, None)
+        logger.exception("Deliveries %s committed but not enqueued; the sweep will take them up", delivery_ids)
 
 
 # --- The member's devices ----------------------------------------------------------------------------------------
@@ -280,8 +274,5 @@ def describe(delivery: Delivery) -> dict:
 
 def init_app(app: Flask) -> None:
     app.extensions["kim_queue"] = DeliveryQueue(app, app.config["QUEUE_URL"])
-    for name, listener in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not event.contains(db.session, name, listener):
-            event.listen(db.session, name, listener)
     user_logged_out.connect(_forget_devices_at_sign_out, app)
     all_sessions_ended.connect(_forget_devices_of_account, app)

@@ -6,10 +6,11 @@ kim_app/accounts/policy.py.
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from kim_app.accounts import policy
@@ -208,21 +209,28 @@ def targets_kim(pengumuman: Pengumuman) -> Select:
     )
 
 
-def reaching(desa_kode: str, kim_ids) -> Select:
-    """The ids of the pengumuman whose targets cover a place: this desa — and so its kecamatan, kabupaten and province,
-    whose codes are its code's dotted prefixes (53 → 53.04 → 53.04.05 → 53.04.05.2006) — or one of the KIM groups
-    `kim_ids` names (a list, or a select of ids). The mirror of `targets_kim`, read from the targets' indexes
-    (tingkat, kode) and (kim_id). A member's pull asks it for their KIM group, the portal's desa page for the desa."""
+def _place(desa_kode: str) -> dict[str, str]:
+    """A desa's code and the codes of the areas that contain it: its code's dotted prefixes
+    (53 → 53.04 → 53.04.05 → 53.04.05.2006)."""
     kecamatan = desa_kode.rsplit(".", 1)[0]
     kabupaten = kecamatan.rsplit(".", 1)[0]
+    return {"desa": desa_kode, "kecamatan": kecamatan, "kabupaten": kabupaten, "provinsi": kabupaten[:2]}
+
+
+def _covering(place: dict, kim_ids) -> Select:
     t = PengumumanTarget
     return select(t.pengumuman_id).where(or_(
         t.kim_id.in_(kim_ids),
-        and_(t.tingkat == "desa", t.kode == desa_kode),
-        and_(t.tingkat == "kecamatan", t.kode == kecamatan),
-        and_(t.tingkat == "kabupaten", t.kode == kabupaten),
-        and_(t.tingkat == "provinsi", t.kode == kabupaten[:2]),
+        *(and_(t.tingkat == tingkat, t.kode == kode) for tingkat, kode in place.items()),
     ))
+
+
+def reaching(desa_kode: str, kim_ids) -> Select:
+    """The ids of the pengumuman whose targets cover a place: this desa — and so its kecamatan, kabupaten and province
+    (`_place`) — or one of the KIM groups `kim_ids` names (a list, or a select of ids). The mirror of `targets_kim`,
+    read from the targets' indexes (tingkat, kode) and (kim_id). A member's pull asks it for their KIM group (with its
+    values bound, `_member_pull`), the portal's desa page for the desa."""
+    return _covering(_place(desa_kode), kim_ids)
 
 
 def _reaching(kim: KimGroup) -> Select:
@@ -239,6 +247,34 @@ def reached(kim: KimGroup | None, pengumuman_id: int) -> bool:
         Pengumuman.id.in_(_reaching(kim)))) is not None
 
 
+def _is_live(pengumuman: Pengumuman, now: datetime) -> bool:
+    return pengumuman.status == "terbit" and not pengumuman.is_expired(now)
+
+
+@functools.cache
+def _member_pull(since: bool) -> Select:
+    """The pengumuman part of a member's pull, built once per shape with its values bound (a pull is among the
+    commonest requests; building the expression cost more than running it). Without `since`: every live one
+    targeted at the member's KIM group. With it, in the same query: those that changed since (live, `_is_live`), and
+    those withdrawn or expired since (gone)."""
+    targeted = Pengumuman.id.in_(
+        _covering({name: bindparam(name) for name in ("desa", "kecamatan", "kabupaten", "provinsi")},
+                  [bindparam("kim_id")]))
+    now = bindparam("now")
+    live = and_(Pengumuman.status == "terbit", or_(Pengumuman.expires_at.is_(None), Pengumuman.expires_at > now))
+    query = select(Pengumuman).where(targeted)
+    if since:
+        moment = bindparam("since")
+        query = query.where(Pengumuman.published_at.is_not(None), or_(
+            and_(live, Pengumuman.updated_at >= moment),
+            and_(Pengumuman.status == "ditarik", Pengumuman.updated_at >= moment),
+            and_(Pengumuman.status == "terbit", Pengumuman.expires_at >= moment, Pengumuman.expires_at <= now),
+        ))
+    else:
+        query = query.where(live)
+    return query.order_by(Pengumuman.updated_at, Pengumuman.id)
+
+
 def for_member(user: User, since: datetime | None, now: datetime) -> tuple[list[Pengumuman], list[int]]:
     """For a member's pull: the published, unexpired pengumuman that target their KIM group and changed since
     `since` (all of them without it), and the ids of those withdrawn or expired since then (the phone deletes
@@ -246,19 +282,13 @@ def for_member(user: User, since: datetime | None, now: datetime) -> tuple[list[
     kim = user.kim
     if kim is None:
         return [], []
-    targeted = Pengumuman.id.in_(_reaching(kim))
-    live = and_(Pengumuman.status == "terbit", or_(Pengumuman.expires_at.is_(None), Pengumuman.expires_at > now))
-    query = select(Pengumuman).where(targeted, live)
+    params = {**_place(kim.desa_kode), "kim_id": kim.id, "now": now}
     if since is not None:
-        query = query.where(Pengumuman.updated_at >= since)
-    changed = list(db.session.scalars(query.order_by(Pengumuman.updated_at, Pengumuman.id)))
-    if since is None:
-        return changed, []
-    gone = select(Pengumuman.id).where(targeted, Pengumuman.published_at.is_not(None), or_(
-        and_(Pengumuman.status == "ditarik", Pengumuman.updated_at >= since),
-        and_(Pengumuman.status == "terbit", Pengumuman.expires_at >= since, Pengumuman.expires_at <= now),
-    ))
-    return changed, list(db.session.scalars(gone.order_by(Pengumuman.id)))
+        params["since"] = since
+    found = list(db.session.scalars(_member_pull(since is not None), params))
+    changed = [pengumuman for pengumuman in found if _is_live(pengumuman, now)]
+    gone = sorted(pengumuman.id for pengumuman in found if not _is_live(pengumuman, now))
+    return changed, gone
 
 
 def public(pengumuman_id: int) -> Pengumuman:

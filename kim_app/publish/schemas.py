@@ -12,7 +12,7 @@ from kim_app.media.schemas import media_url
 MAX_LIMIT = 50
 
 
-class BeritaArgs(ma.Schema):
+class AreaArgs(ma.Schema):
     """Other query parameters are ignored (webargs' default for the query string): links shared around carry
     tracking parameters, and a cache-buster must not turn into an error."""
 
@@ -26,11 +26,31 @@ class BeritaArgs(ma.Schema):
         validate=validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", error="Kode desa seperti 53.04.05.2006."),
         metadata={"description": "Kemendagri code of a desa, e.g. 53.04.05.2006"},
     )
+
+
+class BeritaArgs(AreaArgs):
     limit = ma.fields.Integer(
         load_default=20,
         validate=validate.Range(min=1, max=MAX_LIMIT, error=f"Antara 1 dan {MAX_LIMIT}."),
         error_messages={"invalid": "Harus berupa angka."},
         metadata={"description": "How many of the newest items"},
+    )
+
+
+class DaerahArgs(AreaArgs):
+    """Both areas of a member's app in one request; each list as `GET /api/v1/berita` gives it alone."""
+
+    desa_limit = ma.fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=MAX_LIMIT, error=f"Antara 1 dan {MAX_LIMIT}."),
+        error_messages={"invalid": "Harus berupa angka."},
+        metadata={"description": "How many of the desa's newest items"},
+    )
+    kabupaten_limit = ma.fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=MAX_LIMIT, error=f"Antara 1 dan {MAX_LIMIT}."),
+        error_messages={"invalid": "Harus berupa angka."},
+        metadata={"description": "How many of the kabupaten's newest items"},
     )
 
 
@@ -82,3 +102,10 @@ class BeritaSchema(ma.Schema):
 
 class BeritaListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(BeritaSchema), metadata={"description": "Newest first"})
+
+
+class DaerahSchema(ma.Schema):
+    desa = ma.fields.Nested(BeritaListSchema, allow_none=True,
+                            metadata={"description": "The desa's newest; null when no desa was asked for"})
+    kabupaten = ma.fields.Nested(BeritaListSchema, allow_none=True,
+                                 metadata={"description": "The kabupaten's newest; null when none was asked for"})

@@ -54,7 +54,8 @@ class Items(MethodView):
         """Your items changed since a cursor (delta pull), and the pengumuman for your KIM group"""
         member = _member()
         items, cursor = services.changes_since(member, args["since"])
-        return {"items": items, "cursor": cursor, **services.pengumuman_since(member, args["since"])}
+        return {"items": items, "cursor": cursor, "account_id": member.id,
+                **services.pengumuman_since(member, args["since"])}
 
     @bp.arguments(ItemCreateSchema())
     @bp.response(201, ItemSchema, description="The item was new and is stored")

@@ -232,6 +232,9 @@ class PengumumanPullMixin(ma.Schema):
 
 
 class ItemListSchema(PengumumanPullMixin):
+    account_id = ma.fields.Integer(metadata={
+        "description": "The account this answer is for: a phone that pulls without asking /api/v1/me first applies "
+                       "the answer only when it names the member it has"})
     items = ma.fields.List(ma.fields.Nested(ItemSchema))
     cursor = ma.fields.String(metadata={"description": "Opaque; send it as `since` on the next pull"})
 

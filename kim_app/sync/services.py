@@ -2,6 +2,7 @@
 their items (docs/sync-protocol.md)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -12,21 +13,21 @@ from datetime import datetime, timedelta
 
 import marshmallow as ma
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
-from kim_app.database import insert_rows, insert_unless_exists
+from kim_app.database import insert_rows, insert_together, insert_unless_exists
 from kim_app.errors import DETAILS, SLUGS, TITLES, Conflict, Forbidden, Invalid, NotFound, ProblemError, problem
 from kim_app.extensions import db
 from kim_app.inputs import parse_moment
 from kim_app.items import kinds
 from kim_app.items import services as items
 from kim_app.items.models import COLUMN_FIELDS, Item, ItemRevision
-from kim_app.items.statuses import Status, first_move
+from kim_app.items.statuses import Move, Status, first_move
 from kim_app.media import services as media
 from kim_app.pengumuman import services as pengumuman
 from kim_app.sync.schemas import ItemCreateSchema
@@ -142,6 +143,83 @@ def _check_author(author: User, data: dict, message: str) -> None:
         raise WrongAuthor(message)
 
 
+@dataclass
+class _Arrival:
+    """A create body that passed every check, and the new item it describes: not written yet, its photos declared."""
+
+    data: dict
+    item: Item
+    fields: dict
+    digest: str
+    first: Move
+
+
+def _arrival(author: User, data: dict) -> _Arrival:
+    """Everything a create asks before anything is written — the author, the desa, what a field refers to — and the
+    new item as it would be stored. Raises the refusal (a ProblemError) otherwise."""
+    _check_author(author, data,
+                  "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya.")
+    desa = _filing_desa(author, data.get("desa_kode"))
+    spec = kinds.KINDS[data["kind"]]
+    _check_references(author, spec, data)
+    # The kind's first move decides where a new item stands: `kirim` into the queue, `lapor` recorded (a report).
+    first = first_move(spec.name)
+    fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}
+    photos = data.get("photos") or []
+    digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
+    now = utcnow()
+    item = Item(
+        client_uuid=data["uuid"],
+        kind=data["kind"],
+        author_id=author.id,
+        kim_id=author.kim_id,
+        desa_kode=desa.kode,
+        kabupaten_kode=desa.kabupaten_kode,
+        kategori=data["kategori"],
+        captured_at=_not_after(data["captured_at"], now),
+        received_at=now,
+        updated_at=now,
+        status=first.reaches,
+        revision=1,
+        version=1,
+        content_hash=digest,
+        **_stored(fields),
+    )
+    if spec.tracked:
+        item.tracking_code = items.new_tracking_code()
+        item.aduan_status = first.aduan[1]
+    media.declare(item, photos)
+    return _Arrival(data, item, fields, digest, first)
+
+
+def _resent(existing: Item, author: User, digest: str) -> Item:
+    """A UUID the server has: the same item sent again (common on 2G, where answers get lost), or a conflict."""
+    if existing.author_id != author.id or existing.content_hash != digest:
+        raise ItemConflict(
+            "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
+            "simpan sebagai item baru bila perlu."
+        )
+    return existing
+
+
+def _rows_after_item(author: User, arrival: _Arrival) -> list:
+    """The rows a new item brings once its own row is written (its id is set): its photos, its first revision, the
+    audit event of its first move."""
+    item = arrival.item
+    for photo in item.photos:
+        photo.item_id = item.id
+    event = items.new_event(item, actor=author, action=arrival.first.action, from_status=None)
+    # The answer is built from these objects: the history of a new item is this one event.
+    set_committed_value(item, "events", [event])
+    return [*item.photos, _revision_row(item, 1, item.captured_at, arrival.fields, arrival.digest, item.received_at),
+            event]
+
+
+def _announce_created(author: User, item: Item) -> None:
+    items.announce_created(item, item.events[0])
+    logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
+
+
 def receive_item(author: User, data: dict) -> tuple[Item, bool]:
     """Store an item sent by a phone, exactly once. Returns the stored item and whether it was new.
 
@@ -154,70 +232,30 @@ def receive_item(author: User, data: dict) -> tuple[Item, bool]:
     work. The new item returned is then not in the session; it carries everything the answer shows. A resend returns
     the stored item, loaded as usual.
     """
-    _check_author(author, data,
-                  "Item ini dibuat oleh akun lain di HP ini. Item menunggu sampai pemiliknya masuk dan mengirimnya.")
-    desa = _filing_desa(author, data.get("desa_kode"))
-    spec = kinds.KINDS[data["kind"]]
-    _check_references(author, spec, data)
-    # The kind's first move decides where a new item stands: `kirim` into the queue, `lapor` recorded (a report).
-    first = first_move(spec.name)
-    fields = {name: data.get(name) for name in kinds.CONTENT_FIELDS}
-    photos = data.get("photos") or []
-    digest = content_hash(data["kind"], author.id, desa.kode, data["captured_at"], fields, photos)
+    arrival = _arrival(author, data)
+    item = arrival.item
     for _attempt in range(items.CODE_ATTEMPTS):
-        now = utcnow()
-        item = Item(
-            client_uuid=data["uuid"],
-            kind=data["kind"],
-            author_id=author.id,
-            kim_id=author.kim_id,
-            desa_kode=desa.kode,
-            kabupaten_kode=desa.kabupaten_kode,
-            kategori=data["kategori"],
-            captured_at=_not_after(data["captured_at"], now),
-            received_at=now,
-            updated_at=now,
-            status=first.reaches,
-            revision=1,
-            version=1,
-            content_hash=digest,
-            **_stored(fields),
-        )
-        if spec.tracked:
-            item.tracking_code = items.new_tracking_code()
-            item.aduan_status = first.aduan[1]
-        media.declare(item, photos)
         if insert_unless_exists(item) is not None:
             break
         # Not written: a unique value is taken. Either this UUID is stored (a resend: common on 2G, where answers
         # get lost), or the complaint's code.
         existing = items.by_uuid(data["uuid"], selectinload(Item.events))
         if existing is None and item.tracking_code is not None and items.tracking_code_taken(item.tracking_code):
+            item.tracking_code = items.new_tracking_code()
             continue
         if existing is None:
             raise RuntimeError(f"item {data['uuid']} was not stored, and no item holds its UUID or code")
-        if existing.author_id != author.id or existing.content_hash != digest:
-            raise ItemConflict(
-                "Server sudah menerima item dengan UUID ini, tetapi isinya berbeda. Item di HP tidak digabung; "
-                "simpan sebagai item baru bila perlu."
-            )
-        return existing, False
+        return _resent(existing, author, arrival.digest), False
     else:
         raise RuntimeError("no free tracking code after several attempts")
-    for photo in item.photos:
-        photo.item_id = item.id
-    event = items.new_event(item, actor=author, action=first.action, from_status=None)
     try:
-        insert_rows([*item.photos, _revision_row(item, 1, item.captured_at, fields, digest, now), event])
+        insert_rows(_rows_after_item(author, arrival))
     except IntegrityError:
         # The item is new, so its revision and its photos' positions cannot be taken: a declared photo id is.
-        if photos:
+        if item.photos:
             raise media.PhotoIdTaken() from None
         raise
-    # The answer is built from these objects: the history of a new item is this one event.
-    set_committed_value(item, "events", [event])
-    items.announce_created(item, event)
-    logger.info("Item %s (%s) received from %s", item.client_uuid, item.kind, author.username)
+    _announce_created(author, item)
     return item, True
 
 
@@ -312,41 +350,79 @@ def own_item(author: User, client_uuid: uuid.UUID) -> Item:
 # the answer was taken — so that pulls do not bring them back while the safety window still covers that moment. Those
 # items cannot have changed before it: a change to an item begins after the item is committed, and the moment is
 # taken before. 32 bits: two of a member's items changed within the same two minutes would have to share them for one
-# to be left out of one pull. The marks go from cursor to cursor until the window has passed their moment.
+# to be left out of one pull. The marks go from cursor to cursor, each answer's with its own moment, until the window
+# has passed that moment: a phone sending its outbox in several batches is not sent its first batches back by the
+# later ones. At most MAX_MARKS, so that a cursor fits a request line; the oldest go first (that only costs a
+# download of those items again).
 MARK = "~"
 UUID_PREFIX = 8
+MAX_MARKS = 250
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
+Marks = list[tuple[datetime, set[str]]]  # (moment of the answer that created them, UUID prefixes), oldest first
 
-def encode_cursor(moment: datetime, marked_at: datetime | None = None, marks: Iterable[str] = ()) -> str:
+
+def encode_cursor(moment: datetime, marks: Marks = ()) -> str:
     # No "+00:00": a cursor must survive being pasted into a query string unescaped ("~" is unreserved too).
-    text = as_utc(moment).strftime(_FORMAT)
-    marks = "".join(sorted(marks))
-    if not marks or marked_at is None:
-        return text
-    return f"{text}{MARK}{as_utc(marked_at).strftime(_FORMAT)}{MARK}{marks}"
+    parts = [as_utc(moment).strftime(_FORMAT)]
+    for marked_at, prefixes in marks:
+        if prefixes:
+            parts += [as_utc(marked_at).strftime(_FORMAT), "".join(sorted(prefixes))]
+    return MARK.join(parts)
 
 
-def _read_cursor(cursor: str | None) -> tuple[datetime | None, datetime | None, set[str]]:
-    """(the cursor's moment, the moment of its marks, the marks). A cursor we cannot read (a phone whose storage was
-    damaged, an old app version) is answered with a full pull: the phone loses nothing and is whole again, where an
-    error would leave it stuck without its verdicts."""
+def _read_cursor(cursor: str | None) -> tuple[datetime | None, Marks]:
+    """(the cursor's moment, its marks). A cursor we cannot read (a phone whose storage was damaged, an old app
+    version) is answered with a full pull: the phone loses nothing and is whole again, where an error would leave it
+    stuck without its verdicts."""
     if not cursor:
-        return None, None, set()
-    text, _, rest = cursor.partition(MARK)
-    marked_text, _, marks = rest.partition(MARK)
+        return None, []
+    text, *rest = cursor.split(MARK)
     # The one parser of moments (kim_app/inputs.py): a moment outside its window is as unreadable as garbage.
     moment = parse_moment(text)
-    marked_at = parse_moment(marked_text) if marked_text else None
-    if moment is None or (marked_text and marked_at is None):
+    marks: Marks = []
+    for marked_text, prefixes in zip(rest[0::2], rest[1::2], strict=False):
+        marked_at = parse_moment(marked_text)
+        if marked_at is None:
+            moment = None
+            break
+        marks.append((marked_at, {prefixes[i:i + UUID_PREFIX] for i in range(0, len(prefixes), UUID_PREFIX)}))
+    if moment is None or len(rest) % 2:
         logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
-        return None, None, set()
-    return moment, marked_at, {marks[i:i + UUID_PREFIX] for i in range(0, len(marks), UUID_PREFIX)}
+        return None, []
+    return moment, marks
+
+
+def _carried(marks: Marks, now: datetime, overlap: timedelta, created: set[str]) -> Marks:
+    """The marks the next cursor carries: those the window still covers, and this answer's own."""
+    kept = [(marked_at, prefixes) for marked_at, prefixes in marks if marked_at > now - overlap]
+    if created:
+        kept.append((now, created))
+    while sum(len(prefixes) for _, prefixes in kept) > MAX_MARKS:
+        kept.pop(0)
+    return kept
+
+
+def _marked(item: Item, marks: Marks) -> bool:
+    prefix = item.client_uuid.hex[:UUID_PREFIX]
+    return any(prefix in prefixes and as_utc(item.updated_at) < marked_at for marked_at, prefixes in marks)
 
 
 def _overlap() -> timedelta:
     """How far back from its cursor's moment a pull looks again: the one safety window of items and pengumuman alike."""
     return timedelta(seconds=current_app.config["SYNC_CURSOR_OVERLAP_SECONDS"])
+
+
+@functools.cache
+def _changed_items(since: bool, leaving_out: bool) -> Select:
+    """The query of a pull, one per shape, built once with bound parameters: a pull is among the commonest requests,
+    and building the expression and its cache key cost more than running it."""
+    query = select(Item).where(Item.author_id == bindparam("author_id")).options(selectinload(Item.events))
+    if leaving_out:
+        query = query.where(Item.client_uuid.not_in(bindparam("leave_out", expanding=True)))
+    if since:
+        query = query.where(Item.updated_at >= bindparam("since"))
+    return query.order_by(Item.updated_at, Item.id)
 
 
 def changes_since(
@@ -357,26 +433,17 @@ def changes_since(
     # Taken before the query: anything committed after this moment is caught by the next pull.
     now = utcnow()
     overlap = _overlap()
-    query = select(Item).where(Item.author_id == author.id).options(selectinload(Item.events))
     leave_out = list(leave_out)
+    moment, marks = _read_cursor(cursor)
+    params = {"author_id": author.id}
     if leave_out:
-        query = query.where(Item.client_uuid.not_in(leave_out))
-    moment, marked_at, marks = _read_cursor(cursor)
+        params["leave_out"] = leave_out
     if moment is not None:
-        query = query.where(Item.updated_at >= moment - overlap)
-    items_found = list(db.session.scalars(query.order_by(Item.updated_at, Item.id)))
-    if marks and marked_at is not None:
-        items_found = [
-            item for item in items_found
-            if not (item.client_uuid.hex[:UUID_PREFIX] in marks and as_utc(item.updated_at) < marked_at)
-        ]
+        params["since"] = moment - overlap
+    query = _changed_items(since=moment is not None, leaving_out=bool(leave_out))
+    items_found = [item for item in db.session.scalars(query, params) if not _marked(item, marks)]
     created = {item_uuid.hex[:UUID_PREFIX] for item_uuid in created}
-    if created:
-        next_cursor = encode_cursor(now, now, created)
-    elif marks and marked_at is not None and marked_at > now - overlap:
-        next_cursor = encode_cursor(now, marked_at, marks)
-    else:
-        next_cursor = encode_cursor(now)
+    next_cursor = encode_cursor(now, _carried(marks, now, overlap, created))
     return items_found, next_cursor
 
 
@@ -384,7 +451,7 @@ def pengumuman_since(member: User, cursor: str | None) -> dict:
     """The pengumuman part of a pull (docs/sync-protocol.md, "Pengumuman from the Dinas"): those targeted at the
     member that changed since the cursor's moment (with the same safety window as items), and the ids of those
     withdrawn or expired since. Empty lists are left out of the answer, so an empty pull stays as small as before."""
-    moment, _, _ = _read_cursor(cursor)
+    moment, _ = _read_cursor(cursor)
     since = None
     if moment is not None:
         since = moment - _overlap()
@@ -410,27 +477,105 @@ def _uuid_of(raw) -> str | None:
     return value if isinstance(value, str) and len(value) <= 64 else None
 
 
+def _refused(sent_uuid: str | None, error: ProblemError) -> BatchResult:
+    body, status, _ = problem(error.status, error.slug, error.title, error.detail, **error.extra)
+    return BatchResult(sent_uuid, status, problem=body)
+
+
 def receive_batch(author: User, raw_items: list[dict]) -> list[BatchResult]:
     """Several create bodies in one request, each answered exactly as `receive_item` answers it alone (one rule):
-    read with the same schema, stored by the same function, refused with the same problem document. Each item has
-    its own savepoint inside the request's one transaction, so a refused item leaves nothing behind and never holds
-    the others back (docs/sync-protocol.md, "Sending many items at once")."""
+    read with the same schema, checked by the same function (`_arrival`), refused with the same problem document,
+    recognised as a resend by the same comparison (`_resent`). (docs/sync-protocol.md, "Sending many items at
+    once".)
+
+    What one item costs is kept small, because a batch is the phone's common way of sending: the UUIDs the server
+    already has are found in one query; the new items are written together — their rows with one INSERT per table
+    (`_store_together`), inside one savepoint — and announced one by one as a single create announces its item.
+    Whatever that shared write cannot settle goes through `receive_item` in its own savepoint, so that it leaves
+    nothing behind when refused and never holds the others back: a UUID sent twice in the batch, a UUID or a
+    complaint's code taken in the meantime, a declared photo id already taken (which fails the shared write, and
+    then every new item of the batch goes alone)."""
     schema = ItemCreateSchema()
-    results = []
-    for raw in raw_items:
-        sent_uuid = _uuid_of(raw)
+    results: list[BatchResult | None] = [None] * len(raw_items)
+    ready: list[tuple[int, _Arrival]] = []
+    sent_uuids = [_uuid_of(raw) for raw in raw_items]
+    for index, raw in enumerate(raw_items):
+        sent_uuid = sent_uuids[index]
         try:
-            data = schema.load(raw)
+            ready.append((index, _arrival(author, schema.load(raw))))
         except ma.ValidationError as error:
             body, status, _ = problem(422, SLUGS[422], TITLES[422], DETAILS[422], errors=error.messages)
-            results.append(BatchResult(sent_uuid, status, problem=body))
-            continue
+            results[index] = BatchResult(sent_uuid, status, problem=body)
+        except ProblemError as error:
+            results[index] = _refused(sent_uuid, error)
+
+    stored = _stored_items([arrival.item.client_uuid for _, arrival in ready])
+    fresh: list[tuple[int, _Arrival]] = []
+    alone: list[tuple[int, _Arrival]] = []
+    sent_before: set[uuid.UUID] = set()
+    for index, arrival in ready:
+        client_uuid = arrival.item.client_uuid
+        if client_uuid in stored:
+            try:
+                results[index] = BatchResult(str(client_uuid), 200,
+                                             item=_resent(stored[client_uuid], author, arrival.digest))
+            except ProblemError as error:
+                results[index] = _refused(sent_uuids[index], error)
+        elif client_uuid in sent_before:
+            alone.append((index, arrival))  # answered once the first copy is stored: as its resend
+        else:
+            sent_before.add(client_uuid)
+            fresh.append((index, arrival))
+
+    written = _store_together(author, [arrival for _, arrival in fresh])
+    for index, arrival in fresh:
+        if arrival.item.client_uuid in written:
+            _announce_created(author, arrival.item)
+            results[index] = BatchResult(str(arrival.item.client_uuid), 201, item=arrival.item)
+        else:
+            alone.append((index, arrival))
+
+    for index, arrival in sorted(alone, key=lambda pair: pair[0]):
         try:
             with db.session.begin_nested():
-                item, created = receive_item(author, data)
+                item, created = receive_item(author, arrival.data)
         except ProblemError as error:
-            body, status, _ = problem(error.status, error.slug, error.title, error.detail, **error.extra)
-            results.append(BatchResult(sent_uuid, status, problem=body))
+            results[index] = _refused(sent_uuids[index], error)
         else:
-            results.append(BatchResult(str(data["uuid"]), 201 if created else 200, item=item))
+            results[index] = BatchResult(str(item.client_uuid), 201 if created else 200, item=item)
     return results
+
+
+def _stored_items(client_uuids: list[uuid.UUID]) -> dict[uuid.UUID, Item]:
+    if not client_uuids:
+        return {}
+    found = db.session.scalars(_items_by_uuid(), {"uuids": client_uuids})
+    return {item.client_uuid: item for item in found}
+
+
+@functools.cache
+def _items_by_uuid() -> Select:
+    return (select(Item).where(Item.client_uuid.in_(bindparam("uuids", expanding=True)))
+            .options(selectinload(Item.events)))
+
+
+def _store_together(author: User, arrivals: list[_Arrival]) -> set[uuid.UUID]:
+    """Write new items with one INSERT per table, in one savepoint. Returns the UUIDs written; an item left out (its
+    UUID or its complaint's code taken since it was looked for: ON CONFLICT DO NOTHING), or all of them when a
+    declared photo id is taken (the savepoint rolled back), is for `receive_item` to settle."""
+    if not arrivals:
+        return set()
+    try:
+        with db.session.begin_nested():
+            ids = insert_together([arrival.item for arrival in arrivals], "client_uuid")
+            rows = []
+            for arrival in arrivals:
+                if arrival.item.client_uuid in ids:
+                    arrival.item.id = ids[arrival.item.client_uuid]
+                    rows.extend(_rows_after_item(author, arrival))
+            insert_rows(rows)
+    except IntegrityError:
+        for arrival in arrivals:
+            arrival.item.id = None
+        return set()
+    return set(ids)

@@ -99,12 +99,12 @@ export const getPhoto = (id) => call('GET', `/api/v1/photos/${id}`);
 
 export const deletePhoto = (id, token) => call('DELETE', `/api/v1/photos/${id}`, { token });
 
-// Public news (docs/sync-protocol.md, "Berita for offline reading"), revalidated with the ETag of the copy the phone
-// keeps: 304 means nothing new was published, for a few bytes.
+// Public news of the member's desa and kabupaten in one answer (docs/sync-protocol.md, "Berita for offline reading"),
+// revalidated with the ETag of the copy the phone keeps: 304 means nothing new was published, for a few bytes.
 export async function getBerita(query, etag) {
   const headers = { Accept: 'application/json' };
   if (etag) headers['If-None-Match'] = etag;
-  const response = await send(`/api/v1/berita?${query}`, { headers, cache: 'no-store' });
+  const response = await send(`/api/v1/berita/daerah?${query}`, { headers, cache: 'no-store' });
   return { status: response.status, data: await readJson(response), etag: response.headers.get('ETag') };
 }
 

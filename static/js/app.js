@@ -99,7 +99,8 @@ async function redraw() {
   unsent = renderItems(all, me, await photos.all(), act);
   capture.restoreDrafts(me, all);
   renderPengumuman();
-  await kabar().then((module) => module.renderKabar(me)).catch(() => {});
+  // Not waited for: on the first open the module is still on its way, and the sync must not wait for it.
+  kabar().then((module) => module.renderKabar(me)).catch(() => {});
 }
 
 // A pull can announce many changes in a row; draw once for all of them.
@@ -152,6 +153,9 @@ function needsSignal(event) {
 }
 
 async function main() {
+  // First: on the first open, the worker's install is what keeps the app usable with no signal, and it takes round
+  // trips of its own.
+  startWorker().catch((error) => console.error('service worker', error));
   markOffline();
   window.addEventListener('online', markOffline);
   window.addEventListener('offline', markOffline);
@@ -188,7 +192,6 @@ async function main() {
   document.getElementById('logout-all').addEventListener('click', () => onLogout(true));
   keepStorage();
   push().then((module) => module.startPush()).catch(() => {});
-  startWorker().catch((error) => console.error('service worker', error));
 }
 
 main();

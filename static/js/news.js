@@ -10,27 +10,31 @@ const AREAS = [['desa', 10], ['kabupaten', 20]];
 
 export const storedNews = async () => (await meta.get(KEY)) || {};
 
-// Each area's list is replaced whole (the answer is the whole list, not a delta) unless the server answers 304.
-// Resolves true when something new was stored. Throws api.NetworkError without an answer.
+// Both areas in one request, one ETag (kept with each area's list). Each list is replaced whole (the answer is the
+// whole list, not a delta) unless the server answers 304. Resolves true when something new was stored. Throws
+// api.NetworkError without an answer.
 export async function refreshNews(me) {
   const stored = await storedNews();
-  const next = {};
-  let changed = false;
-  for (const [area, limit] of AREAS) {
-    const kode = me[area] && me[area].kode;
-    if (!kode) continue;
-    const old = stored[area] && stored[area].kode === kode ? stored[area] : null;
-    const answer = await api.getBerita(`${area}=${encodeURIComponent(kode)}&limit=${limit}`, old && old.etag);
-    if (answer.status === 200 && answer.data) {
-      next[area] = { kode, etag: answer.etag, items: answer.data.items };
-      changed = true;
-    } else if (old) {
-      next[area] = old; // 304, or the server in trouble: the copy we have stays readable
-    }
+  const areas = AREAS.filter(([area]) => me[area] && me[area].kode);
+  if (!areas.length) {
+    if (!Object.keys(stored).length) return false;
+    await meta.set(KEY, {});
+    return true;
   }
-  changed = changed || Object.keys(next).length !== Object.keys(stored).length;
-  if (changed) await meta.set(KEY, next);
-  return changed;
+  // The copy answers the same question only if it is of the same areas: then its ETag still applies.
+  const same = Object.keys(stored).length === areas.length
+    && areas.every(([area]) => stored[area] && stored[area].kode === me[area].kode);
+  const query = areas.map(([area, limit]) => `${area}=${encodeURIComponent(me[area].kode)}&${area}_limit=${limit}`)
+    .join('&');
+  const answer = await api.getBerita(query, same ? stored[areas[0][0]].etag : null);
+  // 304, or the server in trouble: the copy we have stays readable.
+  if (answer.status !== 200 || !answer.data) return false;
+  const next = {};
+  for (const [area] of areas) {
+    if (answer.data[area]) next[area] = { kode: me[area].kode, etag: answer.etag, items: answer.data[area].items };
+  }
+  await meta.set(KEY, next);
+  return true;
 }
 
 // Newest first, each item once (the desa's news are among the kabupaten's too).

@@ -1,7 +1,8 @@
-// The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in, send that
-// member's due items (new ones in batches whose answer is also the pull, revisions alone), then the photos they
-// removed, then their photos (text first), then pull the verdicts unless a batch did, and the area's news. No DOM:
-// the service worker runs this code on Background Sync; changes are announced on BroadcastChannel 'kim-sync'.
+// The sender and the delta pull (docs/sync-protocol.md). One run: ask the server who is signed in (or, with nothing
+// to send, let the pull's answer say it: pullAlone), send that member's due items (new ones in batches whose answer
+// is also the pull, revisions alone), then the photos they removed, then their photos (text first), then pull the
+// verdicts unless a batch did, and the area's news. No DOM: the service worker runs this code on Background Sync;
+// changes are announced on BroadcastChannel 'kim-sync'.
 //
 // A run ends with {state, waiting, next_attempt_at, photos_held}: state is 'ok', 'login-needed' (session gone:
 // nothing was touched) or 'offline' (no answer, or the server is in trouble: try again later); photos_held says
@@ -50,6 +51,8 @@ async function anythingDue(ignoreBackoff) {
 async function syncOnce(ignoreBackoff) {
   let me = null;
   try {
+    const pulled = await pullAlone(ignoreBackoff);
+    if (pulled) return pulled;
     const session = await fetchSession();
     if (!session) return summary(session === null ? 'login-needed' : 'password-needed', null);
     me = session.me;
@@ -67,6 +70,26 @@ async function syncOnce(ignoreBackoff) {
     if (error instanceof api.NetworkError) return summary('offline', me);
     throw error;
   }
+}
+
+// A run with nothing to send, for a member the phone knows: the pull alone, one request instead of two — it needs no
+// CSRF token, and its answer names the account it is for. Anything else (someone else signed in, nobody, a new
+// password needed) and the full run asks /api/v1/me and decides; no answer ends the run as 'offline'. Not when the page has already asked.
+async function pullAlone(ignoreBackoff) {
+  const me = await meta.get('me');
+  if (!me || self.kimEarlyMe || (await anythingToSend(me, ignoreBackoff))) return null;
+  const answer = await api.pullItems(await meta.get(`cursor:${me.id}`));
+  if (answer.status !== 200 || !answer.data || answer.data.account_id !== me.id) return null;
+  await applyPulled(me, answer.data.items, answer.data.cursor, answer.data);
+  await keepNews(me);
+  return summary('ok', me);
+}
+
+async function anythingToSend(me, ignoreBackoff) {
+  if (await anythingDue(ignoreBackoff)) return true;
+  const onServer = await itemsOnServer(me);
+  return (await photos.all()).some((photo) => onServer.has(photo.item_uuid)
+    && (photo.withdraw || photo.state === 'menunggu'));
 }
 
 // Who is signed in right now, with a fresh CSRF token; null when nobody is, false until a new password. The

@@ -59,6 +59,8 @@ export async function startWorker() {
   // controller until reloaded: ask the active worker to claim it. Not while another version is on its way: then this
   // page may be newer than the active worker's cache, and stays with the network until it reloads.
   navigator.serviceWorker.ready.then((ready) => {
+    // The files the app loads on demand follow the shell, once it is held (service-worker/sw.js, keepLater).
+    ready.active.postMessage({ type: 'keep-later' });
     if (navigator.serviceWorker.controller || ready.waiting || ready.installing) return;
     ready.active.postMessage({ type: 'claim' });
   });

@@ -49,6 +49,7 @@ ROUTES = {
     ("aduan.status", "GET"): EVERYONE,
     ("media.photo_file", "GET"): EVERYONE,  # its own rules: tests/media/test_photo_upload.py
     ("berita.Berita", "GET"): EVERYONE,  # published news for offline reading, public like the portal
+    ("berita.BeritaDaerah", "GET"): EVERYONE,  # the same for a desa and its kabupaten in one answer
     ("me.me", "GET"): SIGNED_IN,
     ("me.end_my_sessions", "DELETE"): SIGNED_IN,  # one's own sessions only
     ("accounts.logout_everywhere", "POST"): SIGNED_IN,

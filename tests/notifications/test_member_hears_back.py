@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kim_app.extensions import db
+from kim_app.items.models import Item
 from kim_app.notifications import queue as delivery_queue
 from kim_app.notifications.models import Delivery
 
@@ -46,3 +47,19 @@ def test_a_complaint_moving_on_is_told_with_its_code(app, member, moderator, sen
     assert shown["body"] == f"Aduan {code}: Diverifikasi."
     for private in ("Nama Rahasia", "9999", "Got mampet", "Bu Ani", "Dusun Sembunyi"):
         assert private not in json.dumps(shown)
+
+
+def test_a_bulk_verdict_with_one_refused_item_still_tells_the_others_at_once(
+        app, member, moderator, send_item, berita, phone, push_service, queue):
+    """Each item of a bulk verdict is decided in its own savepoint; the one refused (changed since the page was drawn)
+    rolls back its own savepoint only — the pushes of the verdicts before it are handed to the queue at the commit,
+    not left for the sweep minutes later."""
+    ids = [send_item(member, berita(judul=f"Berita {n}")) for n in range(3)]
+    with app.app_context():
+        db.session.execute(update(Item).where(Item.id == ids[2]).values(version=5))
+        db.session.commit()
+    token = moderator.form_token("/moderasi")
+    moderator.client.post("/moderasi/massal", data={"csrf_token": token, "action": "setujui",
+                                                    "pilih": [f"{item_id}:1" for item_id in ids]})
+    assert queue.waiting() == 2
+    assert [shown["title"] for shown in pushes_received(app, push_service, phone)] == ["Kiriman Anda disetujui"] * 2

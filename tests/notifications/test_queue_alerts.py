@@ -127,3 +127,14 @@ def test_members_cannot_turn_it_on(app, member, make_person):
     assert answer.status_code == 403
     anonymous = make_person().client.post("/moderasi/pemberitahuan", data={"on": "1"})
     assert anonymous.status_code in (302, 400)
+
+
+def test_a_batch_counts_each_of_its_items(app, member, berita, send_item, desk_browser):
+    """The items of one batch share one transaction, and the moderator's alert row is asked once in it: each item still
+    counts."""
+    send_item(member, berita())
+    (first,) = antrean_deliveries(app)
+    answer = member.post_json("/api/v1/items/batch", {"items": [berita() for _ in range(3)]})
+    assert [result["status"] for result in answer.json["results"]] == [201] * 3
+    _, held = antrean_deliveries(app)
+    assert held.payload["body"] == "3 kiriman baru menunggu moderasi."

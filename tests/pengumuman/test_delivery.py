@@ -74,7 +74,7 @@ def test_an_empty_pull_carries_no_pengumuman_keys(app, member):
         answer = member.get(f"/api/v1/items?since={cursor}").json
     finally:
         app.config["SYNC_CURSOR_OVERLAP_SECONDS"] = 120
-    assert set(answer) == {"items", "cursor"}
+    assert set(answer) == {"items", "cursor", "account_id"}  # account_id: whose pull it is (sync-protocol.md)
 
 
 def test_a_batch_answer_carries_the_pengumuman_too(app, member, berita):

@@ -87,3 +87,30 @@ def test_documented_as_a_public_operation(app):
     operation = spec["paths"]["/api/v1/berita"]["get"]
     assert operation["security"] == []
     assert {p["name"] for p in operation["parameters"]} == {"kabupaten", "desa", "limit"}
+
+
+def test_a_desa_and_its_kabupaten_in_one_answer_with_one_etag(app, member, member_in, moderator, berita):
+    """What the member's app keeps for offline reading, asked once per sync run instead of once per area."""
+    for n in range(3):
+        approved(app, member, moderator, berita(judul=f"Kabuna {n}"))
+    maudemu = member_in("53.04.05.2001")
+    approved(app, maudemu, moderator, maudemu.berita(judul="Maudemu"))
+    visitor = app.test_client()
+    url = "/api/v1/berita/daerah?desa=53.04.05.2006&desa_limit=2&kabupaten=53.04&kabupaten_limit=20"
+    first = visitor.get(url)
+    assert [item["judul"] for item in first.json["desa"]["items"]] == ["Kabuna 2", "Kabuna 1"]
+    assert [item["judul"] for item in first.json["kabupaten"]["items"]] == ["Maudemu", "Kabuna 2", "Kabuna 1",
+                                                                          "Kabuna 0"]
+    assert first.headers["ETag"] and "public" in first.headers["Cache-Control"]
+    assert visitor.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    approved(app, member, moderator, berita(judul="Kabuna 3"))
+    assert visitor.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+    only_kabupaten = visitor.get("/api/v1/berita/daerah?kabupaten=53.04").json
+    assert only_kabupaten["desa"] is None and len(only_kabupaten["kabupaten"]["items"]) == 5
+
+
+def test_an_area_answer_refuses_unknown_or_malformed_codes(app):
+    visitor = app.test_client()
+    assert visitor.get("/api/v1/berita/daerah?desa=53.04.05.9999").status_code == 404
+    bad = visitor.get("/api/v1/berita/daerah?desa=kabuna&desa_limit=0")
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"

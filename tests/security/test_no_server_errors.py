@@ -115,3 +115,39 @@ def test_photo_upload_header_survives_hostile_offsets(everyone, role):
         no_server_error(response, f"PUT offset {offset!r}")
 
     survives()
+
+
+# Request headers a client controls, and values no browser sends: NUL, bytes that are no UTF-8, sizes past any field,
+# numbers past any column, malformed ranges, dates and validators.
+HEADER_NAMES = [
+    "Accept-Encoding", "If-None-Match", "If-Modified-Since", "If-Match", "If-Range", "Range", "Accept-Language",
+    "Accept", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Origin", "Referer", "Content-Type",
+    "X-CSRFToken", "Authorization", "User-Agent", "Upload-Offset", "Cookie",
+]
+HEADER_VALUES = [
+    "\x00", "a\x00b", "\xff\xfe\xc3", "x" * 9000, "*", 'W/"', '"', "bytes=0-", "bytes=99999999999999999999-",
+    "bytes=5-1", "gzip;q=NaN, br;q=-1", "Mon, 99 Foo 9999 99:99:99 GMT", "-1", "9" * 40, "Basic \x00",
+    "application/json; charset=\x00", "multipart/form-data; boundary=", "session=\x00; remember_token=1|\x00",
+]
+SAMPLE_PATHS = [
+    "/", "/app", "/api/v1/me", "/api/v1/items?since=x", "/moderasi", "/kabupaten/53.04", "/sw.js", "/healthz",
+    "/cari?q=desa", "/masuk", "/pengumuman", "/berita/1", "/static/css/app.css", "/feed.atom",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_hostile_request_headers_and_cookies_are_no_server_error(everyone, role):
+    person = everyone[role]
+
+    @given(path=st.sampled_from(SAMPLE_PATHS), header=st.sampled_from(HEADER_NAMES),
+           value=st.sampled_from(HEADER_VALUES), write=st.booleans())
+    @bounded(6 * EXAMPLES)
+    def survives(path, header, value, write):
+        if write:
+            response = person.client.post("/api/v1/items", data=b"{}", headers={
+                "Content-Type": "application/json", "X-CSRFToken": person.csrf or "", header: value})
+        else:
+            response = person.client.get(path, headers={header: value})
+        no_server_error(response, f"{'POST /api/v1/items' if write else 'GET ' + path} with {header}: {value[:40]!r}")
+
+    survives()

@@ -162,3 +162,54 @@ def test_a_resent_batch_does_not_hide_its_items_from_the_next_pull(member, berit
     answer = member.post_json(BATCH, {"items": [body]})
     assert statuses(answer) == [200]
     assert "~" not in answer.json["cursor"]
+
+
+def test_the_same_uuid_twice_in_one_batch_is_stored_once(member, berita, app):
+    body = berita()
+    answer = member.post_json(BATCH, {"items": [body, berita(), body, {**body, "judul": "Judul lain"}]})
+    assert statuses(answer) == [201, 201, 200, 409]
+    assert answer.json["results"][2]["item"] == answer.json["results"][0]["item"]
+    assert answer.json["results"][3]["problem"]["type"] == "urn:kim:problem:conflict"
+    assert count_items(app) == 2
+
+
+def test_a_complaint_whose_code_is_taken_meanwhile_gets_another(member, aduan, app, monkeypatch):
+    first = member.post_json(BATCH, {"items": [aduan()]}).json["results"][0]["item"]["tracking_code"]
+    # The next draws give the code already taken, then fresh ones: the shared write leaves that complaint out, and it
+    # is stored on its own with a code of its own.
+    from kim_app.items import services as items
+
+    draws = iter([first])
+    real = items.new_tracking_code
+    monkeypatch.setattr(items, "new_tracking_code", lambda: next(draws, None) or real())
+    answer = member.post_json(BATCH, {"items": [aduan(), aduan()]})
+    assert statuses(answer) == [201, 201]
+    codes = [result["item"]["tracking_code"] for result in answer.json["results"]]
+    assert first not in codes and len(set(codes)) == 2
+    assert count_items(app) == 3
+
+
+def test_consecutive_batches_do_not_send_back_the_earlier_ones(member, berita):
+    """A phone sending its outbox in several batches, each with the cursor of the answer before."""
+    cursor = member.get("/api/v1/items").json["cursor"]
+    for _ in range(4):
+        answer = member.post_json(BATCH, {"items": [berita() for _ in range(3)], "since": cursor})
+        assert statuses(answer) == [201] * 3
+        assert answer.json["changes"] == []
+        cursor = answer.json["cursor"]
+    assert member.get(f"/api/v1/items?since={cursor}").json["items"] == []
+
+
+def test_the_cursor_names_at_most_a_bounded_number_of_items(member, berita, monkeypatch):
+    from kim_app.sync import services
+
+    monkeypatch.setattr(services, "MAX_MARKS", 5)
+    cursor = member.get("/api/v1/items").json["cursor"]
+    sent = []
+    for _ in range(3):
+        bodies = [berita() for _ in range(2)]
+        sent.append({body["uuid"] for body in bodies})
+        cursor = member.post_json(BATCH, {"items": bodies, "since": cursor}).json["cursor"]
+    # The first batch's names made room for the later ones: its items come back once (harmless), the others do not.
+    pulled = member.get(f"/api/v1/items?since={cursor}").json["items"]
+    assert {item["uuid"] for item in pulled} == sent[0]

@@ -69,3 +69,15 @@ def test_shell_files_do_not_vary_with_the_session_cookie(app, member):
         with member.get(url) as response:
             assert "cookie" not in response.headers.get("Vary", "").lower(), url
     assert "Cookie" in member.get("/api/v1/me").headers["Vary"]  # what does depend on it still says so
+
+
+def test_the_shell_from_the_network_asks_who_is_signed_in_with_the_page(app):
+    """Asked by the document, /api/v1/me does not queue behind the module downloads; early.js takes that answer by
+    asking exactly the same request, and the worker keeps /app without the hint (service-worker/sw.js)."""
+    client = app.test_client()
+    response = client.get("/app")
+    assert response.headers["Link"] == "</api/v1/me>; rel=preload; as=fetch; crossorigin"
+    early = re.search(r'<script type="module" async src="([^"]+)"', response.get_data(as_text=True)).group(1)
+    with client.get(early) as module:
+        assert "fetch('/api/v1/me', { credentials: 'same-origin' })" in module.get_data(as_text=True)
+    assert "headers.delete('Link')" in client.get("/sw.js").get_data(as_text=True)

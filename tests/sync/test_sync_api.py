@@ -218,3 +218,12 @@ def _item_id(app, client_uuid: str) -> int:
 
     with app.app_context():
         return db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(client_uuid)))
+
+
+def test_a_pull_names_the_account_it_answers_for(member, member_in):
+    """A phone with nothing to send pulls without asking /api/v1/me first; it keeps the answer only if it is for the
+    member it knows (static/js/sync.js, pullAlone)."""
+    me = member.get("/api/v1/me").json
+    assert member.get("/api/v1/items").json["account_id"] == me["id"]
+    other = member_in("53.04.05.2001")
+    assert other.get("/api/v1/items").json["account_id"] not in (None, me["id"])
