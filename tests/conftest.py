@@ -41,7 +41,8 @@ from tests.helpers import (  # noqa: F401 — also for the fixtures' users
 )
 
 # The kept counts (kim_app/items/counts.py) hold no foreign key to the items, so TRUNCATE … CASCADE does not reach them.
-DATA_TABLES = ("moderation_event", "submission", "user_account", "kim_group", "queue_count", "published_count")
+DATA_TABLES = ("moderation_event", "submission", "user_account", "kim_group", "queue_count", "published_count",
+               "verdict_count")
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,16 @@
 costs, not what the number of items does: the moderators' queue per kabupaten and filter value (`queue_count`, read
 by moderation/queue.py) and the portal's published items per desa (`published_count`, read by publish/services.py).
 A province's queue holds 200,000 pending items; counting them took a second, reading their kept counts takes
-milliseconds (docs/benchmarks.md, "National scale").
+milliseconds (docs/benchmarks.md, "National scale"). And the verdicts given per kabupaten, WITA day and KIM group
+(`verdict_count`, read by moderation/dashboard.py), which the dashboard found by reading the whole audit log.
 
 How they stay true:
 
 - **One place changes them.** Every statement that changes what they count is made in kim_app/items/services.py — a
   create (`announce_created`), a move (`move`: verdicts, revisions, withdrawn photos, a complaint's follow-up), a
   photo that arrives (`check_queue_entry`) — and each says what the item was counted as before and after the change
-  (`Counted`); the difference is recorded (`record`). Items are never deleted.
+  (`Counted`); the difference is recorded (`record`). A verdict is counted where its audit entry is written
+  (`record_verdict`). Items are never deleted; the audit log is never changed.
 - **In the same transaction.** The differences are added when the transaction commits, with one
   `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per table (SQLite ≥ 3.24 and PostgreSQL alike): concurrent
   changes never lose an addition, since each waits for the row lock of the one before. The rows are written in key
@@ -28,17 +30,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Table, delete, event, func, select, text
+from sqlalchemy import Date, Table, cast, delete, event, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from kim_app.extensions import db
 from kim_app.items import kinds
-from kim_app.items.models import Item, PublishedCount, QueueCount, photos_complete
-from kim_app.items.statuses import PhotoState, Status
+from kim_app.items.models import Item, ItemEvent, PublishedCount, QueueCount, VerdictCount, photos_complete
+from kim_app.items.statuses import VERDICTS, PhotoState, Status
+from kim_app.timeutil import WITA, as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -107,15 +111,24 @@ def record(before: Counted | None, after: Counted | None) -> None:
     """An item went from being counted as `before` to `after` (None: not there) in the current transaction."""
     old = set(before.keys()) if before else set()
     new = set(after.keys()) if after else set()
-    if old == new:
-        return
+    for key in old - new:
+        _pending(key, -1)
+    for key in new - old:
+        _pending(key, +1)
+
+
+def record_verdict(item: Item, event: ItemEvent) -> None:
+    """A verdict's audit entry was written in the current transaction: counted on its WITA day."""
+    if event.action in VERDICTS:
+        day = as_utc(event.created_at).astimezone(WITA).date()
+        _pending((VerdictCount.__table__, (item.kabupaten_kode, day, item.kim_id or NO_KIM, event.action)), +1)
+
+
+def _pending(key: tuple[Table, tuple], difference: int) -> None:
     session = db.session()
     transaction = session.get_nested_transaction() or session.get_transaction()
     pending = session.info.setdefault(PENDING, {}).setdefault(transaction, {})
-    for key in old - new:
-        pending[key] = pending.get(key, 0) - 1
-    for key in new - old:
-        pending[key] = pending.get(key, 0) + 1
+    pending[key] = pending.get(key, 0) + difference
 
 
 def _on_commit(session: Session) -> None:
@@ -143,6 +156,7 @@ def _on_end(session: Session, transaction) -> None:
 _KEYS = {
     QueueCount.__table__: ("kabupaten_kode", "kind", "desa_kode", "kim_id", "kategori"),
     PublishedCount.__table__: ("desa_kode", "kabupaten_kode"),
+    VerdictCount.__table__: ("kabupaten_kode", "hari", "kim_id", "action"),
 }
 
 
@@ -179,11 +193,24 @@ def _from_rows() -> dict[Table, dict[tuple, int]]:
                    func.count()).where(Item.status == Status.MENUNGGU, photos_complete(Item.id))
     published = select(Item.desa_kode, Item.kabupaten_kode, func.count()).where(
         Item.kind.in_(kinds.PUBLIC_KINDS), Item.status == Status.DISETUJUI, Item.published_at.is_not(None))
+    # The WITA day of a moment: PostgreSQL converts the zone; SQLite holds UTC text, and WITA has no summer time.
+    if db.session.get_bind().dialect.name == "postgresql":
+        day = cast(func.timezone(WITA.key, ItemEvent.created_at), Date)
+    else:
+        day = func.date(ItemEvent.created_at, "+8 hours")
+    verdicts = (select(Item.kabupaten_kode, day, func.coalesce(Item.kim_id, NO_KIM), ItemEvent.action, func.count())
+                .join(Item, Item.id == ItemEvent.item_id).where(ItemEvent.action.in_(VERDICTS)))
     found = {}
-    for table, query in ((QueueCount.__table__, queue), (PublishedCount.__table__, published)):
+    for table, query in ((QueueCount.__table__, queue), (PublishedCount.__table__, published),
+                         (VerdictCount.__table__, verdicts)):
         names = _KEYS[table]
         rows = db.session.execute(query.group_by(*query.selected_columns[:len(names)])).all()
         found[table] = {tuple(row[:-1]): row[-1] for row in rows}
+    # SQLite answers the day as text.
+    found[VerdictCount.__table__] = {
+        (kabupaten, date.fromisoformat(day) if isinstance(day, str) else day, kim, action): n
+        for (kabupaten, day, kim, action), n in found[VerdictCount.__table__].items()
+    }
     return found
 
 
@@ -223,7 +250,7 @@ def recount() -> list[Drift]:
     On PostgreSQL the tables are locked first (EXCLUSIVE: readers go on, writers wait): a change committed before
     the lock is in the count, one committing after it adds its difference to the rebuilt rows."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("LOCK TABLE queue_count, published_count IN EXCLUSIVE MODE"))
+        db.session.execute(text("LOCK TABLE queue_count, published_count, verdict_count IN EXCLUSIVE MODE"))
     counted = _from_rows()
     wrong = _differences(counted, _kept())
     if wrong:

@@ -20,11 +20,12 @@ the fields a moderator edited (before and after), the unit a complaint was forwa
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -310,4 +311,18 @@ class PublishedCount(db.Model):
 
     desa_kode: Mapped[str] = mapped_column(String(13), primary_key=True)
     kabupaten_kode: Mapped[str] = mapped_column(String(5), index=True)
+    n: Mapped[int]
+
+
+class VerdictCount(db.Model):
+    """How many verdicts (statuses.VERDICTS) were given per kabupaten, WITA day, KIM group (0: none) and action: the
+    dashboard's approved and rejected per period (kim_app/moderation/dashboard.py), as the audit log holds them.
+    Derived, like QueueCount; only ever added to, as the log is."""
+
+    __tablename__ = "verdict_count"
+
+    kabupaten_kode: Mapped[str] = mapped_column(String(5), primary_key=True)
+    hari: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    kim_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int]

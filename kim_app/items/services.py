@@ -1,6 +1,6 @@
 """The operations of the item core that every domain uses: applying a move of the status table, writing the audit log,
 raising the queue entry, finding items, and complaints' tracking codes. Each change of what the kept counts count
-(kim_app/items/counts.py) is made here and tells them: a create, a move, a photo that arrives.
+(kim_app/items/counts.py) is made here and tells them: a create, a move, a verdict, a photo that arrives.
 
 Services flush, they never commit: the request's one transaction is committed in one place (kim_app/database.py).
 """
@@ -107,6 +107,7 @@ def move(
     after = counts.with_changes(before, item)
     counts.record(before, after)
     event = record_event(item, actor, action, before.status, note, details)
+    counts.record_verdict(item, event)
     _announce(item, spec, event, after)
     return True
 
