@@ -135,6 +135,9 @@ class Item(Content, db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first verdict (setujui, tolak or revisi), as its audit entry says: the dashboard's time to moderate reads it
+    # with the item instead of looking for the entry of every item of a period (migration 0021c).
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[str] = mapped_column(String(16), default=Status.MENUNGGU)
     revision: Mapped[int] = mapped_column(default=1)

@@ -9,26 +9,27 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 
 from kim_app.accounts.models import User
 from kim_app.errors import Invalid
 from kim_app.extensions import db
 from kim_app.items import counts, events
 from kim_app.items.models import Item, ItemEvent
-from kim_app.items.statuses import MOVES, Actor, Move, Status
-from kim_app.timeutil import utcnow
+from kim_app.items.statuses import MOVES, VERDICTS, Actor, Move, Status
+from kim_app.timeutil import UTCDateTime, utcnow
 
 logger = logging.getLogger(__name__)
 
 
 def new_event(
     item: Item, actor: User, action: str, from_status: str | None, note: str | None = None,
-    details: dict | None = None,
+    details: dict | None = None, at: datetime | None = None,
 ) -> ItemEvent:
     """The audit log's entry for a move of the item, not yet added to the session (a create writes it with its item's
-    other rows; `record_event` adds it)."""
+    other rows; `record_event` adds it). `at`: the move's moment, when the item's row keeps it too."""
     return ItemEvent(
         item_id=item.id,
         actor_id=actor.id,
@@ -38,15 +39,15 @@ def new_event(
         revision=item.revision,
         note=note,
         details=details,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
 
 
 def record_event(
     item: Item, actor: User, action: str, from_status: str | None, note: str | None = None,
-    details: dict | None = None,
+    details: dict | None = None, at: datetime | None = None,
 ) -> ItemEvent:
-    event = new_event(item, actor, action, from_status, note, details)
+    event = new_event(item, actor, action, from_status, note, details, at)
     db.session.add(event)
     return event
 
@@ -95,6 +96,9 @@ def move(
         leaves, reaches = spec.aduan
         conditions.append(Item.aduan_status == leaves)
         changes["aduan_status"] = reaches
+    if action in VERDICTS:
+        # The first verdict's moment stays; its audit entry carries the same moment.
+        changes["decided_at"] = func.coalesce(Item.decided_at, bindparam("decided_at", now, type_=UTCDateTime()))
     changes.update(updated_at=now, version=Item.version + 1, claimed_by=None, claim_expires_at=None)
     # Where the item stood, for the kept counts: read under its row lock, which the UPDATE would take anyway.
     before = counts.stored(item.id, lock=True)
@@ -106,7 +110,7 @@ def move(
     db.session.refresh(item)
     after = counts.with_changes(before, item)
     counts.record(before, after)
-    event = record_event(item, actor, action, before.status, note, details)
+    event = record_event(item, actor, action, before.status, note, details, at=now)
     counts.record_verdict(item, event)
     _announce(item, spec, event, after)
     return True

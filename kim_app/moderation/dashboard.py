@@ -28,8 +28,8 @@ from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items import kinds
 from kim_app.items.counts import NO_KIM
-from kim_app.items.models import Item, ItemEvent, VerdictCount
-from kim_app.items.statuses import VERDICTS, AduanStatus
+from kim_app.items.models import Item, VerdictCount
+from kim_app.items.statuses import AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
 from kim_app.moderation.deadlines import NEVER_OVERDUE_BEFORE, is_overdue, working_seconds
 from kim_app.moderation.queue import in_queue
@@ -136,14 +136,11 @@ def _week_label(monday: date) -> str:
 
 def report(user: User, period: Period) -> Report:
     scope = policy.moderation_scope(user, Item.kabupaten_kode)
-    first_verdict = (
-        select(func.min(ItemEvent.created_at))
-        .where(ItemEvent.item_id == Item.id, ItemEvent.action.in_(VERDICTS))
-        .scalar_subquery()
-    )
     # What arrived for the desk to judge: a dissemination report is recorded, never judged, so it is not counted.
+    # With each item the moment of its first verdict, which the item keeps (`decided_at`, the same moment as the
+    # verdict's audit entry).
     received = db.session.execute(
-        select(Item.kabupaten_kode, Item.kim_id, Item.received_at, first_verdict).where(
+        select(Item.kabupaten_kode, Item.kim_id, Item.received_at, Item.decided_at).where(
             scope, Item.kind.in_(kinds.MODERATED_KINDS), Item.received_at >= period.start_utc,
             Item.received_at < period.end_utc,
         )

@@ -10,6 +10,9 @@ transaction (kim_app/items/counts.py). They are filled here from the rows, with 
 by — frozen as they are at this revision: the queue is what is pending (`menunggu`) with no photo that is not `siap`,
 the portal is what is approved of the public kinds with a `published_at`, a verdict is an audit entry `setujui`,
 `tolak` or `revisi` counted on its day in WITA (UTC+8, no summer time). `flask kim recount` does the same later.
+
+And `submission.decided_at`, the moment of the item's first verdict, filled from the audit log: the dashboard's time
+to moderate looked for that entry item by item.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,6 +28,12 @@ PUBLIC_KINDS = "('berita', 'foto')"
 
 
 def upgrade():
+    op.add_column('submission', sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        "UPDATE submission SET decided_at = first.at FROM (SELECT submission_id, min(created_at) AS at "
+        "FROM moderation_event WHERE action IN ('setujui', 'tolak', 'revisi') GROUP BY submission_id) AS first "
+        "WHERE first.submission_id = submission.id"
+    )
     op.create_table(
         'queue_count',
         sa.Column('kabupaten_kode', sa.String(length=5), nullable=False),
@@ -86,3 +95,5 @@ def downgrade():
     op.drop_index(op.f('ix_published_count_kabupaten_kode'), table_name='published_count')
     op.drop_table('published_count')
     op.drop_table('queue_count')
+    # Not a batch rebuild: on SQLite that would drop the search triggers with the old table (migration 0020).
+    op.execute("ALTER TABLE submission DROP COLUMN decided_at")

@@ -1,6 +1,6 @@
 """Migration 0021c (kept counts) on a database already holding items: the tables start with what counting the rows
 gives — a pending item with a photo still arriving is not in the queue yet, a published berita is counted in its desa —
-and it goes down and up again."""
+the approved berita has its verdict counted and its `decided_at` filled — and it goes down and up again."""
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -18,6 +18,8 @@ MORE_ITEMS = (
         for n, kind, status, published in ((2, "berita", "disetujui", ":now"), (3, "berita", "menunggu", "NULL"),
                                            (4, "berita", "menunggu", "NULL"))
     ),
+    "INSERT INTO moderation_event (id, submission_id, actor_id, action, to_status, revision, created_at) "
+    "VALUES (2, 2, 1, 'setujui', 'disetujui', 1, :now)",
     "INSERT INTO photo (id, submission_id, position, sha256, size, mime, received, state, created_at) "
     "VALUES ('7a1c0000000040008000000000000003', 3, 0, :hash, 100, 'image/jpeg', 0, 'menunggu', :now)",
 )
@@ -25,7 +27,7 @@ MORE_ITEMS = (
 
 def kept() -> dict[str, list[tuple]]:
     return {table: [tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY 1"))]
-            for table in ("queue_count", "published_count")}
+            for table in ("queue_count", "published_count")}  # verdict_count: counts.drift() below
 
 
 def test_kept_counts_migration_counts_the_rows_already_there(migrating_app):
@@ -38,6 +40,8 @@ def test_kept_counts_migration_counts_the_rows_already_there(migrating_app):
         upgrade()
         assert kept() == {"queue_count": [("53.04", "berita", "53.04.05.2006", 1, "pertanian", 2)],
                           "published_count": [("53.04.05.2006", "53.04", 1)]}
+        decided = db.session.execute(text("SELECT id, decided_at FROM submission WHERE decided_at IS NOT NULL"))
+        assert [row[0] for row in decided] == [2]
         assert counts.drift() == []
         db.session.rollback()
         downgrade(revision="0020")

@@ -1,8 +1,8 @@
 """The counts kept as items change (kim_app/items/counts.py) always equal a fresh count of the rows: after any sequence
 of creates (alone and in batches, with a refused item), photos arriving and withdrawn, verdicts (alone and in bulk,
 with a refused one), revisions that change the kategori and complaints' follow-up — and the pages that read them
-show what counting the rows shows. Concurrent verdicts and creates lose no count (PostgreSQL's row locks; SQLite
-takes writers one at a time)."""
+show what counting the rows shows; each item's `decided_at` is its first verdict's audit entry. Concurrent verdicts
+and creates lose no count (PostgreSQL's row locks; SQLite takes writers one at a time)."""
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +16,8 @@ from sqlalchemy import func, select, text
 from kim_app.accounts.services import create_user, find_user
 from kim_app.extensions import db
 from kim_app.items import counts
-from kim_app.items.models import Item
+from kim_app.items.models import Item, ItemEvent
+from kim_app.items.statuses import VERDICTS
 from kim_app.moderation import queue as desk
 from kim_app.publish import services as portal
 from kim_app.wilayah.models import Desa
@@ -57,6 +58,11 @@ def assert_counts_are_the_rows(app):
             .join(Desa, Desa.kode == Item.desa_kode).group_by(Desa.kecamatan_kode)
         ).all())
         assert {kecamatan.kode: n for kecamatan, n in portal.kecamatan_counts("53.04")} == published
+        # The first verdict's moment each item keeps for the dashboard is its first verdict's audit entry.
+        first = dict(db.session.execute(select(ItemEvent.item_id, func.min(ItemEvent.created_at))
+                                        .where(ItemEvent.action.in_(VERDICTS)).group_by(ItemEvent.item_id)).all())
+        assert dict(db.session.execute(select(Item.id, Item.decided_at).where(Item.decided_at.is_not(None)))
+                    .all()) == first
         db.session.rollback()
 
 
