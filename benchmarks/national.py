@@ -151,6 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reuse", action="store_true", help="keep the data set if it is already there")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN the slowest statement of each page")
+    parser.add_argument("--only", action="append", default=[], metavar="WORDS",
+                        help="only the pages whose name holds these words (repeatable)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
@@ -243,6 +245,8 @@ def main() -> None:
         ("Atom feed", visitor, "GET", "/feed.atom"),
         ("kabupaten Atom feed", visitor, "GET", f"/kabupaten/{BUSIEST}/feed.atom"),
     ]
+    if args.only:
+        pages = [page for page in pages if any(words in page[0] for words in args.only)]
     results = {}
     for name, client, method, path in pages:
         database_ms, wall_ms, slowest = [], [], (0.0, None, None)
