@@ -49,6 +49,7 @@ def main() -> None:
     from kim_app.accounts.services import find_user
     from kim_app.demo import seed_demo
     from kim_app.extensions import db
+    from kim_app.items import counts as kept_counts
     from kim_app.items.models import Item
     from kim_app.moderation import queue as desk
     from kim_app.timeutil import utcnow
@@ -101,6 +102,9 @@ def main() -> None:
                 rows.append(row)
             db.session.execute(insert(Item), rows)
             db.session.commit()
+        # Written past the code that keeps the queue's counts (kim_app/items/counts.py): count them from the rows.
+        kept_counts.recount()
+        db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # As autovacuum leaves a table that has settled: statistics, and the visibility map that lets the
             # counts read the index alone.

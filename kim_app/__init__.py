@@ -16,6 +16,7 @@ from kim_app.accounts.manage import bp as manage
 from kim_app.accounts.routes import api_bp as me_api
 from kim_app.accounts.routes import bp as accounts
 from kim_app.extensions import api, csrf, db, limiter, login_manager, migrate
+from kim_app.items import counts as kept_counts
 from kim_app.items import kinds
 from kim_app.items.statuses import status_label
 from kim_app.media.routes import api_bp as photos_api
@@ -89,6 +90,7 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     database.init_app(app)
+    kept_counts.init_app()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

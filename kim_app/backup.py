@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select
 
 from kim_app.errors import ProblemError
 from kim_app.extensions import db
+from kim_app.items import counts as kept_counts
 from kim_app.media.storage import KEY_PATTERN, LocalStorage, storage
 from kim_app.timeutil import utcnow
 
@@ -37,9 +38,10 @@ def _schema_revision() -> str | None:
     return MigrationContext.configure(db.session.connection()).get_current_revision()
 
 
-# Not data: the schema's version, and the portal generation (a counter of changes, born with the schema; a restored
-# instance starts its own, kim_app/publish/cache.py).
-NOT_BACKED_UP = ("alembic_version", "portal_generation")
+# Not data: the schema's version, the portal generation (a counter of changes, born with the schema; a restored
+# instance starts its own, kim_app/publish/cache.py), and the counts kept as items change (kim_app/items/counts.py),
+# which a restore counts again from the items it loaded.
+NOT_BACKED_UP = ("alembic_version", "portal_generation", "queue_count", "published_count", "verdict_count")
 
 
 def _tables():
@@ -147,6 +149,7 @@ def restore_backup(source: Path) -> dict[str, int]:
                 db.session.execute(insert(table), rows[start : start + BATCH])
             counts[table.name] = len(rows)
         _reset_sequences(tables)
+        kept_counts.recount()
         media = [m for m in archive.getmembers() if m.name == "media" or m.name.startswith("media/")]
         for member in media:
             member.name = member.name[len("media") :].lstrip("/")

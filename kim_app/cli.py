@@ -12,6 +12,7 @@ from kim_app.backup import create_backup, restore_backup
 from kim_app.demo import DEMO_PASSWORD, seed_demo
 from kim_app.errors import NotFound, ProblemError
 from kim_app.extensions import db
+from kim_app.items import counts as kept_counts
 from kim_app.media.storage import LocalStorage, S3Storage, StorageUnavailable, move_to_bucket
 from kim_app.notifications.queue import queue
 from kim_app.publish import cache as portal_cache
@@ -128,6 +129,19 @@ def restore_command(source: Path):
     except ProblemError as error:
         _fail(error)
     click.echo(f"Cadangan dipulihkan: {counts.get('submission', 0)} kiriman, {sum(counts.values())} baris.")
+
+
+@bp.cli.command("recount")
+def recount_command():
+    """Rebuild the counts kept as items change (queue, portal) from the items themselves; safe to repeat."""
+    wrong = kept_counts.recount()
+    db.session.commit()
+    if not wrong:
+        click.echo("Hitungan tersimpan sudah sesuai dengan data; tidak ada yang diubah.")
+        return
+    click.echo(f"Hitungan tersimpan dibangun ulang: {len(wrong)} baris berbeda dari data, kini sesuai.")
+    for found in wrong[:20]:
+        click.echo(f"  {found.table} {'/'.join(map(str, found.key))}: {found.kept} → {found.counted}")
 
 
 @bp.cli.command("media-to-s3")

@@ -312,13 +312,17 @@ def insert_together(objects, key: str) -> dict:
 
 
 def insert_rows(objects) -> None:
-    """INSERT the rows of new (transient) objects with plain statements, one executemany per table, without the unit
-    of work; the objects stay outside the session. Generated primary keys are not read back."""
-    by_table: dict[Table, list[dict]] = {}
+    """INSERT the rows of new (transient) objects with plain statements, one executemany per table (and set of
+    columns), without the unit of work; the objects stay outside the session. Generated primary keys are not read
+    back."""
+    # One executemany per table and set of columns: rows of one table may set different columns (a declared photo
+    # the author already delivered arrives complete, with its sizes and keys; a new one without them).
+    by_table: dict[tuple[Table, tuple[str, ...]], list[dict]] = {}
     for obj in objects:
-        by_table.setdefault(inspect(obj).mapper.local_table, []).append(_row(obj))
+        row = _row(obj)
+        by_table.setdefault((inspect(obj).mapper.local_table, tuple(row)), []).append(row)
     connection = db.session.connection()
-    for table, rows in by_table.items():
+    for (table, _columns), rows in by_table.items():
         connection.execute(table.insert(), rows)
 
 

@@ -20,11 +20,12 @@ the fields a moderator edited (before and after), the unit a complaint was forwa
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -134,6 +135,9 @@ class Item(Content, db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first verdict (setujui, tolak or revisi), as its audit entry says: the dashboard's time to moderate reads it
+    # with the item instead of looking for the entry of every item of a period (migration 0021c).
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[str] = mapped_column(String(16), default=Status.MENUNGGU)
     revision: Mapped[int] = mapped_column(default=1)
@@ -282,3 +286,46 @@ def photos_complete(item_id_column):
     """A SQL condition: the item with this id has no photo that is not yet `siap` (items without photos pass). Cheap:
     the unique index on (submission_id, position) finds an item's (at most five) photos directly."""
     return ~exists(select(Photo.id).where(Photo.item_id == item_id_column, Photo.state != PhotoState.SIAP))
+
+
+# --- Counts kept as items change (kim_app/items/counts.py) ----------------------------------------------------------
+
+class QueueCount(db.Model):
+    """How many items wait in the moderators' queue — pending, every photo in (moderation/queue.py, `in_queue`) — per
+    kabupaten and every value its filters count: kind, desa (which holds its kecamatan), KIM group, kategori. `kim_id`
+    is 0 for an item of no KIM group: a primary key cannot hold NULL. Derived from the items, never edited by hand:
+    `flask kim recount` rebuilds it."""
+
+    __tablename__ = "queue_count"
+
+    kabupaten_kode: Mapped[str] = mapped_column(String(5), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    desa_kode: Mapped[str] = mapped_column(String(13), primary_key=True)
+    kim_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kategori: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int]
+
+
+class PublishedCount(db.Model):
+    """How many items are published on the portal per desa (kim_app/publish/services.py, `_published`), for the
+    kabupaten and kecamatan pages' lists of places. Derived, like QueueCount."""
+
+    __tablename__ = "published_count"
+
+    desa_kode: Mapped[str] = mapped_column(String(13), primary_key=True)
+    kabupaten_kode: Mapped[str] = mapped_column(String(5), index=True)
+    n: Mapped[int]
+
+
+class VerdictCount(db.Model):
+    """How many verdicts (statuses.VERDICTS) were given per kabupaten, WITA day, KIM group (0: none) and action: the
+    dashboard's approved and rejected per period (kim_app/moderation/dashboard.py), as the audit log holds them.
+    Derived, like QueueCount; only ever added to, as the log is."""
+
+    __tablename__ = "verdict_count"
+
+    kabupaten_kode: Mapped[str] = mapped_column(String(5), primary_key=True)
+    hari: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    kim_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int]

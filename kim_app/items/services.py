@@ -1,5 +1,6 @@
 """The operations of the item core that every domain uses: applying a move of the status table, writing the audit log,
-raising the queue entry, finding items, and complaints' tracking codes.
+raising the queue entry, finding items, and complaints' tracking codes. Each change of what the kept counts count
+(kim_app/items/counts.py) is made here and tells them: a create, a move, a verdict, a photo that arrives.
 
 Services flush, they never commit: the request's one transaction is committed in one place (kim_app/database.py).
 """
@@ -8,26 +9,27 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 
 from kim_app.accounts.models import User
 from kim_app.errors import Invalid
 from kim_app.extensions import db
-from kim_app.items import events
+from kim_app.items import counts, events
 from kim_app.items.models import Item, ItemEvent
-from kim_app.items.statuses import MOVES, Actor, Move, Status
-from kim_app.timeutil import utcnow
+from kim_app.items.statuses import MOVES, VERDICTS, Actor, Move, Status
+from kim_app.timeutil import UTCDateTime, utcnow
 
 logger = logging.getLogger(__name__)
 
 
 def new_event(
     item: Item, actor: User, action: str, from_status: str | None, note: str | None = None,
-    details: dict | None = None,
+    details: dict | None = None, at: datetime | None = None,
 ) -> ItemEvent:
     """The audit log's entry for a move of the item, not yet added to the session (a create writes it with its item's
-    other rows; `record_event` adds it)."""
+    other rows; `record_event` adds it). `at`: the move's moment, when the item's row keeps it too."""
     return ItemEvent(
         item_id=item.id,
         actor_id=actor.id,
@@ -37,15 +39,15 @@ def new_event(
         revision=item.revision,
         note=note,
         details=details,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
 
 
 def record_event(
     item: Item, actor: User, action: str, from_status: str | None, note: str | None = None,
-    details: dict | None = None,
+    details: dict | None = None, at: datetime | None = None,
 ) -> ItemEvent:
-    event = new_event(item, actor, action, from_status, note, details)
+    event = new_event(item, actor, action, from_status, note, details, at)
     db.session.add(event)
     return event
 
@@ -94,35 +96,52 @@ def move(
         leaves, reaches = spec.aduan
         conditions.append(Item.aduan_status == leaves)
         changes["aduan_status"] = reaches
+    if action in VERDICTS:
+        # The first verdict's moment stays; its audit entry carries the same moment.
+        changes["decided_at"] = func.coalesce(Item.decided_at, bindparam("decided_at", now, type_=UTCDateTime()))
     changes.update(updated_at=now, version=Item.version + 1, claimed_by=None, claim_expires_at=None)
+    # Where the item stood, for the kept counts: read under its row lock, which the UPDATE would take anyway.
+    before = counts.stored(item.id, lock=True)
     result = db.session.execute(
         update(Item).where(*conditions, *guard).values(**changes).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
-    from_status = item.status
     db.session.refresh(item)
-    event = record_event(item, actor, action, from_status, note, details)
-    _announce(item, spec, event)
+    after = counts.with_changes(before, item)
+    counts.record(before, after)
+    event = record_event(item, actor, action, before.status, note, details, at=now)
+    counts.record_verdict(item, event)
+    _announce(item, spec, event, after)
     return True
 
 
 def announce_created(item: Item, event: ItemEvent) -> None:
-    """A new item was written (kim_app/sync/services.py writes its rows itself, for speed): the events of its first
-    move (`kirim`, or `lapor` for a report, which enters no queue)."""
-    _announce(item, MOVES[event.action], event)
+    """A new item was written (kim_app/sync/services.py writes its rows itself, for speed): it is counted, and the
+    events of its first move are raised (`kirim`, or `lapor` for a report, which enters no queue)."""
+    now = counts.of_new(item)
+    counts.record(None, now)
+    _announce(item, MOVES[event.action], event, now)
 
 
-def _announce(item: Item, spec: Move, event: ItemEvent) -> None:
+def _announce(item: Item, spec: Move, event: ItemEvent, now: counts.Counted) -> None:
     events.moved.send(item, move=spec, event=event)
-    if spec.enters_queue:
-        check_queue_entry(item)
+    if spec.enters_queue and _waits(now):
+        events.entered_queue.send(item)
+
+
+def _waits(state: counts.Counted) -> bool:
+    """In the moderators' queue: pending, with all its photos in."""
+    return state.status == Status.MENUNGGU and state.photos_complete
 
 
 def check_queue_entry(item: Item) -> None:
-    """Raise `entered_queue` when the item now waits for the moderators with all its photos in: after a move that
-    enters the queue, and after a photo arrived or was withdrawn (kim_app/media/services.py)."""
-    if item.status == Status.MENUNGGU and item.photos_complete:
+    """A photo of the item that had not arrived now has (`siap`), or was withdrawn (kim_app/media/services.py): the
+    item was out of the queue until now, and enters it if it is pending and no other photo is missing — counted, and
+    `entered_queue` raised. Call it once per such photo, after the photo's change."""
+    now = counts.stored(item.id, lock=True)
+    if _waits(now):
+        counts.record(now._replace(photos_complete=False), now)
         events.entered_queue.send(item)
 
 

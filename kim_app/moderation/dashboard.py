@@ -1,11 +1,13 @@
 """The Dinas desk's dashboard (/moderasi/dasbor) and its CSV export: how much arrived, what was decided, how long
 deciding took, and which complaints have waited too long.
 
-Counted from what cannot be rewritten: `received_at` of the items and the append-only audit log (`moderation_event`).
-"Approved" and "rejected" in a period are the verdicts given in it; "time to moderate" runs from an item's arrival to
-its first verdict (approve, reject or ask for a revision). Aggregation is done in Python over one period's rows: a
-province has thousands of items a year, not millions, and week buckets in WITA stay the same on SQLite and
-PostgreSQL. Scope comes from accounts/policy.py: a moderator sees their kabupaten, an admin all of them.
+Counted from what cannot be rewritten: `received_at` of the items and the append-only audit log (`moderation_event`),
+whose verdicts are kept counted per kabupaten, WITA day and KIM group as they are given (`verdict_count`,
+kim_app/items/counts.py). "Approved" and "rejected" in a period are the verdicts given in it; "time to moderate"
+runs from an item's arrival to its first verdict (approve, reject or ask for a revision). Aggregation is done in
+Python over one period's rows: a province has thousands of items a year, not millions, and week buckets in WITA stay
+the same on SQLite and PostgreSQL. Scope comes from accounts/policy.py: a moderator sees their kabupaten, an admin
+all of them.
 """
 from __future__ import annotations
 
@@ -25,8 +27,9 @@ from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items import kinds
-from kim_app.items.models import Item, ItemEvent
-from kim_app.items.statuses import VERDICTS, AduanStatus
+from kim_app.items.counts import NO_KIM
+from kim_app.items.models import Item, VerdictCount
+from kim_app.items.statuses import AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
 from kim_app.moderation.deadlines import NEVER_OVERDUE_BEFORE, is_overdue, working_seconds
 from kim_app.moderation.queue import in_queue
@@ -133,32 +136,38 @@ def _week_label(monday: date) -> str:
 
 def report(user: User, period: Period) -> Report:
     scope = policy.moderation_scope(user, Item.kabupaten_kode)
-    first_verdict = (
-        select(func.min(ItemEvent.created_at))
-        .where(ItemEvent.item_id == Item.id, ItemEvent.action.in_(VERDICTS))
-        .scalar_subquery()
-    )
     # What arrived for the desk to judge: a dissemination report is recorded, never judged, so it is not counted.
+    # With each item the moment of its first verdict, which the item keeps (`decided_at`, the same moment as the
+    # verdict's audit entry).
     received = db.session.execute(
-        select(Item.kabupaten_kode, Item.kim_id, Item.received_at, first_verdict).where(
+        select(Item.kabupaten_kode, Item.kim_id, Item.received_at, Item.decided_at).where(
             scope, Item.kind.in_(kinds.MODERATED_KINDS), Item.received_at >= period.start_utc,
             Item.received_at < period.end_utc,
         )
     ).all()
+    # The verdicts given in the period, kept counted per kabupaten, WITA day and KIM group as they are given
+    # (kim_app/items/counts.py): the audit log itself would be read whole to find one kabupaten's.
     verdicts = db.session.execute(
-        select(Item.kabupaten_kode, Item.kim_id, ItemEvent.action, ItemEvent.created_at)
-        .join(Item, Item.id == ItemEvent.item_id)
+        select(VerdictCount.kabupaten_kode, func.nullif(VerdictCount.kim_id, NO_KIM), VerdictCount.action,
+               VerdictCount.hari, VerdictCount.n)
         .where(
-            scope,
-            ItemEvent.action.in_((APPROVE, REJECT)),
-            ItemEvent.created_at >= period.start_utc,
-            ItemEvent.created_at < period.end_utc,
+            policy.moderation_scope(user, VerdictCount.kabupaten_kode),
+            VerdictCount.action.in_((APPROVE, REJECT)),
+            VerdictCount.hari >= period.start,
+            VerdictCount.hari <= period.end,
+            VerdictCount.n != 0,
         )
     ).all()
     overdue = overdue_complaints(user)
 
-    kab_names = dict(db.session.execute(select(Kabupaten.kode, Kabupaten.nama)).all())
-    kim_names = dict(db.session.execute(select(KimGroup.id, KimGroup.nama)).all())
+    # The names of the places the numbers are about, not of every kabupaten and KIM group of the nation.
+    kab_codes = {row[0] for row in received} | {row[0] for row in verdicts} | {late.kabupaten_kode for late in overdue}
+    kim_ids = {row[1] for row in received} | {row[1] for row in verdicts} | {late.kim_id for late in overdue}
+    kim_ids.discard(None)
+    kab_names = dict(db.session.execute(
+        select(Kabupaten.kode, Kabupaten.nama).where(Kabupaten.kode.in_(kab_codes))).all()) if kab_codes else {}
+    kim_names = dict(db.session.execute(
+        select(KimGroup.id, KimGroup.nama).where(KimGroup.id.in_(kim_ids))).all()) if kim_ids else {}
     total = Tally("", "Jumlah")
     by_kab: dict[str, Tally] = {}
     by_kim: dict[int | None, Tally] = {}
@@ -172,7 +181,9 @@ def report(user: User, period: Period) -> Report:
         return [total, by_kab[kab], by_kim[kim]]
 
     def week_of(moment: datetime) -> Tally:
-        local = as_utc(moment).astimezone(WITA).date()
+        return week_of_day(as_utc(moment).astimezone(WITA).date())
+
+    def week_of_day(local: date) -> Tally:
         return by_week[local - timedelta(days=local.weekday())]
 
     for kab, kim, received_at, verdict_at in received:
@@ -180,12 +191,12 @@ def report(user: User, period: Period) -> Report:
             tally.diterima += 1
             if verdict_at is not None:
                 tally.waits.append((as_utc(verdict_at) - as_utc(received_at)).total_seconds() / 3600)
-    for kab, kim, action, at in verdicts:
-        for tally in [*rows_for(kab, kim), week_of(at)]:
+    for kab, kim, action, day, n in verdicts:
+        for tally in [*rows_for(kab, kim), week_of_day(day)]:
             if action == APPROVE:
-                tally.disetujui += 1
+                tally.disetujui += n
             else:
-                tally.ditolak += 1
+                tally.ditolak += n
     for late in overdue:  # as of now, whatever the period
         for tally in rows_for(late.kabupaten_kode, late.kim_id):
             tally.terlambat += 1

@@ -28,7 +28,8 @@ from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items import kinds
-from kim_app.items.models import Item, photos_complete
+from kim_app.items.counts import NO_KIM
+from kim_app.items.models import Item, QueueCount, photos_complete
 from kim_app.items.statuses import Status
 from kim_app.timeutil import WITA, UTCDateTime, as_utc, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, Kecamatan, KimGroup
@@ -115,7 +116,11 @@ def in_queue(moderator: User) -> tuple:
 
 
 def waiting_count(moderator: User) -> int:
-    return db.session.scalar(select(func.count(Item.id)).where(*in_queue(moderator)))
+    """How many items wait in the moderator's queue (every desk page's header): from the kept counts."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(QueueCount.n), 0))
+        .where(policy.moderation_scope(moderator, QueueCount.kabupaten_kode))
+    )
 
 
 def _conditions(where: QueueFilter) -> dict[str, object]:
@@ -197,17 +202,25 @@ def counts(moderator: User, where: QueueFilter) -> tuple[dict[str, list[tuple[ob
     """How many pending items each value of each filter would show, given the other filters in use; and the total
     under all of them.
 
-    One pass over the scope instead of one per facet: the rows are grouped by every facet column at once (a few
-    thousand groups at most, even for the province), and each facet's counts are summed from those groups leaving
-    its own filter out. The date and text filters are not facets, so they narrow the pass itself."""
+    The scope's pending items grouped by every facet column at once (a few thousand groups at most, even for the
+    province), and each facet's counts summed from those groups leaving its own filter out. The groups are the
+    counts kept as items change (kim_app/items/counts.py), read in one query whatever the size of the queue — unless
+    a date or word filter is in use: those are not facets, they narrow the items themselves, so then the groups are
+    counted from the rows."""
     conds = _conditions(where)
     chosen = {facet: getattr(where, facet) for facet in FACETS if getattr(where, facet) is not None}
     facets = [facet for facet in FACETS if facet != "kabupaten" or policy.sees_every_kabupaten(moderator)]
-    groups = db.session.execute(
-        select(*_GROUPED, func.count())
-        .where(*in_queue(moderator), *(cond for name, cond in conds.items() if name not in FACETS))
-        .group_by(*_GROUPED)
-    ).all()
+    narrowing = [cond for name, cond in conds.items() if name not in FACETS]
+    if narrowing:
+        groups = db.session.execute(
+            select(*_GROUPED, func.count()).where(*in_queue(moderator), *narrowing).group_by(*_GROUPED)
+        ).all()
+    else:
+        groups = db.session.execute(
+            select(QueueCount.kabupaten_kode, QueueCount.kind, QueueCount.desa_kode,
+                   func.nullif(QueueCount.kim_id, NO_KIM), QueueCount.kategori, QueueCount.n)
+            .where(policy.moderation_scope(moderator, QueueCount.kabupaten_kode), QueueCount.n != 0)
+        ).all()
 
     def matches(row, leave_out: str | None = None) -> bool:
         return all(_facet_value(row, facet) == value for facet, value in chosen.items() if facet != leave_out)

@@ -342,6 +342,20 @@ def test_photo_already_delivered_by_the_author_is_siap_without_sending_a_byte(ap
     assert item_id(app, second) in queued_ids(app)
 
 
+def test_a_story_with_one_photo_already_delivered_and_one_new_is_stored(app, member, foto, upload):
+    data, new = camera_photo(), make_jpeg(90, 60)
+    first, (declared,) = foto(data)
+    member.send(first)
+    upload(member, declared["id"], data)
+    second, (again, fresh) = foto(data, new, keterangan="Satu foto lama, satu baru")
+    response = member.send(second)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert [photo["state"] for photo in response.json["photos"]] == ["siap", "menunggu"]
+    assert item_id(app, second) not in queued_ids(app)
+    assert upload(member, fresh["id"], new).json["state"] == "siap"
+    assert item_id(app, second) in queued_ids(app)
+
+
 def test_another_members_identical_photo_is_not_reused(member, make_person, foto, upload, people):
     data = make_jpeg()
     body, (declared,) = foto(data)

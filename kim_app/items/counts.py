@@ -1,0 +1,264 @@
+"""Counts kept as items change, so that the pages that show them cost what the number of places and filter values
+costs, not what the number of items does: the moderators' queue per kabupaten and filter value (`queue_count`, read
+by moderation/queue.py) and the portal's published items per desa (`published_count`, read by publish/services.py).
+A province's queue holds 200,000 pending items; counting them took a second, reading their kept counts takes
+milliseconds (docs/benchmarks.md, "National scale"). And the verdicts given per kabupaten, WITA day and KIM group
+(`verdict_count`, read by moderation/dashboard.py), which the dashboard found by reading the whole audit log.
+
+How they stay true:
+
+- **One place changes them.** Every statement that changes what they count is made in kim_app/items/services.py — a
+  create (`announce_created`), a move (`move`: verdicts, revisions, withdrawn photos, a complaint's follow-up), a
+  photo that arrives (`check_queue_entry`) — and each says what the item was counted as before and after the change
+  (`Counted`); the difference is recorded (`record`). A verdict is counted where its audit entry is written
+  (`record_verdict`). Items are never deleted; the audit log is never changed.
+- **In the same transaction.** The differences are added when the transaction commits, with one
+  `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per table (SQLite ≥ 3.24 and PostgreSQL alike): concurrent
+  changes never lose an addition, since each waits for the row lock of the one before. The rows are written in key
+  order, last in the transaction, so two transactions never wait for each other's counts in opposite orders (bulk
+  verdicts of two moderators, batches of two members of one KIM group), and a count's row is held only while the
+  transaction commits. A savepoint rolled back (one refused item of a batch) takes its differences with it.
+- **Before is read under the item's row lock** (PostgreSQL; SQLite has one writer at a time), in a statement of its
+  own after the lock: a photo that arrives in another transaction locks the item too, so of two concurrent changes
+  the second always sees the first — never both or neither counting the item into the queue.
+- `recount()` (`flask kim recount`) rebuilds them from the rows and says what it corrected; a restore and the
+  national benchmark's fill, which write rows directly, call it.
+
+Reading a count in the transaction that changed it shows it as it was before: the differences wait for the commit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import Date, Table, cast, delete, event, func, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.orm import Session
+
+from kim_app.extensions import db
+from kim_app.items import kinds
+from kim_app.items.models import Item, ItemEvent, PublishedCount, QueueCount, VerdictCount, photos_complete
+from kim_app.items.statuses import VERDICTS, PhotoState, Status
+from kim_app.timeutil import WITA, as_utc
+
+logger = logging.getLogger(__name__)
+
+# A queue count's KIM group when the item has none: a primary key holds no NULL.
+NO_KIM = 0
+
+
+class Counted(NamedTuple):
+    """What of an item the kept counts depend on."""
+
+    status: str
+    kind: str
+    kabupaten_kode: str
+    desa_kode: str
+    kim_id: int | None
+    kategori: str
+    published: bool  # has a `published_at`
+    photos_complete: bool
+
+    def keys(self) -> list[tuple[Table, tuple]]:
+        """The rows of the kept counts this item adds one to."""
+        found = []
+        # In the moderators' queue: moderation/queue.py, `in_queue` (without the scope, which is the kabupaten).
+        if self.status == Status.MENUNGGU and self.photos_complete:
+            found.append((QueueCount.__table__, (self.kabupaten_kode, self.kind, self.desa_kode,
+                                                 self.kim_id or NO_KIM, self.kategori)))
+        # Published: publish/services.py, `_published`.
+        if self.kind in kinds.PUBLIC_KINDS and self.status == Status.DISETUJUI and self.published:
+            found.append((PublishedCount.__table__, (self.desa_kode, self.kabupaten_kode)))
+        return found
+
+
+_COLUMNS = (Item.status, Item.kind, Item.kabupaten_kode, Item.desa_kode, Item.kim_id, Item.kategori,
+            Item.published_at.is_not(None))
+
+
+def stored(item_id: int, lock: bool = False) -> Counted:
+    """The item as the database holds it now. `lock`: first take the item's row lock (held to the transaction's end),
+    then read in a statement of its own — one that had waited for the lock would read the photos as they were
+    before the transaction it waited for."""
+    if lock and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
+    row = db.session.execute(select(*_COLUMNS, photos_complete(Item.id)).where(Item.id == item_id)).one()
+    return Counted(*row)
+
+
+def of_new(item: Item) -> Counted:
+    """A new item as written (kim_app/sync/services.py), with the photos it declared."""
+    return Counted(item.status, item.kind, item.kabupaten_kode, item.desa_kode, item.kim_id, item.kategori,
+                   item.published_at is not None, all(photo.state == PhotoState.SIAP for photo in item.photos))
+
+
+def with_changes(before: Counted, item: Item) -> Counted:
+    """The item after a change of its own row (a move): the columns as they are now, the photos as before."""
+    return before._replace(status=item.status, kategori=item.kategori, desa_kode=item.desa_kode,
+                           kabupaten_kode=item.kabupaten_kode, kim_id=item.kim_id,
+                           published=item.published_at is not None)
+
+
+# --- The differences, added at the commit ---------------------------------------------------------------------------
+
+PENDING = "kim_kept_counts"
+
+
+def record(before: Counted | None, after: Counted | None) -> None:
+    """An item went from being counted as `before` to `after` (None: not there) in the current transaction."""
+    old = set(before.keys()) if before else set()
+    new = set(after.keys()) if after else set()
+    for key in old - new:
+        _pending(key, -1)
+    for key in new - old:
+        _pending(key, +1)
+
+
+def record_verdict(item: Item, event: ItemEvent) -> None:
+    """A verdict's audit entry was written in the current transaction: counted on its WITA day."""
+    if event.action in VERDICTS:
+        day = as_utc(event.created_at).astimezone(WITA).date()
+        _pending((VerdictCount.__table__, (item.kabupaten_kode, day, item.kim_id or NO_KIM, event.action)), +1)
+
+
+def _pending(key: tuple[Table, tuple], difference: int) -> None:
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    pending = session.info.setdefault(PENDING, {}).setdefault(transaction, {})
+    pending[key] = pending.get(key, 0) + difference
+
+
+def _on_commit(session: Session) -> None:
+    """A savepoint's differences join its parent's when it is released; the outermost transaction's are written."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    pending = session.info.get(PENDING, {}).pop(transaction, None)
+    if not pending:
+        return
+    if transaction.nested:
+        parent = session.info[PENDING].setdefault(transaction.parent, {})
+        for key, difference in pending.items():
+            parent[key] = parent.get(key, 0) + difference
+        return
+    _add(session, pending)
+
+
+def _on_end(session: Session, transaction) -> None:
+    # Ended without its commit (rolled back): what it counted never happened.
+    pending = session.info.get(PENDING)
+    if pending:
+        pending.pop(transaction, None)
+
+
+# The columns that name a row of each table, in the order of Counted.keys; `n` is added to.
+_KEYS = {
+    QueueCount.__table__: ("kabupaten_kode", "kind", "desa_kode", "kim_id", "kategori"),
+    PublishedCount.__table__: ("desa_kode", "kabupaten_kode"),
+    VerdictCount.__table__: ("kabupaten_kode", "hari", "kim_id", "action"),
+}
+
+
+def _row(names: tuple[str, ...], key: tuple, n: int) -> dict:
+    return {**dict(zip(names, key, strict=True)), "n": n}
+
+
+def _add(session: Session, pending: dict[tuple[Table, tuple], int]) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite_dialect
+    for table, names in _KEYS.items():
+        rows = sorted((key, difference) for (where, key), difference in pending.items()
+                      if where is table and difference)
+        if not rows:
+            continue
+        statement = dialect.insert(table).values([_row(names, key, n) for key, n in rows])
+        statement = statement.on_conflict_do_update(
+            index_elements=[column.name for column in table.primary_key],
+            set_={"n": table.c.n + statement.excluded.n},
+        )
+        session.execute(statement)
+
+
+def init_app() -> None:
+    for name, listener in (("before_commit", _on_commit), ("after_transaction_end", _on_end)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+# --- Counting again from the rows -----------------------------------------------------------------------------------
+
+def _from_rows() -> dict[Table, dict[tuple, int]]:
+    """What the kept counts should hold, counted from the items as the pages counted before they were kept."""
+    queue = select(Item.kabupaten_kode, Item.kind, Item.desa_kode, func.coalesce(Item.kim_id, NO_KIM), Item.kategori,
+                   func.count()).where(Item.status == Status.MENUNGGU, photos_complete(Item.id))
+    published = select(Item.desa_kode, Item.kabupaten_kode, func.count()).where(
+        Item.kind.in_(kinds.PUBLIC_KINDS), Item.status == Status.DISETUJUI, Item.published_at.is_not(None))
+    # The WITA day of a moment: PostgreSQL converts the zone; SQLite holds UTC text, and WITA has no summer time.
+    if db.session.get_bind().dialect.name == "postgresql":
+        day = cast(func.timezone(WITA.key, ItemEvent.created_at), Date)
+    else:
+        day = func.date(ItemEvent.created_at, "+8 hours")
+    verdicts = (select(Item.kabupaten_kode, day, func.coalesce(Item.kim_id, NO_KIM), ItemEvent.action, func.count())
+                .join(Item, Item.id == ItemEvent.item_id).where(ItemEvent.action.in_(VERDICTS)))
+    found = {}
+    for table, query in ((QueueCount.__table__, queue), (PublishedCount.__table__, published),
+                         (VerdictCount.__table__, verdicts)):
+        names = _KEYS[table]
+        rows = db.session.execute(query.group_by(*query.selected_columns[:len(names)])).all()
+        found[table] = {tuple(row[:-1]): row[-1] for row in rows}
+    # SQLite answers the day as text.
+    found[VerdictCount.__table__] = {
+        (kabupaten, date.fromisoformat(day) if isinstance(day, str) else day, kim, action): n
+        for (kabupaten, day, kim, action), n in found[VerdictCount.__table__].items()
+    }
+    return found
+
+
+def _kept() -> dict[Table, dict[tuple, int]]:
+    found = {}
+    for table, names in _KEYS.items():
+        rows = db.session.execute(select(*(table.c[name] for name in names), table.c.n).where(table.c.n != 0)).all()
+        found[table] = {tuple(row[:-1]): row[-1] for row in rows}
+    return found
+
+
+@dataclass(frozen=True)
+class Drift:
+    table: str
+    key: tuple
+    kept: int
+    counted: int
+
+
+def drift() -> list[Drift]:
+    """Where the kept counts differ from a count of the rows (nothing, when all is well)."""
+    return _differences(_from_rows(), _kept())
+
+
+def _differences(counted, kept) -> list[Drift]:
+    return [
+        Drift(table.name, key, kept[table].get(key, 0), counted[table].get(key, 0))
+        for table in _KEYS
+        for key in sorted(set(counted[table]) | set(kept[table]), key=repr)
+        if kept[table].get(key, 0) != counted[table].get(key, 0)
+    ]
+
+
+def recount() -> list[Drift]:
+    """Rebuild the kept counts from the rows; returns what was wrong. The caller commits. Idempotent.
+
+    On PostgreSQL the tables are locked first (EXCLUSIVE: readers go on, writers wait): a change committed before
+    the lock is in the count, one committing after it adds its difference to the rebuilt rows."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE queue_count, published_count, verdict_count IN EXCLUSIVE MODE"))
+    counted = _from_rows()
+    wrong = _differences(counted, _kept())
+    if wrong:
+        for table, names in _KEYS.items():
+            db.session.execute(delete(table))
+            rows = [_row(names, key, n) for key, n in sorted(counted[table].items())]
+            if rows:
+                db.session.execute(table.insert(), rows)
+        logger.warning("Kept counts rebuilt: %d rows differed from the items (first: %s)", len(wrong), wrong[0])
+    return wrong
+
