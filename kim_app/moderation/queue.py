@@ -93,15 +93,32 @@ def _like(text: str) -> str:
 
 # The filters that have counts, in the order the page shows them.
 FACETS = ("kind", "kabupaten", "kecamatan", "desa", "kim", "kategori")
-# One grouped row of the scope: every facet's value can be read from these columns (a desa code holds its kecamatan).
-# In the order of the index ix_submission_facets (after status), so the grouped pass reads the index alone, in order.
-_GROUPED = (Item.kabupaten_kode, Item.kind, Item.desa_kode, Item.kim_id, Item.kategori)
+# The column a facet's value is read from (a desa code holds its kecamatan's: 53.04.05 of 53.04.05.2006); the queue's
+# rows and its kept counts (QueueCount) name them alike. Counts are grouped by the columns the page needs — the listed
+# facets' and the chosen ones' — in the order of the index ix_submission_facets (after status), so a grouped pass over
+# the rows reads the index alone, in order.
+_COLUMN_OF = {"kind": "kind", "kabupaten": "kabupaten_kode", "kecamatan": "desa_kode", "desa": "desa_kode",
+              "kim": "kim_id", "kategori": "kategori"}
+_INDEX_ORDER = ("kabupaten_kode", "kind", "desa_kode", "kim_id", "kategori")
 
 
-def _facet_value(row, facet: str):
-    kabupaten, kind, desa, kim, kategori = row[:5]
-    return {"kind": kind, "kabupaten": kabupaten, "kecamatan": desa[:8], "desa": desa, "kim": kim,
-            "kategori": kategori}[facet]
+# Below the kabupaten, places and KIM groups are listed once the kabupaten is known — the moderator's own, or the one
+# chosen: across a province or the nation they are thousands (83,000 desa, 3,600 groups), no list a person picks from,
+# and naming them all was most of the admin's page (docs/benchmarks.md, "National scale").
+LOCAL_FACETS = ("kecamatan", "desa", "kim")
+
+
+def listed_facets(moderator: User, where: QueueFilter) -> list[str]:
+    """The filters whose values (with their counts) the page lists for this moderator and these filters."""
+    every = policy.sees_every_kabupaten(moderator)
+    local = not every or where.kabupaten is not None
+    return [facet for facet in FACETS
+            if (facet != "kabupaten" or every) and (facet not in LOCAL_FACETS or local)]
+
+
+def _facet_value(values: dict, facet: str):
+    value = values[_COLUMN_OF[facet]]
+    return value[:8] if facet == "kecamatan" else value
 
 
 def in_queue(moderator: User) -> tuple:
@@ -199,36 +216,41 @@ def page(moderator: User, where: QueueFilter, after: str | None = None, limit: i
 
 
 def counts(moderator: User, where: QueueFilter) -> tuple[dict[str, list[tuple[object, str, int]]], int]:
-    """How many pending items each value of each filter would show, given the other filters in use; and the total
-    under all of them.
+    """How many pending items each value of each listed filter (`listed_facets`) would show, given the other filters
+    in use; and the total under all of them.
 
-    The scope's pending items grouped by every facet column at once (a few thousand groups at most, even for the
-    province), and each facet's counts summed from those groups leaving its own filter out. The groups are the
+    The scope's pending items grouped by the columns of the listed and chosen filters at once (a few thousand groups
+    at most, a few hundred for a province's admin), and each facet's counts summed from those groups leaving its own
+    filter out. The groups are the
     counts kept as items change (kim_app/items/counts.py), read in one query whatever the size of the queue — unless
     a date or word filter is in use: those are not facets, they narrow the items themselves, so then the groups are
     counted from the rows."""
     conds = _conditions(where)
     chosen = {facet: getattr(where, facet) for facet in FACETS if getattr(where, facet) is not None}
-    facets = [facet for facet in FACETS if facet != "kabupaten" or policy.sees_every_kabupaten(moderator)]
+    facets = listed_facets(moderator, where)
     narrowing = [cond for name, cond in conds.items() if name not in FACETS]
+    needed = [name for name in _INDEX_ORDER if name in {_COLUMN_OF[facet] for facet in (*facets, *chosen)}]
     if narrowing:
+        columns = [getattr(Item, name) for name in needed]
         groups = db.session.execute(
-            select(*_GROUPED, func.count()).where(*in_queue(moderator), *narrowing).group_by(*_GROUPED)
+            select(*columns, func.count()).where(*in_queue(moderator), *narrowing).group_by(*columns)
         ).all()
     else:
+        columns = [func.nullif(QueueCount.kim_id, NO_KIM) if name == "kim_id" else getattr(QueueCount, name)
+                   for name in needed]
         groups = db.session.execute(
-            select(QueueCount.kabupaten_kode, QueueCount.kind, QueueCount.desa_kode,
-                   func.nullif(QueueCount.kim_id, NO_KIM), QueueCount.kategori, QueueCount.n)
+            select(*columns, func.sum(QueueCount.n))
             .where(policy.moderation_scope(moderator, QueueCount.kabupaten_kode), QueueCount.n != 0)
+            .group_by(*columns)
         ).all()
 
-    def matches(row, leave_out: str | None = None) -> bool:
-        return all(_facet_value(row, facet) == value for facet, value in chosen.items() if facet != leave_out)
+    def matches(values, leave_out: str | None = None) -> bool:
+        return all(_facet_value(values, facet) == value for facet, value in chosen.items() if facet != leave_out)
 
     tallies: dict[str, dict[object, int]] = {facet: {} for facet in facets}
     total = 0
-    for row in groups:
-        n = row[-1]
+    for group in groups:
+        row, n = dict(zip(needed, group[:-1], strict=True)), group[-1]
         if matches(row):
             total += n
         for facet in facets:

@@ -176,6 +176,25 @@ def test_each_count_leaves_out_only_its_own_filter(app, member, make_person, sen
     assert as_dict["kim"] == {"KIM Kabuna": 1, "KIM Maudemu": 1}
 
 
+def test_places_below_the_kabupaten_are_listed_once_the_kabupaten_is_known(app, member, make_person, send_item,
+                                                                          berita):
+    """A province's desa and KIM groups are thousands: the admin picks a kabupaten first; a kabupaten's moderator
+    sees their own kabupaten's places at once. A desa chosen through a link stays chosen for the next filtering."""
+    send_item(member, berita(judul="Panen jagung"))
+    _, counts, total = queue_items(app, "admin")
+    assert set(counts) == {"kind", "kabupaten", "kategori"} and total == 1
+    _, counts, _ = queue_items(app, "admin", kabupaten="53.04")
+    assert {value: n for value, _, n in counts["desa"]} == {"53.04.05.2006": 1}
+    assert set(counts) == {"kind", "kabupaten", "kecamatan", "desa", "kim", "kategori"}
+    _, counts, _ = queue_items(app, "moderator")
+    assert set(counts) == {"kind", "kecamatan", "desa", "kim", "kategori"}
+    admin = make_person("admin")
+    page = admin.get("/moderasi?desa=53.04.05.2006").get_data(as_text=True)
+    assert 'id="f-desa"' not in page
+    assert '<input type="hidden" name="desa" value="53.04.05.2006">' in page
+    assert "Panen jagung" in page
+
+
 def test_the_queue_page_asks_the_database_the_same_number_of_times_for_2_or_20_items(
         app, member, make_person, moderator, send_item, berita, people):
     from sqlalchemy import event
