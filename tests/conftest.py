@@ -273,9 +273,29 @@ class LiveServer:
     url: str
 
 
+def closing_responses(app):
+    """The app, each of whose responses is closed however its sending ends. Werkzeug's development server closes a
+    response only after draining the request's socket, and that drain raises first when the browser has dropped the
+    connection (a page left while its files were still coming): a file sent whole then stays open until collected, a
+    ResourceWarning in whichever test runs next. gunicorn, which production runs, closes it."""
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+
+        def closing():
+            try:
+                yield from iterable
+            finally:
+                if hasattr(iterable, "close"):
+                    iterable.close()
+
+        return closing()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
