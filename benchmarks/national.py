@@ -148,6 +148,49 @@ def percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
 
 
+def prepare(db, reuse: bool, fill_rows, described: str) -> None:
+    """The data set in DATABASE_URL: kept when `reuse` finds it at full size (then only migrated to this revision and
+    analysed), otherwise the schema is emptied, migrated and filled — regions, demo accounts, `fill_rows(db, text,
+    password_hash)` — and the kept counts counted once from the rows. benchmarks/search.py fills its own way with it."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, text
+    from werkzeug.security import generate_password_hash
+
+    from kim_app.demo import DEMO_PASSWORD, seed_demo
+    from kim_app.items import counts as kept_counts
+    from kim_app.items.models import Item
+    from kim_app.wilayah.services import import_wilayah
+
+    url = os.environ.get("DATABASE_URL", "")
+    filled = False
+    if reuse:
+        with contextlib.suppress(Exception):  # no schema yet: fill it
+            filled = db.session.scalar(select(func.count(Item.id))) == ITEMS
+        # End the count's transaction: its lock on the items would hold up a migration that alters them.
+        db.session.rollback()
+    if filled:
+        upgrade()  # a data set filled by an older revision gets this one's indexes
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        return
+    print(f"Filling {url.rsplit('/', 1)[-1]}: {described}")
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade()
+    started = time.perf_counter()
+    import_wilayah(WILAYAH)
+    seed_demo(with_news=False)
+    db.session.commit()
+    print(f"  wilayah and demo accounts: {time.perf_counter() - started:.1f} s", flush=True)
+    fill_rows(db, text, generate_password_hash(DEMO_PASSWORD))
+    # The fill wrote rows directly, past the code that keeps the counts: count them from the rows once.
+    started = time.perf_counter()
+    kept_counts.recount()
+    db.session.commit()
+    print(f"  kept counts: {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reuse", action="store_true", help="keep the data set if it is already there")
@@ -161,49 +204,19 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="kim-national-")
     os.environ["KIM_INSTANCE_PATH"] = instance
 
-    from flask_migrate import upgrade
     from sqlalchemy import event, func, select, text
-    from werkzeug.security import generate_password_hash
 
     from kim_app import create_app
     from kim_app.accounts.models import User
-    from kim_app.demo import DEMO_PASSWORD, seed_demo
+    from kim_app.demo import DEMO_PASSWORD
     from kim_app.extensions import db
-    from kim_app.items import counts as kept_counts
     from kim_app.items.models import Item
     from kim_app.wilayah.models import Desa
-    from kim_app.wilayah.services import import_wilayah
 
     app = create_app({"KIM_ENV": "development", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "MEDIA_ROOT": str(Path(instance) / "media")})
     with app.app_context():
-        filled = False
-        if args.reuse:
-            with contextlib.suppress(Exception):  # no schema yet: fill it
-                filled = db.session.scalar(select(func.count(Item.id))) == ITEMS + 0
-            # End the count's transaction: its lock on the items would hold up a migration that alters them.
-            db.session.rollback()
-        if not filled:
-            print(f"Filling {url.rsplit('/', 1)[-1]}: {ITEMS:,} items, {MEMBERS:,} members, {GROUPS:,} groups")
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            upgrade()
-            started = time.perf_counter()
-            import_wilayah(WILAYAH)
-            seed_demo(with_news=False)
-            db.session.commit()
-            print(f"  wilayah and demo accounts: {time.perf_counter() - started:.1f} s", flush=True)
-            fill(db, text, generate_password_hash(DEMO_PASSWORD))
-            # The fill wrote rows directly, past the code that keeps the counts: count them from the rows once.
-            started = time.perf_counter()
-            kept_counts.recount()
-            db.session.commit()
-            print(f"  kept counts: {time.perf_counter() - started:.1f} s", flush=True)
-        else:
-            upgrade()  # a data set filled by an older revision gets this one's indexes
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        prepare(db, args.reuse, fill, f"{ITEMS:,} items, {MEMBERS:,} members, {GROUPS:,} groups")
         sizes = {
             "desa": db.session.scalar(select(func.count()).select_from(Desa)),
             "members": db.session.scalar(select(func.count(User.id)).where(User.role == "anggota")),

@@ -138,41 +138,17 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="kim-search-")
     os.environ["KIM_INSTANCE_PATH"] = instance
 
-    from flask_migrate import upgrade
     from sqlalchemy import event, func, select, text
-    from werkzeug.security import generate_password_hash
 
     from kim_app import create_app
-    from kim_app.demo import DEMO_PASSWORD, seed_demo
+    from kim_app.demo import DEMO_PASSWORD
     from kim_app.extensions import db
     from kim_app.items.models import Item
-    from kim_app.wilayah.services import import_wilayah
 
     app = create_app({"KIM_ENV": "development", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "MEDIA_ROOT": str(Path(instance) / "media")})
     with app.app_context():
-        filled = False
-        if args.reuse:
-            try:
-                filled = db.session.scalar(select(func.count(Item.id))) == ITEMS
-            except Exception:  # noqa: BLE001 — no schema yet: fill it
-                db.session.rollback()
-        if not filled:
-            print(f"Filling {url.rsplit('/', 1)[-1]}: {ITEMS:,} items with text, {MEMBERS:,} members")
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            upgrade()
-            started = time.perf_counter()
-            import_wilayah(national.WILAYAH)
-            seed_demo(with_news=False)
-            db.session.commit()
-            print(f"  wilayah and demo accounts: {time.perf_counter() - started:.1f} s", flush=True)
-            fill(db, text, generate_password_hash(DEMO_PASSWORD))
-        else:
-            upgrade()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        national.prepare(db, args.reuse, fill, f"{ITEMS:,} items with text, {MEMBERS:,} members")
         published = db.session.scalar(select(func.count(Item.id)).where(Item.published_at.is_not(None)))
         common, rare = VOCABULARY[0], RARE_PLACES[3]
         counts = {word: db.session.scalar(text(
