@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.phone import PHONE, SLOW_MS, wait_until_controlled
+from tests.browser.phone import PHONE, SLOW_MS, wait_until_controlled, wait_until_later_kept
 from tests.browser.phone import sign_in as sign_in_as
 
 # The smallest screen we design for; otherwise the same phone as every browser test (browser/phone.py).
@@ -29,6 +29,7 @@ def small_phone(browser):
             if path == "/app":
                 wait_until_controlled(page)
                 expect(page.locator("#who")).to_contain_text("Masuk sebagai", timeout=SLOW)
+                wait_until_later_kept(page)
         return context, page
 
     yield open_phone
@@ -43,23 +44,6 @@ def sign_in():
 
 @pytest.fixture
 def later_modules_cached():
-    """Waits until the service worker has cached the modules the app loads on demand (LATER_FILES)."""
-    def wait(page) -> None:
-        page.evaluate(
-            """async (timeout) => {
-                const end = Date.now() + timeout;
-                while (Date.now() < end) {
-                    for (const name of await caches.keys()) {
-                        const cache = await caches.open(name);
-                        // under its version's URL, /static/v/<version>/js/later/drafts.js (sync/shell.py)
-                        const keys = await cache.keys();
-                        if (keys.some((request) => request.url.endsWith('/js/later/drafts.js'))) return;
-                    }
-                    await new Promise((resolve) => setTimeout(resolve, 100));
-                }
-                throw new Error('the later modules were never cached');
-            }""",
-            SLOW,
-        )
-
-    return wait
+    """Waits until the service worker has kept the files the app loads on demand (LATER_FILES): for a page opened
+    without `small_phone`, or after a reload that may have brought a new worker."""
+    return wait_until_later_kept

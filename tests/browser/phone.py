@@ -41,6 +41,34 @@ def wait_until_controlled(page) -> None:
     )
 
 
+# The files the worker keeps after its install (LATER_FILES in /sw.js, service-worker/sw.js keepLater): until they are
+# in, a page that loses its signal cannot load them (a draft put back, "Ubah", the reader). A member's phone has them
+# seconds after the first open; a test that goes offline at once would race that, so the phone fixtures wait for them.
+KEEP_LATER = """async (timeout) => {
+  const source = await (await fetch('/sw.js')).text();
+  const later = JSON.parse(/const LATER_FILES = (\\[.*?\\]);/.exec(source)[1]);
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    const kept = await Promise.all(later.map((path) => caches.match(path)));
+    if (kept.every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the worker never kept its later files');
+}"""
+
+
+def wait_until_later_kept(page) -> None:
+    page.evaluate(KEEP_LATER, SLOW_MS)
+
+
+def end_session(context) -> None:
+    """The member's session ends on the phone without "Keluar" (its cookie gone). Cleared with the link down: an answer
+    still on its way, a pull or a subscription's, renews the session cookie as it arrives and would bring it back."""
+    context.set_offline(True)
+    context.clear_cookies()
+    context.set_offline(False)
+
+
 def open_member_app(browser, base_url: str):
     """A phone where the member signed in and the app is installed (service worker controls the page)."""
     context = browser.new_context(**PHONE)
@@ -48,6 +76,7 @@ def open_member_app(browser, base_url: str):
     sign_in(page, base_url, "anggota")
     wait_until_controlled(page)
     expect(page.locator("#who")).to_contain_text("Yohanes Bria")
+    wait_until_later_kept(page)
     return context, page
 
 

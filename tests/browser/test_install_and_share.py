@@ -88,9 +88,10 @@ def test_with_no_signal_a_portal_link_says_it_needs_one(small_phone, live_server
     link = item.get_by_role("link", name="Lihat di portal")
     expect(link).to_be_visible(timeout=SLOW)
     context.set_offline(True)
-    # The page hears of the lost signal by an event: wait for the link to say so.
-    page.wait_for_function("node => getComputedStyle(node, '::after').content.includes('perlu sinyal')",
-                           arg=link.element_handle())
+    # The page hears of the lost signal by an event; then the link says so. Asked again of the list at each look: a
+    # redraw replaces the list's nodes, and a node found a moment before may already be gone.
+    page.wait_for_function("""() => [...document.querySelectorAll('#mine li[data-uuid] a[data-online]')]
+        .some((link) => getComputedStyle(link, '::after').content.includes('perlu sinyal'))""")
     link.click()
     expect(page.locator("#no-signal")).to_contain_text("Halaman portal perlu sinyal.")
     expect(page.locator("#no-signal")).to_be_in_viewport()
