@@ -13,7 +13,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.phone import PHONE, PUSH_STAND_IN, SLOW_MS, subscribed, wait_for
+from tests.browser.phone import PHONE, PUSH_STAND_IN, SLOW_MS, end_session, subscribed, wait_for
 from tests.notifications.pushservice import (
     Browser,
     b64url,
@@ -54,7 +54,7 @@ def test_the_second_member_on_the_phone_gets_nothing_of_the_first(app, browser, 
     page.locator("#push-offer").get_by_role("button", name="Ya, beri tahu").click()
     wait_for(lambda: subscribed(app) == ["anggota"], "the first member's subscription")
 
-    context.clear_cookies()  # the first member's session ends without "Keluar"
+    end_session(context)  # the first member's session ends without "Keluar"
     sign_in(page, live_server.url, "anggota2")
     expect(page.locator("#who")).to_contain_text("anggota2", timeout=SLOW_MS)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items.models import Item
-from tests.browser.phone import PHONE, SLOW_MS, capture_berita, item_state, sign_in, wait_until_controlled
+from tests.browser.phone import PHONE, SLOW_MS, capture_berita, end_session, item_state, sign_in, wait_until_controlled
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_expired_session_stops_sending_and_resumes_after_login(app, browser, liv
     sign_in(page, live_server.url, "anggota")
     wait_until_controlled(page)
 
-    context.clear_cookies()  # the session ends on the server's side of things
+    end_session(context)  # the session ends on the server's side of things
     capture_berita(page, "Berita saat sesi habis")
     expect(page.locator("#login-needed")).to_be_visible(timeout=SLOW_MS)
     expect(page.locator("#login-needed")).to_contain_text("Masuk lagi untuk mengirim")
