@@ -74,12 +74,17 @@ function countUnread() {
   node.hidden = !count;
 }
 
+// Opened in this page, by id: a redraw that read the store before the mark was written must not count the
+// pengumuman as new again (its list replaces the one the member opened it in).
+const readHere = new Map();
+
 async function markRead(p, summary) {
   if (p.read_at) return;
   p.read_at = new Date().toISOString();
-  await store.update(p.id, (old) => (old ? { ...old, read_at: p.read_at } : null));
+  readHere.set(p.id, p.read_at);
   summary.classList.remove('unread');
   countUnread();
+  await store.update(p.id, (old) => (old ? { ...old, read_at: old.read_at || p.read_at } : null));
 }
 
 async function reported(p, button) {
@@ -134,6 +139,8 @@ function article(p, open) {
   actions.append(sharing, done);
   box.append(actions);
   box.addEventListener('toggle', () => box.open && markRead(p, summary));
+  // Open again after a redraw: read already, whether or not the browser tells this new box of its opening.
+  if (open) markRead(p, summary).catch(() => {});
   const li = el('li', 'item');
   li.dataset.pengumuman = p.id;
   li.append(box);
@@ -147,6 +154,7 @@ export async function renderPengumuman(me) {
   const open = new Set([...document.querySelectorAll('#pengumuman-list details[open]')]
     .map((box) => Number(box.parentNode.dataset.pengumuman)));
   shown = all.filter((p) => me && p.account === me.id && !expired(p, now))
+    .map((p) => (p.read_at || !readHere.has(p.id) ? p : { ...p, read_at: readHere.get(p.id) }))
     .sort((a, b) => b.published_at.localeCompare(a.published_at));
   document.getElementById('pengumuman-list').replaceChildren(...shown.map((p) => article(p, open.has(p.id))));
   document.getElementById('pengumuman').hidden = !shown.length;
