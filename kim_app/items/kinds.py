@@ -283,6 +283,7 @@ CONTENT_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f.name for kind in KINDS.v
 PUBLIC_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.public)
 KIND_LABELS: dict[str, str] = {name: kind.label for name, kind in KINDS.items()}
 PROFILE_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.on_profile)
+TRACKED_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.tracked)
 # The kinds a moderator judges: their first move puts them into the queue (not a report, which is only recorded).
 MODERATED_KINDS: tuple[str, ...] = tuple(name for name in KINDS if first_move(name).enters_queue)
 

@@ -64,6 +64,7 @@ def _complete_constraints() -> list[CheckConstraint]:
 
 # Published: approved, of a public kind — the only items that get a `published_at` (services.move).
 _PUBLISHED = "status = 'disetujui' AND published_at IS NOT NULL"
+_AWAITING_VERIFICATION = "status = 'menunggu' AND aduan_status = 'diterima'"
 
 
 class Content:
@@ -106,6 +107,9 @@ class Item(Content, db.Model):
         Index("ix_submission_queue", "kabupaten_kode", "status", "received_at", "id"),
         # The admin's queue: every kabupaten's.
         Index("ix_submission_queue_all", "status", "received_at", "id"),
+        # Complaints awaiting verification, oldest first per kabupaten: the dashboard's overdue ones (migration 0022).
+        Index("ix_submission_aduan_waiting", "kabupaten_kode", "received_at", "id", "kim_id",
+              postgresql_where=text(_AWAITING_VERIFICATION), sqlite_where=text(_AWAITING_VERIFICATION)),
         # The delta pull: one author's items changed since a time.
         Index("ix_submission_author_updated", "author_id", "updated_at"),
         # The queue's counts per filter: read from the index alone, in group order (moderation/queue.py, counts).

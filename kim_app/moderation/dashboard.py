@@ -20,7 +20,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload
 
 from kim_app import csvtext, inputs
 from kim_app.accounts import policy
@@ -31,14 +30,17 @@ from kim_app.items.counts import NO_KIM
 from kim_app.items.models import Item, VerdictCount
 from kim_app.items.statuses import AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
-from kim_app.moderation.deadlines import NEVER_OVERDUE_BEFORE, is_overdue, working_seconds
+from kim_app.moderation.deadlines import overdue_before, working_seconds
 from kim_app.moderation.queue import in_queue
 from kim_app.timeutil import BULAN, WITA, as_utc, utcnow
-from kim_app.wilayah.models import Kabupaten, KimGroup
+from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderasi")
 
 APPROVE, REJECT = "setujui", "tolak"
+# The overdue complaints listed by name, oldest first; all of them are counted. A province's desk that fell behind has
+# thousands, and a page of thousands of rows helps nobody find the first to call about.
+OVERDUE_SHOWN = 100
 DEFAULT_WEEKS = 8
 MAX_DAYS = 366
 BULAN_PENDEK = tuple(name[:3] for name in BULAN)
@@ -127,7 +129,8 @@ class Report:
     kabupaten: list[Tally]
     kim: list[Tally]
     weeks: list[Tally]
-    overdue: list[Overdue]
+    overdue: list[Overdue]  # the oldest OVERDUE_SHOWN
+    overdue_total: int
 
 
 def _week_label(monday: date) -> str:
@@ -158,11 +161,11 @@ def report(user: User, period: Period) -> Report:
             VerdictCount.n != 0,
         )
     ).all()
-    overdue = overdue_complaints(user)
+    late = overdue_complaints(user, shown=OVERDUE_SHOWN)
 
     # The names of the places the numbers are about, not of every kabupaten and KIM group of the nation.
-    kab_codes = {row[0] for row in received} | {row[0] for row in verdicts} | {late.kabupaten_kode for late in overdue}
-    kim_ids = {row[1] for row in received} | {row[1] for row in verdicts} | {late.kim_id for late in overdue}
+    kab_codes = {row[0] for row in received} | {row[0] for row in verdicts} | {kab for kab, _ in late.per_place}
+    kim_ids = {row[1] for row in received} | {row[1] for row in verdicts} | {kim for _, kim in late.per_place}
     kim_ids.discard(None)
     kab_names = dict(db.session.execute(
         select(Kabupaten.kode, Kabupaten.nama).where(Kabupaten.kode.in_(kab_codes))).all()) if kab_codes else {}
@@ -197,9 +200,9 @@ def report(user: User, period: Period) -> Report:
                 tally.disetujui += n
             else:
                 tally.ditolak += n
-    for late in overdue:  # as of now, whatever the period
-        for tally in rows_for(late.kabupaten_kode, late.kim_id):
-            tally.terlambat += 1
+    for (kab, kim), n in late.per_place.items():  # as of now, whatever the period
+        for tally in rows_for(kab, kim):
+            tally.terlambat += n
 
     return Report(
         period=period,
@@ -207,31 +210,50 @@ def report(user: User, period: Period) -> Report:
         kabupaten=sorted(by_kab.values(), key=lambda t: t.nama),
         kim=sorted(by_kim.values(), key=lambda t: (-t.diterima, t.nama)),
         weeks=list(by_week.values()),
-        overdue=overdue,
+        overdue=late.oldest,
+        overdue_total=late.total,
     )
 
 
-def overdue_complaints(user: User, now: datetime | None = None) -> list[Overdue]:
-    """Complaints in this user's queue still waiting for verification after their deadline (moderation/deadlines.py),
-    oldest first. Only what the desk needs to find them: no complainant, no complaint text."""
+@dataclass
+class OverdueComplaints:
+    total: int
+    per_place: dict[tuple[str, int | None], int]  # (kabupaten, KIM group) → how many
+    oldest: list[Overdue]  # the first OVERDUE_SHOWN, oldest first
+
+
+def overdue_complaints(user: User, shown: int, now: datetime | None = None) -> OverdueComplaints:
+    """Complaints in this user's queue still waiting for verification after their deadline (moderation/deadlines.py):
+    counted per kabupaten and KIM group in the database, and the oldest listed. Only what the desk needs to find
+    them: no complainant, no complaint text."""
     now = now or utcnow()
-    rows = db.session.scalars(
-        select(Item)
-        .where(
-            *in_queue(user),
-            Item.aduan_status == AduanStatus.DITERIMA,
-            # No complaint is overdue before this much calendar time: the database skips every younger one.
-            Item.received_at < now - NEVER_OVERDUE_BEFORE,
-        )
-        .order_by(Item.received_at, Item.id)
-        .options(joinedload(Item.desa), joinedload(Item.kabupaten), lazyload(Item.photos))  # names, not a query each
+    waiting = (
+        *in_queue(user),
+        Item.kind.in_(kinds.TRACKED_KINDS),
+        Item.aduan_status == AduanStatus.DITERIMA,
+        # Overdue is a matter of when it was received: one moment splits them (`overdue_before`).
+        Item.received_at < overdue_before(now),
     )
-    return [
-        Overdue(item.id, item.kabupaten_kode, item.kim_id, item.desa.nama, item.kabupaten.nama, item.received_at,
-                working_seconds(item.received_at, now) / 86400)
-        for item in rows
-        if is_overdue(item, now)
+    per_place = {
+        (kab, kim): n
+        for kab, kim, n in db.session.execute(
+            select(Item.kabupaten_kode, Item.kim_id, func.count()).where(*waiting)
+            .group_by(Item.kabupaten_kode, Item.kim_id)
+        )
+    }
+    rows = db.session.execute(
+        select(Item.id, Item.kabupaten_kode, Item.kim_id, Desa.nama, Kabupaten.nama, Item.received_at)
+        .join(Desa, Desa.kode == Item.desa_kode)
+        .join(Kabupaten, Kabupaten.kode == Item.kabupaten_kode)
+        .where(*waiting)
+        .order_by(Item.received_at, Item.id)
+        .limit(shown)
+    ).all()
+    oldest = [
+        Overdue(item_id, kab, kim, desa, kabupaten, received_at, working_seconds(received_at, now) / 86400)
+        for item_id, kab, kim, desa, kabupaten, received_at in rows
     ]
+    return OverdueComplaints(sum(per_place.values()), per_place, oldest)
 
 
 def charts(data: Report) -> dict:

@@ -51,6 +51,27 @@ def verification_deadline(received_at: datetime) -> datetime:
         moment = day_end
 
 
+# Three working days span at most five calendar days (received on a Friday morning, due on Wednesday morning).
+_AT_MOST = timedelta(days=VERIFY_WITHIN_WORKING_DAYS + 2)
+_RESOLUTION = timedelta(microseconds=1)  # what the database keeps of a moment
+
+
+def overdue_before(now: datetime | None = None) -> datetime:
+    """The moment of receipt that splits complaints waiting now into overdue (received before it) and not yet (at it or
+    after). A later receipt never has an earlier deadline, so one moment splits them, and a query can count and list
+    overdue complaints by `received_at` alone. Found by bisection over `verification_deadline` itself, so the
+    dashboard's query and the item page's flag follow the one rule."""
+    now = as_utc(now or utcnow())
+    overdue, not_yet = now - _AT_MOST - _RESOLUTION, now - NEVER_OVERDUE_BEFORE
+    while not_yet - overdue > _RESOLUTION:
+        middle = overdue + (not_yet - overdue) // 2
+        if now > verification_deadline(middle):
+            overdue = middle
+        else:
+            not_yet = middle
+    return not_yet
+
+
 def is_overdue(item, now: datetime | None = None) -> bool:
     """A complaint still waiting for verification after its deadline."""
     return (

@@ -107,6 +107,25 @@ def test_complaint_waiting_over_three_working_days_is_overdue(app, member, moder
     assert "Agustinus Seran" not in html and "Pipa air" not in html  # the list names no complainant, no text
 
 
+def test_a_long_overdue_list_shows_the_oldest_and_counts_them_all(app, member, moderator, aduan, monkeypatch):
+    monkeypatch.setattr(dashboard, "OVERDUE_SHOWN", 2)
+    ids = []
+    for days in (9, 12, 10, 8):
+        body = aduan()
+        member.send(body)
+        ids.append(item_id(app, body))
+        received(app, ids[-1], utcnow() - timedelta(days=days))
+    html = moderator.get("/moderasi/dasbor").get_data(as_text=True)
+    assert "<strong>4</strong> aduan menunggu lebih dari 3 hari kerja" in html
+    assert "Ditampilkan 2 aduan yang paling lama menunggu, dari 4 aduan terlambat." in html
+    listed = re.findall(r'href="/moderasi/item/(\d+)"', html.split("<h2>Aduan terlambat</h2>")[1].split("<h2>")[0])
+    assert listed == [str(ids[1]), str(ids[2])]  # 12 and 10 days: the oldest first
+    rows = {row["bagian"]: row for row in csv.DictReader(io.StringIO(
+        moderator.get("/moderasi/dasbor.csv").get_data(as_text=True).lstrip("\ufeff")))
+        if row["bagian"] == "kabupaten"}
+    assert rows["kabupaten"]["aduan_terlambat"] == "4"  # every one counted, not only those listed
+
+
 def test_charts_are_inline_svg_without_script_or_style(app, moderator):
     html = moderator.get("/moderasi/dasbor").get_data(as_text=True)
     svgs = re.findall(r"<svg .*?</svg>", html, re.S)

@@ -3,6 +3,8 @@ status check that never names the complainant."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from kim_app.extensions import db
@@ -155,3 +157,17 @@ def test_item_page_queue_and_dashboard_agree_on_a_complaint_received_on_a_saturd
     assert f'href="/moderasi/item/{ids["late"]}"' in dashboard.split("aduan menunggu lebih dari 3 hari kerja", 1)[1]
     assert not late_on_item_page(ids["on_time"]) and not late_in_queue(ids["on_time"])
     assert f'href="/moderasi/item/{ids["on_time"]}"' not in dashboard
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31)),
+       waited=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=8)),
+       off_by=st.sampled_from([timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)]))
+def test_one_moment_of_receipt_splits_overdue_from_not_yet(now, waited, off_by):
+    """The dashboard finds overdue complaints by `received_at < overdue_before(now)`; the item page asks
+    `is_overdue`. Around any moment, to the microsecond, both must give the same answer."""
+    now = now.replace(tzinfo=timezone.utc)
+    boundary = deadlines.overdue_before(now)
+    for received in (now - waited, boundary + off_by):
+        item = Item(kind="aduan", aduan_status="diterima", received_at=received)
+        assert deadlines.is_overdue(item, now) is (received < boundary), (received, now, boundary)
