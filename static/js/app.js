@@ -4,11 +4,8 @@
 import { startCapture } from './capture.js';
 import { items, photos } from './db.js';
 import { renderItems } from './list.js';
-import { showBadge } from './live.js';
 import { resendItem } from './outbox.js';
-import { cachedMe, logout, renderAccount } from './session.js';
-import { startTriggers } from './triggers.js';
-import { markForWithdrawal, setWifiOnly, wifiOnly } from './upload.js';
+import { adoptEarlyMe, cachedMe, logout, renderAccount } from './session.js';
 import { requestBackgroundSync, startWorker } from './worker.js';
 
 let me = null;
@@ -16,7 +13,15 @@ let me = null;
 let signedOut = null;
 let unsent = 0;
 let redrawQueued = false;
-let syncNow = () => {};
+// The sending side (triggers.js, and sync.js, upload.js, news.js behind it) follows the first paint: drawing the app
+// does not need it, and on HTTP/1.1 its files would take the connections the drawing needs (sync/shell.py,
+// `_page_modules`). A sync asked before it is in is run as it starts; one asked "now" (ignoring the backoff) too.
+let askedEarly = null;
+let syncNow = (ignoreBackoff = false) => {
+  askedEarly = askedEarly === true || ignoreBackoff === true;
+};
+const sync = (ignoreBackoff) => syncNow(ignoreBackoff);
+const upload = () => import('./upload.js');
 // A push reached the worker while the app is in view: the worker leaves the sync to the page. Heard here, in the
 // shell, from the first moment — a push that came before the later tier loaded was lost, the item stayed as it was.
 let pushWaiting = false;
@@ -42,7 +47,7 @@ const act = {
   // "Hapus foto". A refused photo goes without asking; one still on its way is a good photo, so we ask first.
   async withdraw(photo) {
     if (photo.state !== 'gagal' && !window.confirm('Hapus foto ini dari kiriman? Foto tidak akan dikirim.')) return;
-    await markForWithdrawal(photo.id);
+    await (await upload()).markForWithdrawal(photo.id);
     queueRedraw();
     syncNow(true);
   },
@@ -132,7 +137,7 @@ async function onLogout(everywhere) {
   const status = document.getElementById('sync-status');
   status.textContent = 'Sedang keluar…';
   await push().then((module) => module.stopPush()).catch(() => {});
-  await showBadge(0);
+  await import('./live.js').then((module) => module.showBadge(0)).catch(() => {});
   const problem = await logout(everywhere);
   if (problem) status.textContent = problem;
   else window.location.assign('/masuk?next=/app');
@@ -152,6 +157,17 @@ function needsSignal(event) {
   document.getElementById('no-signal').hidden = false;
 }
 
+// Starts the triggers, which sync at once. Should the module not come (the signal lost on the very first open, before
+// the worker holds it), it is asked for again when the network returns; meanwhile the worker's Background Sync sends.
+function startSending() {
+  import('./triggers.js').then(({ startTriggers }) => {
+    const early = askedEarly;
+    syncNow = startTriggers();
+    if (early === true) syncNow(true);
+    if (pushWaiting) syncNow();
+  }).catch(() => window.addEventListener('online', startSending, { once: true }));
+}
+
 async function main() {
   // First: on the first open, the worker's install is what keeps the app usable with no signal, and it takes round
   // trips of its own.
@@ -161,21 +177,23 @@ async function main() {
   window.addEventListener('offline', markOffline);
   document.addEventListener('click', needsSignal);
   await redraw();
+  if (!me) adoptEarlyMe().then((kept) => kept && queueRedraw()).catch(() => {});
   renderNews();
   new BroadcastChannel('kim-sync').addEventListener('message', (event) => {
     if (event.data.type === 'done') showSyncResult(event.data);
     if (event.data.type === 'berita') renderNews();
     else queueRedraw();
   });
-  syncNow = startTriggers();
-  if (pushWaiting) syncNow();
-  kabar().then((module) => module.startLive(syncNow)).catch(() => {});
-  const setting = document.getElementById('wifi-only');
-  setting.checked = await wifiOnly();
-  setting.addEventListener('change', async () => {
-    await setWifiOnly(setting.checked);
-    syncNow(true);
-  });
+  startSending();
+  kabar().then((module) => module.startLive(sync)).catch(() => {});
+  upload().then(async ({ setWifiOnly, wifiOnly }) => {
+    const setting = document.getElementById('wifi-only');
+    setting.checked = await wifiOnly();
+    setting.addEventListener('change', async () => {
+      await setWifiOnly(setting.checked);
+      syncNow(true);
+    });
+  }).catch(() => {});
   capture = startCapture(() => {
     queueRedraw();
     if (installPrompt) {

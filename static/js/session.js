@@ -7,6 +7,20 @@ import { meta } from './db.js';
 
 export const cachedMe = async () => (await meta.get('me')) || null;
 
+// The first open: the phone knows nobody yet, and the sync that asks who is signed in follows the first paint
+// (app.js). early.js's answer names the member already: kept as the sync would keep it, so the page shows their
+// name and saves their items without waiting for it. Only when no member is kept: a change of member on the phone is
+// the sync's to find (sync.js, fetchSession). Resolves with whether it kept one.
+export async function adoptEarlyMe() {
+  const answer = self.kimEarlyAccount && (await self.kimEarlyAccount);
+  self.kimEarlyAccount = null;
+  if (!answer || !answer.id || (await meta.get('me'))) return false;
+  const me = { ...answer };
+  delete me.csrf_token;
+  await meta.set('me', me);
+  return true;
+}
+
 // `signedOut` is true once we know nobody is signed in (the server said so, or there is no network to ask and no
 // member is cached). Until then the capture forms stay as the shell draws them, visible: hiding them and showing
 // them again a moment later, when the server names the member, would shift the whole page twice.
