@@ -1,4 +1,5 @@
 """gunicorn settings for production (`gunicorn -c gunicorn.conf.py 'kim_app:create_app()'`); docs/deploy.md."""
+import gc
 import multiprocessing
 import os
 
@@ -34,6 +35,16 @@ def on_starting(server):
     except RuntimeError as error:
         server.log.error("%s", error)
         raise SystemExit(3) from None
+
+
+def when_ready(server):
+    """Before the first worker is forked: what the app built at its start (modules, the ORM's mappings, schemas,
+    templates — most of a worker's objects, and never garbage) leaves the garbage collector's view. Python's full
+    collections otherwise walk all of it now and then, inside whichever request is running: on the national data
+    set's queue page, one request in some twenty took 110 ms more (docs/benchmarks.md, "National scale"). The
+    workers also keep sharing those pages with the master, which a collection's writes would copy."""
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker):
