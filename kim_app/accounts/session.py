@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 
 from blinker import Namespace
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, has_request_context, redirect, request, session, url_for
 from flask_login import user_logged_in
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -139,6 +139,17 @@ def start_session(user: User) -> None:
     session[TOKEN_KEY] = token
     session["signed_in_at"] = clock
     session["seen_at"] = clock
+
+
+# How much of a session's digest names it on the items it sent: 64 bits tell one account's devices apart.
+SESSION_KEY_LENGTH = 16
+
+
+def current_session_key() -> str | None:
+    """This request's session (a device signed in), as the items it creates remember it (`Item.created_session`);
+    None outside a signed-in request."""
+    token = session.get(TOKEN_KEY) if has_request_context() else None
+    return _digest(token)[:SESSION_KEY_LENGTH] if isinstance(token, str) and token else None
 
 
 def end_session() -> None:

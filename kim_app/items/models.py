@@ -143,6 +143,10 @@ class Item(Content, db.Model):
     # with the item instead of looking for the entry of every item of a period (migration 0021c).
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # The session (device) whose request created the item: its own pulls need not bring it back while it is unchanged
+    # (kim_app/sync/services.py, `changes_since`; migration 0023). None: made another way.
+    created_session: Mapped[str | None] = mapped_column(String(16))
+
     status: Mapped[str] = mapped_column(String(16), default=Status.MENUNGGU)
     revision: Mapped[int] = mapped_column(default=1)
     version: Mapped[int] = mapped_column(default=1, server_default="1")

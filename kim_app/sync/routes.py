@@ -111,8 +111,7 @@ class ItemBatch(MethodView):
         member = _member()
         results = services.receive_batch(member, data["items"])
         sent = [result.item.client_uuid for result in results if result.item is not None]
-        created = [result.item.client_uuid for result in results if result.status == 201]
-        changes, cursor = services.changes_since(member, data["since"], leave_out=sent, created=created)
+        changes, cursor = services.changes_since(member, data["since"], leave_out=sent)
         return {"results": results, "changes": changes, "cursor": cursor,
                 **services.pengumuman_since(member, data["since"])}
 

@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 import marshmallow as ma
 from flask import current_app
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
+from kim_app.accounts.session import current_session_key
 from kim_app.database import insert_rows, insert_together, insert_unless_exists
 from kim_app.errors import DETAILS, SLUGS, TITLES, Conflict, Forbidden, Invalid, NotFound, ProblemError, problem
 from kim_app.extensions import db
@@ -179,6 +180,7 @@ def _arrival(author: User, data: dict) -> _Arrival:
         captured_at=_not_after(data["captured_at"], now),
         received_at=now,
         updated_at=now,
+        created_session=current_session_key(),
         status=first.reaches,
         revision=1,
         version=1,
@@ -346,66 +348,32 @@ def own_item(author: User, client_uuid: uuid.UUID) -> Item:
     return item
 
 
-# A cursor may name the items a batch's answer created — by the first 8 hex digits of their UUIDs, with the moment
-# the answer was taken — so that pulls do not bring them back while the safety window still covers that moment. Those
-# items cannot have changed before it: a change to an item begins after the item is committed, and the moment is
-# taken before. 32 bits: two of a member's items changed within the same two minutes would have to share them for one
-# to be left out of one pull. The marks go from cursor to cursor, each answer's with its own moment, until the window
-# has passed that moment: a phone sending its outbox in several batches is not sent its first batches back by the
-# later ones. At most MAX_MARKS, so that a cursor fits a request line; the oldest go first (that only costs a
-# download of those items again).
+# A cursor is the moment its answer was taken. Earlier versions also named the items a batch's answer had created
+# ("~moment~uuid-prefixes" pairs after it), so that pulls would not bring them back; the session that created an item
+# does that now (`changes_since`), for any number of them. Such a cursor is still read: its names are ignored.
 MARK = "~"
-UUID_PREFIX = 8
-MAX_MARKS = 250
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
-Marks = list[tuple[datetime, set[str]]]  # (moment of the answer that created them, UUID prefixes), oldest first
+
+def encode_cursor(moment: datetime) -> str:
+    # No "+00:00": a cursor must survive being pasted into a query string unescaped.
+    return as_utc(moment).strftime(_FORMAT)
 
 
-def encode_cursor(moment: datetime, marks: Marks = ()) -> str:
-    # No "+00:00": a cursor must survive being pasted into a query string unescaped ("~" is unreserved too).
-    parts = [as_utc(moment).strftime(_FORMAT)]
-    for marked_at, prefixes in marks:
-        if prefixes:
-            parts += [as_utc(marked_at).strftime(_FORMAT), "".join(sorted(prefixes))]
-    return MARK.join(parts)
-
-
-def _read_cursor(cursor: str | None) -> tuple[datetime | None, Marks]:
-    """(the cursor's moment, its marks). A cursor we cannot read (a phone whose storage was damaged, an old app
-    version) is answered with a full pull: the phone loses nothing and is whole again, where an error would leave it
-    stuck without its verdicts."""
+def _read_cursor(cursor: str | None) -> datetime | None:
+    """The cursor's moment. A cursor we cannot read (a phone whose storage was damaged, an old app version) is
+    answered with a full pull: the phone loses nothing and is whole again, where an error would leave it stuck
+    without its verdicts."""
     if not cursor:
-        return None, []
+        return None
     text, *rest = cursor.split(MARK)
-    # The one parser of moments (kim_app/inputs.py): a moment outside its window is as unreadable as garbage.
+    # The one parser of moments (kim_app/inputs.py): a moment outside its window is as unreadable as garbage. The
+    # names an earlier version put after it must at least be what it wrote: pairs, each led by a moment.
     moment = parse_moment(text)
-    marks: Marks = []
-    for marked_text, prefixes in zip(rest[0::2], rest[1::2], strict=False):
-        marked_at = parse_moment(marked_text)
-        if marked_at is None:
-            moment = None
-            break
-        marks.append((marked_at, {prefixes[i:i + UUID_PREFIX] for i in range(0, len(prefixes), UUID_PREFIX)}))
-    if moment is None or len(rest) % 2:
+    if moment is None or len(rest) % 2 or any(parse_moment(marked) is None for marked in rest[0::2]):
         logger.info("Unreadable sync cursor %r: full pull", cursor[:40])
-        return None, []
-    return moment, marks
-
-
-def _carried(marks: Marks, now: datetime, overlap: timedelta, created: set[str]) -> Marks:
-    """The marks the next cursor carries: those the window still covers, and this answer's own."""
-    kept = [(marked_at, prefixes) for marked_at, prefixes in marks if marked_at > now - overlap]
-    if created:
-        kept.append((now, created))
-    while sum(len(prefixes) for _, prefixes in kept) > MAX_MARKS:
-        kept.pop(0)
-    return kept
-
-
-def _marked(item: Item, marks: Marks) -> bool:
-    prefix = item.client_uuid.hex[:UUID_PREFIX]
-    return any(prefix in prefixes and as_utc(item.updated_at) < marked_at for marked_at, prefixes in marks)
+        return None
+    return moment
 
 
 def _overlap() -> timedelta:
@@ -414,44 +382,50 @@ def _overlap() -> timedelta:
 
 
 @functools.cache
-def _changed_items(since: bool, leaving_out: bool) -> Select:
+def _changed_items(since: bool, leaving_out: bool, own_session: bool) -> Select:
     """The query of a pull, one per shape, built once with bound parameters: a pull is among the commonest requests,
-    and building the expression and its cache key cost more than running it."""
+    and building the expression and its cache key cost more than running it. `own_session`: leave out what this
+    session created and nobody changed since (`changes_since`)."""
     query = select(Item).where(Item.author_id == bindparam("author_id")).options(selectinload(Item.events))
     if leaving_out:
         query = query.where(Item.client_uuid.not_in(bindparam("leave_out", expanding=True)))
     if since:
         query = query.where(Item.updated_at >= bindparam("since"))
+    if own_session:
+        query = query.where(or_(Item.created_session.is_(None), Item.created_session != bindparam("session"),
+                                Item.version > 1))
     return query.order_by(Item.updated_at, Item.id)
 
 
-def changes_since(
-    author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = (), created: Iterable[uuid.UUID] = ()
-) -> tuple[list[Item], str]:
+def changes_since(author: User, cursor: str | None, leave_out: Iterable[uuid.UUID] = ()) -> tuple[list[Item], str]:
     """The author's items changed since the cursor, and the cursor for the next pull (docs/sync-protocol.md).
-    `leave_out`: items the answer carries anyway (a batch's own); `created`: those of them this answer created."""
+    `leave_out`: items the answer carries anyway (a batch's own)."""
     # Taken before the query: anything committed after this moment is caught by the next pull.
     now = utcnow()
     overlap = _overlap()
     leave_out = list(leave_out)
-    moment, marks = _read_cursor(cursor)
+    moment = _read_cursor(cursor)
     params = {"author_id": author.id}
     if leave_out:
         params["leave_out"] = leave_out
     if moment is not None:
         params["since"] = moment - overlap
-    query = _changed_items(since=moment is not None, leaving_out=bool(leave_out))
-    items_found = [item for item in db.session.scalars(query, params) if not _marked(item, marks)]
-    created = {item_uuid.hex[:UUID_PREFIX] for item_uuid in created}
-    next_cursor = encode_cursor(now, _carried(marks, now, overlap, created))
-    return items_found, next_cursor
+    # A phone that holds a cursor holds what its own session sent (each answer said so, and a lost answer is followed
+    # by the item sent again and answered): an item of this session not changed since it arrived (version 1) is not
+    # sent back by the safety window, however long the outbox was. Another device of the same member gets it, and a
+    # phone starting anew (no cursor) gets everything.
+    session_key = current_session_key() if moment is not None else None
+    if session_key:
+        params["session"] = session_key
+    query = _changed_items(since=moment is not None, leaving_out=bool(leave_out), own_session=bool(session_key))
+    return list(db.session.scalars(query, params)), encode_cursor(now)
 
 
 def pengumuman_since(member: User, cursor: str | None) -> dict:
     """The pengumuman part of a pull (docs/sync-protocol.md, "Pengumuman from the Dinas"): those targeted at the
     member that changed since the cursor's moment (with the same safety window as items), and the ids of those
     withdrawn or expired since. Empty lists are left out of the answer, so an empty pull stays as small as before."""
-    moment, _ = _read_cursor(cursor)
+    moment = _read_cursor(cursor)
     since = None
     if moment is not None:
         since = moment - _overlap()

@@ -145,13 +145,13 @@ def test_the_next_pull_does_not_bring_back_what_the_batch_just_stored(member, mo
     # At once, well inside the safety window: nothing new for the phone.
     pulled = member.get(f"/api/v1/items?since={answer.json['cursor']}").json
     assert pulled["items"] == []
-    member.send(earlier := berita())  # sent alone: the safety window brings it back, harmlessly
+    member.send(berita())  # sent alone, by the same phone: not brought back either
     # A verdict on one of them afterwards is news again.
     with app.app_context():
         item_id = db.session.scalar(select(Item.id).where(Item.client_uuid == uuid.UUID(bodies[1]["uuid"])))
     moderator.decide(item_id, "setujui")
     pulled = member.get(f"/api/v1/items?since={pulled['cursor']}").json
-    assert {item["uuid"] for item in pulled["items"]} == {bodies[1]["uuid"], earlier["uuid"]}
+    assert {item["uuid"] for item in pulled["items"]} == {bodies[1]["uuid"]}
 
 
 def test_a_resent_batch_does_not_hide_its_items_from_the_next_pull(member, berita):
@@ -200,16 +200,33 @@ def test_consecutive_batches_do_not_send_back_the_earlier_ones(member, berita):
     assert member.get(f"/api/v1/items?since={cursor}").json["items"] == []
 
 
-def test_the_cursor_names_at_most_a_bounded_number_of_items(member, berita, monkeypatch):
-    from kim_app.sync import services
-
-    monkeypatch.setattr(services, "MAX_MARKS", 5)
+def test_a_cursor_is_a_moment_alone_and_an_earlier_versions_cursor_with_names_is_still_read(member, berita):
+    """Cursors no longer name items (they travel in every pull's request line, on 2G); a phone still holding one of
+    an earlier version, names and all, pulls from its moment as before — not a full pull."""
     cursor = member.get("/api/v1/items").json["cursor"]
-    sent = []
-    for _ in range(3):
-        bodies = [berita() for _ in range(2)]
-        sent.append({body["uuid"] for body in bodies})
-        cursor = member.post_json(BATCH, {"items": bodies, "since": cursor}).json["cursor"]
-    # The first batch's names made room for the later ones: its items come back once (harmless), the others do not.
-    pulled = member.get(f"/api/v1/items?since={cursor}").json["items"]
-    assert {item["uuid"] for item in pulled} == sent[0]
+    answer = member.post_json(BATCH, {"items": [berita() for _ in range(3)], "since": cursor})
+    assert len(answer.json["cursor"]) == len("2026-12-08T02:30:00.000000Z")
+    moment = answer.json["cursor"]
+    old_style = f"{moment}~{moment}~0123abcd4567ef01"
+    assert member.get(f"/api/v1/items?since={old_style}").json["items"] == []
+    assert len(member.get("/api/v1/items?since=").json["items"]) == 3  # a full pull: everything
+
+
+def test_a_long_outbox_is_not_sent_back_and_reaches_the_members_other_phone(member, make_person, berita):
+    """300 items in six batches, well inside the safety window: more than a cursor can name (250). The phone that sent
+    them gets none back, in any batch's answer or in its next pull; the same member signed in on another phone gets
+    every one of them in its pull."""
+    other_phone = make_person("anggota")
+    other_cursor = other_phone.get("/api/v1/items").json["cursor"]
+    cursor = member.get("/api/v1/items").json["cursor"]
+    sent = set()
+    for _ in range(6):
+        bodies = [berita() for _ in range(50)]
+        answer = member.post_json(BATCH, {"items": bodies, "since": cursor})
+        assert statuses(answer) == [201] * 50
+        assert answer.json["changes"] == []
+        cursor = answer.json["cursor"]
+        sent |= {body["uuid"] for body in bodies}
+    assert member.get(f"/api/v1/items?since={cursor}").json["items"] == []
+    pulled = other_phone.get(f"/api/v1/items?since={other_cursor}").json["items"]
+    assert {item["uuid"] for item in pulled} == sent
