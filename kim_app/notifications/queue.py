@@ -55,7 +55,10 @@ QUEUE_NAME = "kim-deliveries"
 # A pending delivery this late was not picked up from the queue: its message is lost, or was never enqueued.
 SWEEP_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 500
-# A task may run a moment before the time its delivery is due (clocks, rounding of the schedule).
+# A task may run a moment before the time its delivery is due (clocks, rounding of the schedule). Only a message
+# meant for that attempt may: each carries the moment it was meant for (`due`), and a delivery is claimed early only
+# up to it. A second message for an earlier moment — an enqueue and a worker's start both sending the new delivery's
+# first attempt — would otherwise make the retry of a failed attempt at once instead of after its pause.
 EARLY = timedelta(seconds=2)
 
 
@@ -90,20 +93,22 @@ class DeliveryQueue:
         self._deliver = self.huey.task(name="deliver")(self._run_deliver)
         self.huey.periodic_task(crontab(minute="*"), name="sweep")(self._run_sweep)
 
-    def _run_deliver(self, delivery_id: int) -> None:
+    def _run_deliver(self, delivery_id: int, due: datetime | None = None) -> None:
         with self.app.app_context():
-            deliver(delivery_id)
+            deliver(delivery_id, due)
 
     def _run_sweep(self) -> None:
         with self.app.app_context():
             sweep()
 
     def enqueue(self, delivery_id: int, at: datetime | None = None) -> None:
-        delay = (as_utc(at) - utcnow()).total_seconds() if at else 0
+        now = utcnow()
+        due = max(as_utc(at), now) if at else now
+        delay = (due - now).total_seconds()
         if delay > 0:
-            self._deliver.schedule(args=(delivery_id,), delay=delay)
+            self._deliver.schedule(args=(delivery_id, due), delay=delay)
         else:
-            self._deliver(delivery_id)
+            self._deliver(delivery_id, due)
 
     def waiting(self) -> int:
         """Messages in the queue and its schedule (tests wait for this to be 0)."""
@@ -143,8 +148,10 @@ class Job:
     auth: str | None
 
 
-def claim(delivery_id: int) -> Job | None:
+def claim(delivery_id: int, due: datetime | None = None) -> Job | None:
+    """`due`: the moment the message was meant for (see EARLY); None for a direct call, which claims what is due."""
     now = utcnow()
+    earliest_due = now + EARLY if due is None else min(now + EARLY, as_utc(due))
     token = secrets.token_hex(16)
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
     claimed = db.session.execute(
@@ -152,7 +159,7 @@ def claim(delivery_id: int) -> Job | None:
         .where(
             Delivery.id == delivery_id,
             or_(
-                and_(Delivery.state == "pending", Delivery.next_attempt_at <= now + EARLY),
+                and_(Delivery.state == "pending", Delivery.next_attempt_at <= earliest_due),
                 and_(Delivery.state == "sending", Delivery.lease_until < now),
             ),
         )
@@ -197,10 +204,10 @@ def backoff(attempts: int, config: dict) -> float:
     return min(config["DELIVERY_RETRY_SECONDS"] * 4 ** (attempts - 1), config["DELIVERY_RETRY_MAX_SECONDS"])
 
 
-def deliver(delivery_id: int) -> str:
-    """Claim, send, mark. Returns what became of it (for the log and the tests)."""
+def deliver(delivery_id: int, due: datetime | None = None) -> str:
+    """Claim, send, mark. Returns what became of it (for the log and the tests). `due`: see `claim`."""
     config = current_app.config
-    job = claim(delivery_id)
+    job = claim(delivery_id, due)
     if job is None:
         return "not-claimed"
     if job.attempts > config["DELIVERY_MAX_ATTEMPTS"]:

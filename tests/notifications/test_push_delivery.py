@@ -111,7 +111,8 @@ def test_a_push_service_in_trouble_is_tried_again_later(app, people, phone, push
     assert (row.state, row.attempts) == ("pending", 1)
     assert row.next_attempt_at > row.updated_at
     # The next attempt is in the queue, for the time it is due (the consumer keeps it in its schedule until then).
-    assert [task.args for task in queue.huey.pending() if task.eta] == [(delivery_id,)]
+    # The message carries the moment it is meant for: the retry's, no earlier.
+    assert [task.args for task in queue.huey.pending() if task.eta] == [(delivery_id, row.next_attempt_at)]
 
 
 def test_a_push_the_service_refuses_outright_is_reported_as_failed(app, people, phone, push_service):

@@ -100,6 +100,21 @@ def test_a_mail_server_that_refuses_for_good_fails_at_once(app, mailbox, queue):
     assert delivery_row(app, delivery_id).attempts == 1
 
 
+def test_a_second_message_for_a_first_attempt_does_not_bring_the_retry_forward(app, mailbox, queue):
+    """A new delivery's first attempt can be asked twice (its enqueue after the commit, and a worker's start that
+    finds it unfinished). When the first message's attempt fails, the second one must leave the retry to its pause —
+    not try again a moment later, which a claim allowed to run a little early (EARLY) did."""
+    mailbox.refuse = "451 4.3.0 Sistem sibuk, coba lagi nanti"
+    delivery_id = queue_email(app)
+    meant_for = utcnow()
+    with app.app_context():
+        assert delivery_queue.deliver(delivery_id, meant_for) == "retrying"
+        assert delivery_queue.deliver(delivery_id, meant_for) == "not-claimed"
+        retry_at = delivery_row(app, delivery_id).next_attempt_at
+        assert delivery_queue.deliver(delivery_id, retry_at) == "retrying"  # the retry's own message, as scheduled
+    assert len(mailbox.attempts) == 2
+
+
 def test_a_message_whose_enqueue_was_lost_after_the_commit_still_goes_out(app, mailbox, queue, start_worker):
     """The process dies (here: the queue cannot be reached) between COMMIT and enqueue: the row is on disk, and a
     worker takes it up when it starts — or the minute's sweep, once the delivery is overdue."""

@@ -74,7 +74,7 @@ def test_the_first_new_item_is_told_at_once_then_one_push_per_window_says_how_ma
     assert batch.payload["body"] == "4 kiriman baru menunggu moderasi."
     # Held back until its time: the worker does not take it early, and the queue keeps it scheduled for then.
     assert deliver(app, batch.id) == "not-claimed"
-    assert any(task.args == (batch.id,) and task.eta for task in queue.huey.pending())
+    assert any(task.args == (batch.id, batch.next_attempt_at) and task.eta for task in queue.huey.pending())
 
     with app.app_context():  # the window ends
         db.session.execute(update(Delivery).where(Delivery.id == batch.id).values(next_attempt_at=utcnow()))
