@@ -100,8 +100,16 @@ class Client:
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         # As a phone asks: compressed. Bodies are read whole but not decompressed, except where we parse them.
         all_headers = {"Cookie": self.cookie, "Accept-Encoding": "gzip", **(headers or {})}
-        self.connection.request(method, path, body=body, headers=all_headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=all_headers)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed a connection that sat idle past its keep-alive time (a client that took part in
+            # another phase meanwhile): sent again on a new one, as a browser does. Nothing was answered.
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connection.request(method, path, body=body, headers=all_headers)
+            response = self.connection.getresponse()
         data = response.read()
         if response.getheader("Content-Encoding") == "gzip":
             data = gzip.decompress(data)
