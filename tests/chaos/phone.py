@@ -156,8 +156,11 @@ class Phone:
         self.page.wait_for_url("**/app")
         # Under faults the first install may be cut; the app registers its worker again by itself (static/js/worker.js).
         self.page.evaluate(WAIT_CONTROLLED, INSTALL_MS)
-        # The app knows who is signed in once its first run has asked the server.
+        # The page names the member from the sign-in's own answer (session.js, adoptEarlyMe) …
         self.page.locator("#logout").wait_for(state="visible", timeout=SLOW_MS)
+        # … and its first run follows the first paint: until it has ended, items stored now would go with it, before
+        # a test has set up the faults it means them to meet.
+        self.page.evaluate(WAIT_FOR_RUN, [0, self.run_timeout_ms])
 
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Keluar", exact=True).click()
