@@ -85,11 +85,13 @@ def _shell_modules(version: str) -> list[str]:
     return [url for url in urls if url.startswith("/static/v/")]
 
 
-def _page_modules(version: str) -> list[str]:
+@lru_cache(maxsize=8)
+def _page_modules(version: str) -> tuple[str, ...]:
     """The modules the page needs to draw: app.js and what it imports statically, preloaded all at once instead of
     discovered one import level (one round trip on 2G) at a time. Only those: what app.js imports later (the sending
-    side, the later tier) would take HTTP/1.1's six connections from them. The worker holds every shell module."""
-    return [f"/static/v/{version}/js/{name}" for name in _module_graph(["app.js"])]
+    side, the later tier) would take HTTP/1.1's six connections from them. The worker holds every shell module.
+    Read from the files once per version (the version is a digest of them), not at every request of /app."""
+    return tuple(f"/static/v/{version}/js/{name}" for name in _module_graph(["app.js"]))
 
 
 def _render_shell(version: str) -> str:
