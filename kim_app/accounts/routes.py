@@ -76,7 +76,7 @@ OPEN_WITH_TEMPORARY_PASSWORD = frozenset({
 def _only_new_password():
     # The open endpoints are decided before current_user is looked at: loading the account marks the answer private,
     # and the shell's files must stay cacheable.
-    if request.endpoint is None or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD:
+    if request.endpoint is None or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD or not sessions.carries_session():
         return None
     if not policy.must_choose_password(current_user):
         return None

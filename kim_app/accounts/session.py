@@ -74,6 +74,15 @@ SESSION_WITH_ACCOUNT = (
 )
 
 
+def carries_session() -> bool:
+    """Does the request carry a cookie that could sign someone in? Without one, nobody is (flask-login loads an
+    account from these two cookies only): the portal serves it the page everyone gets, and the checks of who is
+    signed in are skipped."""
+    cookies = request.cookies
+    return (current_app.config["SESSION_COOKIE_NAME"] in cookies
+            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies)
+
+
 def init_login(login_manager) -> None:
     login_manager.login_view = "accounts.login"
     # flask-login's session protection keeps a 128-character hash of the address and browser in every cookie, ~90

@@ -37,6 +37,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kim_app import inputs, security
+from kim_app.accounts.session import carries_session
 from kim_app.extensions import db
 from kim_app.items import events
 from kim_app.items.statuses import Status
@@ -58,8 +59,14 @@ class PortalGeneration(db.Model):
     value: Mapped[int] = mapped_column(default=0)
 
 
+_GENERATION = PortalGeneration.__table__
+# Read at every page the portal serves: a statement of the table's columns, which the session passes straight to its
+# connection, without the ORM's compile and result machinery that a select of the mapped class goes through.
+_CURRENT = select(_GENERATION.c.value).where(_GENERATION.c.id == 1)
+
+
 def current() -> int:
-    return db.session.scalar(select(PortalGeneration.value).where(PortalGeneration.id == 1)) or 0
+    return db.session.execute(_CURRENT).scalar() or 0
 
 
 def bump() -> None:
@@ -139,12 +146,7 @@ def forget_all(app) -> None:
 
 
 def _shared_by_everyone() -> bool:
-    cookies = request.cookies
-    return (
-        current_app.config["PORTAL_CACHE_SECONDS"] > 0
-        and current_app.config["SESSION_COOKIE_NAME"] not in cookies
-        and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies
-    )
+    return current_app.config["PORTAL_CACHE_SECONDS"] > 0 and not carries_session()
 
 
 def _key() -> str | None:
@@ -168,20 +170,25 @@ def _encoded(body: bytes) -> dict[str, bytes]:
     }
 
 
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
 def _stored(bodies: dict[str, bytes], headers: list[tuple[str, str]]) -> bytes:
     sizes = [len(bodies[name]) for name in ENCODINGS]
-    return json.dumps({"headers": headers, "sizes": sizes}).encode() + b"\n" + b"".join(
-        bodies[name] for name in ENCODINGS)
+    meta = {"headers": headers, "sizes": sizes, "etag": _etag(bodies["identity"])}
+    return json.dumps(meta).encode() + b"\n" + b"".join(bodies[name] for name in ENCODINGS)
 
 
-def _unpacked(stored: bytes) -> tuple[dict[str, bytes], list]:
+def _unpacked(stored: bytes) -> tuple[dict[str, bytes], list, str]:
     head, rest = stored.split(b"\n", 1)
     meta = json.loads(head)
     bodies, start = {}, 0
     for name, size in zip(ENCODINGS, meta["sizes"], strict=True):
         bodies[name] = rest[start:start + size]
         start += size
-    return bodies, meta["headers"]
+    # The page's validator, worked out once when it was kept (an entry kept by an older version has none).
+    return bodies, meta["headers"], meta.get("etag") or _etag(bodies["identity"])
 
 
 def cached(view):
@@ -195,18 +202,18 @@ def cached(view):
         now = time.monotonic()
         stored = _pages().get(key, now)
         if stored is not None:
-            bodies, headers = _unpacked(stored)
+            bodies, headers, etag = _unpacked(stored)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or security.is_private():
                 return response
             headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
             bodies = _encoded(response.get_data())
+            etag = _etag(bodies["identity"])
             _pages().put(key, _stored(bodies, headers), now)
         encoding = request.accept_encodings.best_match(ENCODINGS[1:]) or "identity"
         # Named as Flask-Compress names a compressed answer's ETag, "<etag>:<algorithm>", so a browser revalidates
         # the same way whether the page was kept or rendered.
-        etag = hashlib.blake2b(bodies["identity"], digest_size=12).hexdigest()
         if encoding != "identity":
             etag = f"{etag}:{encoding}"
         # The page differs for a signed-in visitor (their menu) and by encoding: a cache in between must not mix them.
