@@ -66,7 +66,7 @@ def fill(db, text, password_hash: str) -> None:
         ("items", """
             INSERT INTO submission (client_uuid, kind, author_id, kim_id, desa_kode, kabupaten_kode, kategori, judul,
                 isi, uraian, lokasi, pelapor_nama, pelapor_telepon, captured_at, received_at, updated_at, published_at,
-                status, revision, version, content_hash, tracking_code, aduan_status)
+                decided_at, status, revision, version, content_hash, tracking_code, aduan_status)
             SELECT md5('item' || s.g)::uuid, s.kind, m.id, m.kim_id, m.desa_kode, m.kabupaten_kode,
                 CASE WHEN s.kind = 'aduan' THEN 'air' ELSE 'pertanian' END,
                 CASE WHEN s.kind = 'berita' THEN 'Berita ' || s.g END,
@@ -75,21 +75,24 @@ def fill(db, text, password_hash: str) -> None:
                 CASE WHEN s.kind = 'aduan' THEN 'Dusun ' || s.g % 5 END,
                 CASE WHEN s.kind = 'aduan' THEN 'Pelapor ' || s.g END,
                 CASE WHEN s.kind = 'aduan' THEN '0812' || lpad((s.g % 10000000)::text, 7, '0') END,
-                s.received, s.received, s.received + interval '1 day',
-                CASE WHEN s.kind = 'berita' AND s.status = 'disetujui' THEN s.received + interval '1 day' END,
+                s.received, s.received, s.decided,
+                CASE WHEN s.kind = 'berita' AND s.status = 'disetujui' THEN s.decided END,
+                CASE WHEN s.status <> 'menunggu' THEN s.decided END,
                 s.status, 1, CASE WHEN s.status = 'menunggu' THEN 1 ELSE 2 END, md5('h' || s.g) || md5('i' || s.g),
                 CASE WHEN s.kind = 'aduan' THEN 'N' || lpad(upper(to_hex(s.g)), 7, '0') END,
                 CASE WHEN s.kind <> 'aduan' THEN NULL WHEN s.status = 'disetujui' THEN 'diverifikasi'
                      WHEN s.status = 'ditolak' THEN 'ditolak' ELSE 'diterima' END
-            FROM (
+            FROM (SELECT *, least(received + wait, now()) AS decided FROM (
                 SELECT g, CASE WHEN g % 4 = 0 THEN 'aduan' ELSE 'berita' END AS kind,
                     CASE WHEN g % 10 = 0 THEN 'menunggu' WHEN g % 20 IN (1, 3) THEN 'ditolak'
                          WHEN g % 50 = 7 THEN 'perlu_revisi' ELSE 'disetujui' END AS status,
                     -- pending items arrived in the last 60 days; the rest over two years
                     now() - make_interval(secs => CASE WHEN g % 10 = 0 THEN (g::bigint * 7919) % (60 * 86400)
-                                                       ELSE (g::bigint * 7919) % (:days * 86400) END) AS received
+                                                       ELSE (g::bigint * 7919) % (:days * 86400) END) AS received,
+                    -- the first verdict from ten minutes to three days after
+                    make_interval(secs => 600 + (g::bigint * 104723) % (3 * 86400)) AS wait
                 FROM generate_series(1, :items) g
-            ) s JOIN m ON m.n = 1 + (s.g::bigint * 104729) % :members"""),
+            ) w) s JOIN m ON m.n = 1 + (s.g::bigint * 104729) % :members"""),
         ("revisions", """
             INSERT INTO submission_revision (submission_id, revision, captured_at, received_at, content_hash, kategori,
                 judul, isi, uraian, lokasi, keterangan, pelapor_nama, pelapor_telepon)
@@ -268,6 +271,7 @@ def main() -> None:
         ("claim next, busiest kabupaten", moderator, "POST", "/moderasi/ambil"),
         ("dashboard, one kabupaten", moderator, "GET", "/moderasi/dasbor"),
         ("dashboard, province admin", admin, "GET", "/moderasi/dasbor"),
+        ("dashboard, province admin, busiest kabupaten chosen", admin, "GET", f"/moderasi/dasbor?kabupaten={BUSIEST}"),
         ("member's delta pull, nothing new", member, "GET", f"/api/v1/items?since={cursor}"),
         ("member's first pull", member, "GET", "/api/v1/items?since="),
         ("public home", visitor, "GET", "/"),

@@ -41,7 +41,7 @@ def _schema_revision() -> str | None:
 # Not data: the schema's version, the portal generation (a counter of changes, born with the schema; a restored
 # instance starts its own, kim_app/publish/cache.py), and the counts kept as items change (kim_app/items/counts.py),
 # which a restore counts again from the items it loaded.
-NOT_BACKED_UP = ("alembic_version", "portal_generation", "queue_count", "published_count", "verdict_count")
+NOT_BACKED_UP = ("alembic_version", "portal_generation", *kept_counts.KEPT_TABLES)
 
 
 def _tables():

@@ -23,6 +23,7 @@ from kim_app import create_app
 from kim_app.accounts.services import create_user, find_user
 from kim_app.demo import seed_demo
 from kim_app.extensions import db
+from kim_app.items import counts as kept_counts
 from kim_app.pengumuman import services as pengumuman_services
 from kim_app.pengumuman.forms import Draft
 from kim_app.publish import cache as portal_cache
@@ -41,8 +42,7 @@ from tests.helpers import (  # noqa: F401 — also for the fixtures' users
 )
 
 # The kept counts (kim_app/items/counts.py) hold no foreign key to the items, so TRUNCATE … CASCADE does not reach them.
-DATA_TABLES = ("moderation_event", "submission", "user_account", "kim_group", "queue_count", "published_count",
-               "verdict_count")
+DATA_TABLES = ("moderation_event", "submission", "user_account", "kim_group", *kept_counts.KEPT_TABLES)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,11 @@
 costs, not what the number of items does: the moderators' queue per kabupaten and filter value (`queue_count`, read
 by moderation/queue.py) and the portal's published items per desa (`published_count`, read by publish/services.py).
 A province's queue holds 200,000 pending items; counting them took a second, reading their kept counts takes
-milliseconds (docs/benchmarks.md, "National scale"). And the verdicts given per kabupaten, WITA day and KIM group
-(`verdict_count`, read by moderation/dashboard.py), which the dashboard found by reading the whole audit log.
+milliseconds (docs/benchmarks.md, "National scale"). And for the dashboard (moderation/dashboard.py): the verdicts
+given per kabupaten, WITA day and KIM group (`verdict_count`), which it found by reading the whole audit log, and per
+kabupaten and WITA day what arrived, what was approved and rejected, and how long the arrivals waited for their first
+verdict (`day_count`, a histogram: kim_app/items/waits.py), which it found by reading a period's items — a nation's
+eight weeks are 300,000 of them.
 
 How they stay true:
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Date, Table, cast, delete, event, func, select, text
@@ -39,9 +42,18 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from kim_app.extensions import db
-from kim_app.items import kinds
-from kim_app.items.models import Item, ItemEvent, PublishedCount, QueueCount, VerdictCount, photos_complete
-from kim_app.items.statuses import VERDICTS, PhotoState, Status
+from kim_app.items import kinds, waits
+from kim_app.items.models import (
+    DayCount,
+    Item,
+    ItemEvent,
+    PublishedCount,
+    QueueCount,
+    VerdictCount,
+    WeekCount,
+    photos_complete,
+)
+from kim_app.items.statuses import VERDICTS, AduanStatus, PhotoState, Status
 from kim_app.timeutil import WITA, as_utc
 
 logger = logging.getLogger(__name__)
@@ -61,6 +73,9 @@ class Counted(NamedTuple):
     kategori: str
     published: bool  # has a `published_at`
     photos_complete: bool
+    received_day: date  # WITA
+    wait_bucket: int | None  # of the time to its first verdict (waits.py); None: no verdict yet
+    aduan_status: str | None
 
     def keys(self) -> list[tuple[Table, tuple]]:
         """The rows of the kept counts this item adds one to."""
@@ -72,11 +87,37 @@ class Counted(NamedTuple):
         # Published: publish/services.py, `_published`.
         if self.kind in kinds.PUBLIC_KINDS and self.status == Status.DISETUJUI and self.published:
             found.append((PublishedCount.__table__, (self.desa_kode, self.kabupaten_kode)))
+        # Arrived for the desk to judge, and how long it waited: the dashboard (moderation/dashboard.py, `report`).
+        if self.kind in kinds.MODERATED_KINDS:
+            found.append((DayCount.__table__, (self.kabupaten_kode, self.received_day, "diterima")))
+            if self.wait_bucket is not None:
+                found.append((DayCount.__table__, (self.kabupaten_kode, self.received_day,
+                                                   waits.COLUMNS[self.wait_bucket])))
+        # A complaint in the queue still waiting for verification: overdue once its day is before the deadline's
+        # (moderation/dashboard.py, `overdue_complaints`).
+        if self.awaits_verification:
+            found.append((DayCount.__table__, (self.kabupaten_kode, self.received_day, "aduan_menunggu")))
         return found
+
+    @property
+    def awaits_verification(self) -> bool:
+        return (self.kind in kinds.TRACKED_KINDS and self.status == Status.MENUNGGU and self.photos_complete
+                and self.aduan_status == AduanStatus.DITERIMA)
+
+
+def wita_day(moment: datetime) -> date:
+    return as_utc(moment).astimezone(WITA).date()
+
+
+def wait_bucket(received_at: datetime, decided_at: datetime | None) -> int | None:
+    if decided_at is None:
+        return None
+    return waits.bucket_of((as_utc(decided_at) - as_utc(received_at)).total_seconds())
 
 
 _COLUMNS = (Item.status, Item.kind, Item.kabupaten_kode, Item.desa_kode, Item.kim_id, Item.kategori,
-            Item.published_at.is_not(None))
+            Item.published_at.is_not(None), photos_complete(Item.id), Item.received_at, Item.decided_at,
+            Item.aduan_status)
 
 
 def stored(item_id: int, lock: bool = False) -> Counted:
@@ -85,21 +126,25 @@ def stored(item_id: int, lock: bool = False) -> Counted:
     before the transaction it waited for."""
     if lock and db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
-    row = db.session.execute(select(*_COLUMNS, photos_complete(Item.id)).where(Item.id == item_id)).one()
-    return Counted(*row)
+    *row, received_at, decided_at, aduan_status = db.session.execute(
+        select(*_COLUMNS).where(Item.id == item_id)).one()
+    return Counted(*row, wita_day(received_at), wait_bucket(received_at, decided_at), aduan_status)
 
 
 def of_new(item: Item) -> Counted:
     """A new item as written (kim_app/sync/services.py), with the photos it declared."""
     return Counted(item.status, item.kind, item.kabupaten_kode, item.desa_kode, item.kim_id, item.kategori,
-                   item.published_at is not None, all(photo.state == PhotoState.SIAP for photo in item.photos))
+                   item.published_at is not None, all(photo.state == PhotoState.SIAP for photo in item.photos),
+                   wita_day(item.received_at), wait_bucket(item.received_at, item.decided_at), item.aduan_status)
 
 
 def with_changes(before: Counted, item: Item) -> Counted:
     """The item after a change of its own row (a move): the columns as they are now, the photos as before."""
     return before._replace(status=item.status, kategori=item.kategori, desa_kode=item.desa_kode,
                            kabupaten_kode=item.kabupaten_kode, kim_id=item.kim_id,
-                           published=item.published_at is not None)
+                           published=item.published_at is not None,
+                           wait_bucket=wait_bucket(item.received_at, item.decided_at),
+                           aduan_status=item.aduan_status)
 
 
 # --- The differences, added at the commit ---------------------------------------------------------------------------
@@ -120,15 +165,31 @@ def record(before: Counted | None, after: Counted | None) -> None:
 def record_verdict(item: Item, event: ItemEvent) -> None:
     """A verdict's audit entry was written in the current transaction: counted on its WITA day."""
     if event.action in VERDICTS:
-        day = as_utc(event.created_at).astimezone(WITA).date()
+        day = wita_day(event.created_at)
         _pending((VerdictCount.__table__, (item.kabupaten_kode, day, item.kim_id or NO_KIM, event.action)), +1)
+        if event.action in DAY_COUNT_VERDICTS:
+            _pending((DayCount.__table__, (item.kabupaten_kode, day, DAY_COUNT_VERDICTS[event.action])), +1)
 
 
 def _pending(key: tuple[Table, tuple], difference: int) -> None:
     session = db.session()
     transaction = session.get_nested_transaction() or session.get_transaction()
     pending = session.info.setdefault(PENDING, {}).setdefault(transaction, {})
-    pending[key] = pending.get(key, 0) + difference
+    for each in (key, *_week_of(key)):
+        pending[each] = pending.get(each, 0) + difference
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_of(key: tuple[Table, tuple]) -> tuple[tuple[Table, tuple], ...]:
+    """A day's count is its week's too (`week_count`), but for the waiting complaints, which are counted by day."""
+    table, row = key
+    if table is not DayCount.__table__ or row[-1] not in _VALUES[WeekCount.__table__]:
+        return ()
+    kabupaten, day, column = row
+    return ((WeekCount.__table__, (kabupaten, monday(day), column)),)
 
 
 def _on_commit(session: Session) -> None:
@@ -152,29 +213,52 @@ def _on_end(session: Session, transaction) -> None:
         pending.pop(transaction, None)
 
 
-# The columns that name a row of each table, in the order of Counted.keys; `n` is added to.
+# The columns that name a row of each table, in the order of Counted.keys. A key names one row and one of its
+# counts: `n`, or for `day_count` the column its key ends with.
 _KEYS = {
     QueueCount.__table__: ("kabupaten_kode", "kind", "desa_kode", "kim_id", "kategori"),
     PublishedCount.__table__: ("desa_kode", "kabupaten_kode"),
     VerdictCount.__table__: ("kabupaten_kode", "hari", "kim_id", "action"),
+    DayCount.__table__: ("kabupaten_kode", "hari"),
+    WeekCount.__table__: ("kabupaten_kode", "senin"),
 }
+_VALUES = dict.fromkeys(_KEYS, ("n",)) | {
+    DayCount.__table__: ("diterima", "disetujui", "ditolak", *waits.COLUMNS, "aduan_menunggu"),
+    WeekCount.__table__: ("diterima", "disetujui", "ditolak", *waits.COLUMNS)}
+# The tables of kept counts, by name: derived from the rows, so never backed up (kim_app/backup.py) but recounted.
+KEPT_TABLES = tuple(table.name for table in _KEYS)
+# The verdicts the dashboard counts per day (a request for revision is a verdict too, but neither of these).
+DAY_COUNT_VERDICTS = {"setujui": "disetujui", "tolak": "ditolak"}
 
 
-def _row(names: tuple[str, ...], key: tuple, n: int) -> dict:
-    return {**dict(zip(names, key, strict=True)), "n": n}
+def _split(table: Table, key: tuple) -> tuple[tuple, str]:
+    """A kept count's key: the row's key, and the column counted."""
+    if len(_VALUES[table]) == 1:
+        return key, _VALUES[table][0]
+    return key[:-1], key[-1]
+
+
+def _rows(table: Table, differences: dict[tuple, int]) -> list[dict]:
+    """The rows to add, in key order: every count of a row named (0 where nothing changed), as one multi-row
+    statement needs."""
+    rows: dict[tuple, dict[str, int]] = {}
+    for key, difference in differences.items():
+        row_key, column = _split(table, key)
+        values = rows.setdefault(row_key, dict.fromkeys(_VALUES[table], 0))
+        values[column] += difference
+    return [{**dict(zip(_KEYS[table], key, strict=True)), **values} for key, values in sorted(rows.items())]
 
 
 def _add(session: Session, pending: dict[tuple[Table, tuple], int]) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite_dialect
-    for table, names in _KEYS.items():
-        rows = sorted((key, difference) for (where, key), difference in pending.items()
-                      if where is table and difference)
-        if not rows:
+    for table in _KEYS:
+        differences = {key: difference for (where, key), difference in pending.items() if where is table and difference}
+        if not differences:
             continue
-        statement = dialect.insert(table).values([_row(names, key, n) for key, n in rows])
+        statement = dialect.insert(table).values(_rows(table, differences))
         statement = statement.on_conflict_do_update(
             index_elements=[column.name for column in table.primary_key],
-            set_={"n": table.c.n + statement.excluded.n},
+            set_={name: table.c[name] + statement.excluded[name] for name in _VALUES[table]},
         )
         session.execute(statement)
 
@@ -211,14 +295,51 @@ def _from_rows() -> dict[Table, dict[tuple, int]]:
         (kabupaten, date.fromisoformat(day) if isinstance(day, str) else day, kim, action): n
         for (kabupaten, day, kim, action), n in found[VerdictCount.__table__].items()
     }
+    found[DayCount.__table__] = _days_from_rows(found[VerdictCount.__table__])
+    found[WeekCount.__table__] = weeks = {}
+    for key, n in found[DayCount.__table__].items():
+        for week_key in _week_of((DayCount.__table__, key)):
+            weeks[week_key[1]] = weeks.get(week_key[1], 0) + n
     return found
+
+
+def _days_from_rows(verdicts: dict[tuple, int]) -> dict[tuple, int]:
+    """`day_count` from the items (their day of arrival and their wait, in Python: the same rule as `Counted.keys`,
+    to the second) and from the verdicts just counted."""
+    days: dict[tuple, int] = {}
+
+    def count(key: tuple, n: int = 1) -> None:
+        days[key] = days.get(key, 0) + n
+
+    arrivals = (select(Item.kabupaten_kode, Item.received_at, Item.decided_at)
+                .where(Item.kind.in_(kinds.MODERATED_KINDS)).execution_options(yield_per=10_000))
+    for kabupaten, received_at, decided_at in db.session.execute(arrivals):
+        day = wita_day(received_at)
+        count((kabupaten, day, "diterima"))
+        bucket = wait_bucket(received_at, decided_at)
+        if bucket is not None:
+            count((kabupaten, day, waits.COLUMNS[bucket]))
+    complaints = select(Item.kabupaten_kode, Item.received_at).where(
+        Item.kind.in_(kinds.TRACKED_KINDS), Item.status == Status.MENUNGGU, Item.aduan_status == AduanStatus.DITERIMA,
+        photos_complete(Item.id))
+    for kabupaten, received_at in db.session.execute(complaints):
+        count((kabupaten, wita_day(received_at), "aduan_menunggu"))
+    for (kabupaten, day, _kim, action), n in verdicts.items():
+        if action in DAY_COUNT_VERDICTS:
+            count((kabupaten, day, DAY_COUNT_VERDICTS[action]), n)
+    return days
 
 
 def _kept() -> dict[Table, dict[tuple, int]]:
     found = {}
     for table, names in _KEYS.items():
-        rows = db.session.execute(select(*(table.c[name] for name in names), table.c.n).where(table.c.n != 0)).all()
-        found[table] = {tuple(row[:-1]): row[-1] for row in rows}
+        values = _VALUES[table]
+        rows = db.session.execute(select(*(table.c[name] for name in (*names, *values)))).all()
+        found[table] = {}
+        for row in rows:
+            for column, n in zip(values, row[len(names):], strict=True):
+                if n:
+                    found[table][tuple(row[:len(names)]) if len(values) == 1 else (*row[:len(names)], column)] = n
     return found
 
 
@@ -250,13 +371,13 @@ def recount() -> list[Drift]:
     On PostgreSQL the tables are locked first (EXCLUSIVE: readers go on, writers wait): a change committed before
     the lock is in the count, one committing after it adds its difference to the rebuilt rows."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("LOCK TABLE queue_count, published_count, verdict_count IN EXCLUSIVE MODE"))
+        db.session.execute(text(f"LOCK TABLE {', '.join(KEPT_TABLES)} IN EXCLUSIVE MODE"))
     counted = _from_rows()
     wrong = _differences(counted, _kept())
     if wrong:
-        for table, names in _KEYS.items():
+        for table in _KEYS:
             db.session.execute(delete(table))
-            rows = [_row(names, key, n) for key, n in sorted(counted[table].items())]
+            rows = _rows(table, counted[table])
             if rows:
                 db.session.execute(table.insert(), rows)
         logger.warning("Kept counts rebuilt: %d rows differed from the items (first: %s)", len(wrong), wrong[0])

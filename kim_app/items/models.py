@@ -25,9 +25,11 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -40,7 +42,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kim_app.accounts.models import User
 from kim_app.extensions import db
-from kim_app.items import kinds
+from kim_app.items import kinds, waits
 from kim_app.items.statuses import AduanStatus, PhotoState, Status, sql_in
 from kim_app.timeutil import UTCDateTime, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
@@ -109,6 +111,9 @@ class Item(Content, db.Model):
         Index("ix_submission_queue_all", "status", "received_at", "id"),
         # Complaints awaiting verification, oldest first per kabupaten: the dashboard's overdue ones (migration 0022).
         Index("ix_submission_aduan_waiting", "kabupaten_kode", "received_at", "id", "kim_id",
+              postgresql_where=text(_AWAITING_VERIFICATION), sqlite_where=text(_AWAITING_VERIFICATION)),
+        # … and of every kabupaten at once, for the admin's list of the oldest (migration 0024).
+        Index("ix_submission_aduan_waiting_oldest", "received_at", "id",
               postgresql_where=text(_AWAITING_VERIFICATION), sqlite_where=text(_AWAITING_VERIFICATION)),
         # The delta pull: one author's items changed since a time.
         Index("ix_submission_author_updated", "author_id", "updated_at"),
@@ -337,3 +342,44 @@ class VerdictCount(db.Model):
     kim_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     action: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int]
+
+
+class DayCount(db.Model):
+    """Per kabupaten and WITA day, what the dashboard counts of the whole of a kabupaten: the items that arrived for
+    the desk to judge (`diterima`, the moderated kinds, on their day of arrival), the approvals and rejections given
+    (`disetujui`, `ditolak`, on the day they were given), how long the items that arrived that day waited for their
+    first verdict, as a histogram (kim_app/items/waits.py: `w00` … `w46`), and the complaints that arrived that day
+    and still wait in the queue for verification (`aduan_menunggu`: the overdue ones are those of the days before
+    the deadline's). A nation's eight weeks are 514 kabupaten × 56 days of rows, whatever the number of items.
+    Derived, like QueueCount; the kabupaten is the item's as it is now."""
+
+    __table__ = db.Table(
+        "day_count",
+        Column("kabupaten_kode", String(5), primary_key=True),
+        Column("hari", Date, primary_key=True, index=True),
+        Column("diterima", Integer, nullable=False, default=0),
+        Column("disetujui", Integer, nullable=False, default=0),
+        Column("ditolak", Integer, nullable=False, default=0),
+        *(Column(name, Integer, nullable=False, default=0) for name in waits.COLUMNS),
+        Column("aduan_menunggu", Integer, nullable=False, default=0),
+        # The days that hold waiting complaints, a few of all: the dashboard sums those before a deadline from the
+        # index alone.
+        Index("ix_day_count_aduan_menunggu", "hari", "kabupaten_kode", "aduan_menunggu",
+              postgresql_where=text("aduan_menunggu <> 0"), sqlite_where=text("aduan_menunggu <> 0")),
+    )
+
+
+class WeekCount(db.Model):
+    """DayCount's numbers (but the waiting complaints) per kabupaten and week, named by its Monday (WITA): a period's
+    whole weeks are read here, its days at either end from DayCount — a nation's eight weeks are 4,000 rows instead
+    of 28,000. Derived, like DayCount, and changed with it (kim_app/items/counts.py)."""
+
+    __table__ = db.Table(
+        "week_count",
+        Column("kabupaten_kode", String(5), primary_key=True),
+        Column("senin", Date, primary_key=True, index=True),
+        Column("diterima", Integer, nullable=False, default=0),
+        Column("disetujui", Integer, nullable=False, default=0),
+        Column("ditolak", Integer, nullable=False, default=0),
+        *(Column(name, Integer, nullable=False, default=0) for name in waits.COLUMNS),
+    )

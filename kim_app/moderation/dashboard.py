@@ -1,33 +1,36 @@
 """The Dinas desk's dashboard (/moderasi/dasbor) and its CSV export: how much arrived, what was decided, how long
 deciding took, and which complaints have waited too long.
 
-Counted from what cannot be rewritten: `received_at` of the items and the append-only audit log (`moderation_event`),
-whose verdicts are kept counted per kabupaten, WITA day and KIM group as they are given (`verdict_count`,
-kim_app/items/counts.py). "Approved" and "rejected" in a period are the verdicts given in it; "time to moderate"
-runs from an item's arrival to its first verdict (approve, reject or ask for a revision). Aggregation is done in
-Python over one period's rows: a province has thousands of items a year, not millions, and week buckets in WITA stay
-the same on SQLite and PostgreSQL. Scope comes from accounts/policy.py: a moderator sees their kabupaten, an admin
-all of them.
+Counted from what cannot be rewritten: `received_at` and `decided_at` of the items and the append-only audit log
+(`moderation_event`). "Approved" and "rejected" in a period are the verdicts given in it; "time to moderate" runs
+from an item's arrival to its first verdict (approve, reject or ask for a revision), its median read off a histogram
+(kim_app/items/waits.py).
+
+What a page reads does not grow with the items: the totals, the kabupaten and the weeks come from the counts kept
+per kabupaten and WITA day as items change (`day_count`, kim_app/items/counts.py) — a nation's eight weeks are
+28,000 rows, not 300,000 items. The table per KIM group is shown for one kabupaten at a time (a moderator's, or the
+one an admin chose): its arrivals and waits from that kabupaten's items of the period, its verdicts from
+`verdict_count`. A table of a nation's 3,600 groups would help nobody find one. Scope comes from accounts/policy.py:
+a moderator sees their kabupaten, an admin all of them or the one chosen.
 """
 from __future__ import annotations
 
 import csv
 import io
-import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from kim_app import csvtext, inputs
 from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
-from kim_app.items import kinds
-from kim_app.items.counts import NO_KIM
-from kim_app.items.models import Item, VerdictCount
+from kim_app.items import kinds, waits
+from kim_app.items.counts import DAY_COUNT_VERDICTS, NO_KIM
+from kim_app.items.models import DayCount, Item, VerdictCount, WeekCount
 from kim_app.items.statuses import AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
 from kim_app.moderation.deadlines import overdue_before, working_seconds
@@ -36,6 +39,8 @@ from kim_app.timeutil import BULAN, WITA, as_utc, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderasi")
+DAYS = DayCount.__table__
+WEEKS = WeekCount.__table__
 
 APPROVE, REJECT = "setujui", "tolak"
 # The overdue complaints listed by name, oldest first; all of them are counted. A province's desk that fell behind has
@@ -94,6 +99,22 @@ def parse_period(args) -> Period:
     return Period(start, end)
 
 
+def parse_kabupaten(user: User, args) -> str | None:
+    """The one kabupaten the page is about: a moderator's own; for an admin the one chosen (`kabupaten`), or None for
+    all. A code that names no kabupaten is a PeriodError (said on the page); one outside the user's scope is 403."""
+    if not policy.sees_every_kabupaten(user):
+        chosen = (args.get("kabupaten") or "").strip()
+        if chosen and chosen != user.kabupaten_kode:
+            abort(403)
+        return user.kabupaten_kode
+    chosen = (args.get("kabupaten") or "").strip()
+    if not chosen:
+        return None
+    if len(chosen) > 5 or db.session.get(Kabupaten, chosen) is None:
+        raise PeriodError("Kabupaten/kota itu tidak dikenal.")
+    return chosen
+
+
 @dataclass
 class Tally:
     """The numbers of one row: a kabupaten, a KIM group or a week."""
@@ -104,11 +125,19 @@ class Tally:
     disetujui: int = 0
     ditolak: int = 0
     terlambat: int = 0
-    waits: list[float] = field(default_factory=list)  # hours from arrival to first verdict
+    # How long the arrivals waited for their first verdict: a histogram (kim_app/items/waits.py).
+    histogram: list[int] = field(default_factory=lambda: [0] * waits.BUCKETS)
 
     @property
     def median_jam(self) -> float | None:
-        return round(statistics.median(self.waits), 1) if self.waits else None
+        median = waits.median_hours(self.histogram)
+        return None if median is None else round(median, 1)
+
+    def add_day(self, diterima: int, disetujui: int, ditolak: int, histogram) -> None:
+        self.diterima += diterima
+        self.disetujui += disetujui
+        self.ditolak += ditolak
+        waits.add(self.histogram, histogram)
 
 
 @dataclass
@@ -125,9 +154,10 @@ class Overdue:
 @dataclass
 class Report:
     period: Period
+    kabupaten_kode: str | None  # the one kabupaten shown; None: every one in scope
     total: Tally
     kabupaten: list[Tally]
-    kim: list[Tally]
+    kim: list[Tally] | None  # for one kabupaten only
     weeks: list[Tally]
     overdue: list[Overdue]  # the oldest OVERDUE_SHOWN
     overdue_total: int
@@ -137,123 +167,174 @@ def _week_label(monday: date) -> str:
     return f"{monday.day} {BULAN_PENDEK[monday.month - 1]}"
 
 
-def report(user: User, period: Period) -> Report:
-    scope = policy.moderation_scope(user, Item.kabupaten_kode)
-    # What arrived for the desk to judge: a dissemination report is recorded, never judged, so it is not counted.
-    # With each item the moment of its first verdict, which the item keeps (`decided_at`, the same moment as the
-    # verdict's audit entry).
-    received = db.session.execute(
-        select(Item.kabupaten_kode, Item.kim_id, Item.received_at, Item.decided_at).where(
-            scope, Item.kind.in_(kinds.MODERATED_KINDS), Item.received_at >= period.start_utc,
-            Item.received_at < period.end_utc,
-        )
-    ).all()
-    # The verdicts given in the period, kept counted per kabupaten, WITA day and KIM group as they are given
-    # (kim_app/items/counts.py): the audit log itself would be read whole to find one kabupaten's.
-    verdicts = db.session.execute(
-        select(VerdictCount.kabupaten_kode, func.nullif(VerdictCount.kim_id, NO_KIM), VerdictCount.action,
-               VerdictCount.hari, VerdictCount.n)
-        .where(
-            policy.moderation_scope(user, VerdictCount.kabupaten_kode),
-            VerdictCount.action.in_((APPROVE, REJECT)),
-            VerdictCount.hari >= period.start,
-            VerdictCount.hari <= period.end,
-            VerdictCount.n != 0,
-        )
-    ).all()
-    late = overdue_complaints(user, shown=OVERDUE_SHOWN)
+def report(user: User, period: Period, kabupaten: str | None = None) -> Report:
+    """The numbers of `period` in this user's scope, or of the one `kabupaten` (parse_kabupaten)."""
 
-    # The names of the places the numbers are about, not of every kabupaten and KIM group of the nation.
-    kab_codes = {row[0] for row in received} | {row[0] for row in verdicts} | {kab for kab, _ in late.per_place}
-    kim_ids = {row[1] for row in received} | {row[1] for row in verdicts} | {kim for _, kim in late.per_place}
-    kim_ids.discard(None)
-    kab_names = dict(db.session.execute(
-        select(Kabupaten.kode, Kabupaten.nama).where(Kabupaten.kode.in_(kab_codes))).all()) if kab_codes else {}
-    kim_names = dict(db.session.execute(
-        select(KimGroup.id, KimGroup.nama).where(KimGroup.id.in_(kim_ids))).all()) if kim_ids else {}
+    per_kabupaten, per_week = _kept_numbers(user, period, kabupaten)
+    late = overdue_complaints(user, shown=OVERDUE_SHOWN, kabupaten=kabupaten)
+
     total = Tally("", "Jumlah")
     by_kab: dict[str, Tally] = {}
-    by_kim: dict[int | None, Tally] = {}
     by_week = {monday: Tally(monday.isoformat(), _week_label(monday)) for monday in period.weeks()}
-
-    def rows_for(kab: str, kim: int | None) -> list[Tally]:
-        if kab not in by_kab:
-            by_kab[kab] = Tally(kab, kab_names.get(kab, kab))
-        if kim not in by_kim:
-            by_kim[kim] = Tally("" if kim is None else str(kim), kim_names.get(kim, "Tanpa KIM"))
-        return [total, by_kab[kab], by_kim[kim]]
-
-    def week_of(moment: datetime) -> Tally:
-        return week_of_day(as_utc(moment).astimezone(WITA).date())
-
-    def week_of_day(local: date) -> Tally:
-        return by_week[local - timedelta(days=local.weekday())]
-
-    for kab, kim, received_at, verdict_at in received:
-        for tally in [*rows_for(kab, kim), week_of(received_at)]:
-            tally.diterima += 1
-            if verdict_at is not None:
-                tally.waits.append((as_utc(verdict_at) - as_utc(received_at)).total_seconds() / 3600)
-    for kab, kim, action, day, n in verdicts:
-        for tally in [*rows_for(kab, kim), week_of_day(day)]:
-            if action == APPROVE:
-                tally.disetujui += n
-            else:
-                tally.ditolak += n
-    for (kab, kim), n in late.per_place.items():  # as of now, whatever the period
-        for tally in rows_for(kab, kim):
+    for kab, diterima, disetujui, ditolak, *histogram in per_kabupaten:
+        by_kab.setdefault(kab, Tally(kab, kab))
+        for tally in (total, by_kab[kab]):
+            tally.add_day(diterima, disetujui, ditolak, histogram)
+    for day, diterima, disetujui, ditolak, *histogram in per_week:
+        if isinstance(day, str):  # SQLite answers a day of an aggregate as text
+            day = date.fromisoformat(day)
+        by_week[day - timedelta(days=day.weekday())].add_day(diterima, disetujui, ditolak, histogram)
+    for kab, n in late.per_kabupaten.items():  # as of now, whatever the period
+        by_kab.setdefault(kab, Tally(kab, kab))
+        for tally in (total, by_kab[kab]):
             tally.terlambat += n
+    kab_names = dict(db.session.execute(
+        select(Kabupaten.kode, Kabupaten.nama).where(Kabupaten.kode.in_(list(by_kab)))).all()) if by_kab else {}
+    for kab, tally in by_kab.items():
+        tally.nama = kab_names.get(kab, kab)
 
     return Report(
         period=period,
+        kabupaten_kode=kabupaten,
         total=total,
         kabupaten=sorted(by_kab.values(), key=lambda t: t.nama),
-        kim=sorted(by_kim.values(), key=lambda t: (-t.diterima, t.nama)),
+        kim=None if kabupaten is None else _per_kim(kabupaten, period, late),
         weeks=list(by_week.values()),
         overdue=late.oldest,
         overdue_total=late.total,
     )
 
 
+VALUES = ("diterima", "disetujui", "ditolak", *waits.COLUMNS)
+
+
+def _kept_numbers(user: User, period: Period, kabupaten: str | None) -> tuple[list, list]:
+    """The period's kept numbers (VALUES) summed per kabupaten, and per day or week (a row's day is in its week):
+    the whole weeks from `week_count`, the days before the first Monday and after the last Sunday from `day_count`.
+    A kabupaten or week met in both parts comes twice; the caller adds them up."""
+    first_monday = period.start + timedelta(days=-period.start.weekday() % 7)
+    last_sunday = period.end - timedelta(days=(period.end.weekday() + 1) % 7)
+    parts = []
+    if (last_sunday - first_monday).days >= 6:
+        whole = (WEEKS.c.senin >= first_monday, WEEKS.c.senin <= last_sunday - timedelta(days=6))
+        parts.append((WEEKS, WEEKS.c.senin, whole))
+        edges = [(period.start, first_monday - timedelta(days=1)), (last_sunday + timedelta(days=1), period.end)]
+    else:
+        edges = [(period.start, period.end)]
+    edges = [(start, end) for start, end in edges if start <= end]
+    if edges:
+        parts.append((DAYS, DAYS.c.hari, (or_(*(DAYS.c.hari.between(start, end) for start, end in edges)),)))
+    per_kabupaten, per_week = [], []
+    for table, day, in_period in parts:
+        conditions = (policy.moderation_scope(user, table.c.kabupaten_kode), *in_period,
+                      *(() if kabupaten is None else (table.c.kabupaten_kode == kabupaten,)))
+        sums = [func.sum(table.c[name]) for name in VALUES]
+        per_kabupaten += db.session.execute(
+            select(table.c.kabupaten_kode, *sums).where(*conditions).group_by(table.c.kabupaten_kode)).all()
+        per_week += db.session.execute(select(day, *sums).where(*conditions).group_by(day)).all()
+    return per_kabupaten, per_week
+
+
+def _per_kim(kabupaten: str, period: Period, late: OverdueComplaints) -> list[Tally]:
+    """One kabupaten's table per KIM group: arrivals and waits from its items of the period (their medians by the
+    same histogram as the kept counts'), verdicts from `verdict_count`."""
+    received = db.session.execute(
+        select(Item.kim_id, Item.received_at, Item.decided_at).where(
+            Item.kabupaten_kode == kabupaten, Item.kind.in_(kinds.MODERATED_KINDS),
+            Item.received_at >= period.start_utc, Item.received_at < period.end_utc,
+        )
+    ).all()
+    verdicts = db.session.execute(
+        select(func.nullif(VerdictCount.kim_id, NO_KIM), VerdictCount.action, func.sum(VerdictCount.n))
+        .where(VerdictCount.kabupaten_kode == kabupaten, VerdictCount.action.in_(DAY_COUNT_VERDICTS),
+               VerdictCount.hari >= period.start, VerdictCount.hari <= period.end)
+        .group_by(VerdictCount.kim_id, VerdictCount.action)
+    ).all()
+    by_kim: dict[int | None, Tally] = {}
+
+    def row(kim: int | None) -> Tally:
+        if kim not in by_kim:
+            by_kim[kim] = Tally("" if kim is None else str(kim), "Tanpa KIM")
+        return by_kim[kim]
+
+    for kim, received_at, decided_at in received:
+        tally = row(kim)
+        tally.diterima += 1
+        if decided_at is not None:
+            tally.histogram[waits.bucket_of((as_utc(decided_at) - as_utc(received_at)).total_seconds())] += 1
+    for kim, action, n in verdicts:
+        if n:
+            if action == APPROVE:
+                row(kim).disetujui += n
+            else:
+                row(kim).ditolak += n
+    for kim, n in (late.per_kim or {}).items():
+        row(kim).terlambat += n
+    kim_ids = [kim for kim in by_kim if kim is not None]
+    names = dict(db.session.execute(select(KimGroup.id, KimGroup.nama).where(KimGroup.id.in_(kim_ids))).all()) \
+        if kim_ids else {}
+    for kim, tally in by_kim.items():
+        tally.nama = names.get(kim, tally.nama)
+    return sorted(by_kim.values(), key=lambda t: (-t.diterima, t.nama))
+
+
 @dataclass
 class OverdueComplaints:
     total: int
-    per_place: dict[tuple[str, int | None], int]  # (kabupaten, KIM group) → how many
+    per_kabupaten: dict[str, int]
+    per_kim: dict[int | None, int] | None  # for one kabupaten only
     oldest: list[Overdue]  # the first OVERDUE_SHOWN, oldest first
 
 
-def overdue_complaints(user: User, shown: int, now: datetime | None = None) -> OverdueComplaints:
-    """Complaints in this user's queue still waiting for verification after their deadline (moderation/deadlines.py):
-    counted per kabupaten and KIM group in the database, and the oldest listed. Only what the desk needs to find
-    them: no complainant, no complaint text."""
+def overdue_complaints(user: User, shown: int, now: datetime | None = None,
+                       kabupaten: str | None = None) -> OverdueComplaints:
+    """Complaints in this user's queue (of the one `kabupaten`, if given) still waiting for verification after their
+    deadline (moderation/deadlines.py): counted per kabupaten (and per KIM group for one kabupaten), and the oldest
+    listed. Only what the desk needs to find them: no complainant, no complaint text.
+
+    Overdue is a matter of when a complaint was received: one moment splits them (`overdue_before`). For one
+    kabupaten they are counted from its rows; for all of them, the days wholly before that moment are read from the
+    kept counts (`day_count.aduan_menunggu`, the same condition kept as complaints move) and only the moment's own
+    day from the rows — a nation's desks have 90,000 overdue complaints when they fall behind."""
     now = now or utcnow()
+    before = overdue_before(now)
     waiting = (
         *in_queue(user),
+        *(() if kabupaten is None else (Item.kabupaten_kode == kabupaten,)),
         Item.kind.in_(kinds.TRACKED_KINDS),
         Item.aduan_status == AduanStatus.DITERIMA,
-        # Overdue is a matter of when it was received: one moment splits them (`overdue_before`).
-        Item.received_at < overdue_before(now),
     )
-    per_place = {
-        (kab, kim): n
-        for kab, kim, n in db.session.execute(
-            select(Item.kabupaten_kode, Item.kim_id, func.count()).where(*waiting)
-            .group_by(Item.kabupaten_kode, Item.kim_id)
-        )
-    }
+    per_kim = None
+    if kabupaten is not None:
+        per_kim = dict(db.session.execute(
+            select(Item.kim_id, func.count()).where(*waiting, Item.received_at < before).group_by(Item.kim_id)).all())
+        per_kabupaten = {kabupaten: sum(per_kim.values())} if per_kim else {}
+    else:
+        day = as_utc(before).astimezone(WITA).date()
+        day_start = datetime.combine(day, time(), WITA).astimezone(timezone.utc)
+        kept = select(DAYS.c.kabupaten_kode, func.sum(DAYS.c.aduan_menunggu)).where(
+            policy.moderation_scope(user, DAYS.c.kabupaten_kode), DAYS.c.aduan_menunggu != 0, DAYS.c.hari < day,
+        ).group_by(DAYS.c.kabupaten_kode)
+        today = select(Item.kabupaten_kode, func.count()).where(
+            *waiting, Item.received_at >= day_start, Item.received_at < before).group_by(Item.kabupaten_kode)
+        per_kabupaten = {}
+        for query in (kept, today):
+            for kab, n in db.session.execute(query):
+                if n:
+                    per_kabupaten[kab] = per_kabupaten.get(kab, 0) + n
     rows = db.session.execute(
         select(Item.id, Item.kabupaten_kode, Item.kim_id, Desa.nama, Kabupaten.nama, Item.received_at)
         .join(Desa, Desa.kode == Item.desa_kode)
         .join(Kabupaten, Kabupaten.kode == Item.kabupaten_kode)
-        .where(*waiting)
+        .where(*waiting, Item.received_at < before)
         .order_by(Item.received_at, Item.id)
         .limit(shown)
     ).all()
     oldest = [
-        Overdue(item_id, kab, kim, desa, kabupaten, received_at, working_seconds(received_at, now) / 86400)
-        for item_id, kab, kim, desa, kabupaten, received_at in rows
+        Overdue(item_id, kab, kim, desa, kabupaten_nama, received_at, working_seconds(received_at, now) / 86400)
+        for item_id, kab, kim, desa, kabupaten_nama, received_at in rows
     ]
-    return OverdueComplaints(sum(per_place.values()), per_place, oldest)
+    return OverdueComplaints(sum(per_kabupaten.values()), per_kabupaten, per_kim, oldest)
 
 
 def charts(data: Report) -> dict:
@@ -287,7 +368,8 @@ def to_csv(data: Report) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["bagian", "kode", "nama", "diterima", "disetujui", "ditolak", "median_jam_moderasi",
                      "aduan_terlambat"])
-    sections = [("jumlah", [data.total]), ("kabupaten", data.kabupaten), ("kim", data.kim), ("minggu", data.weeks)]
+    sections = [("jumlah", [data.total]), ("kabupaten", data.kabupaten), ("kim", data.kim or []),
+                ("minggu", data.weeks)]
     for section, tallies in sections:
         for t in tallies:
             late = "" if section == "minggu" else t.terlambat
@@ -304,10 +386,18 @@ def dashboard():
         period = parse_period(request.args)
     except PeriodError as problem:
         error, period = str(problem), default_period()
-    data = report(current_user, period)
+    try:
+        kabupaten = parse_kabupaten(current_user, request.args)
+    except PeriodError as problem:
+        error, kabupaten = str(problem), None
+    data = report(current_user, period, kabupaten)
     status = 200 if error is None else 422
+    scope = policy.scope_label(current_user)
+    if kabupaten is not None and policy.sees_every_kabupaten(current_user):
+        scope = db.session.get(Kabupaten, kabupaten).nama
     return render_template(
-        "moderation/dashboard.html", data=data, charts=charts(data), error=error, scope=policy.scope_label(current_user)
+        "moderation/dashboard.html", data=data, charts=charts(data), error=error, scope=scope,
+        wide=policy.sees_every_kabupaten(current_user),
     ), status
 
 
@@ -316,10 +406,12 @@ def dashboard():
 def dashboard_csv():
     try:
         period = parse_period(request.args)
+        kabupaten = parse_kabupaten(current_user, request.args)
     except PeriodError as problem:
         return Response(str(problem), status=422, mimetype="text/plain")
-    body = to_csv(report(current_user, period))
-    name = f"dasbor-kim-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    body = to_csv(report(current_user, period, kabupaten))
+    place = f"-{kabupaten}" if kabupaten and policy.sees_every_kabupaten(current_user) else ""
+    name = f"dasbor-kim{place}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     # The byte-order mark makes spreadsheet programs read the names' accents as UTF-8.
     return Response(
         "\ufeff" + body,
