@@ -39,11 +39,11 @@ def upgrade():
         'day_count',
         sa.Column('kabupaten_kode', sa.String(length=5), nullable=False),
         sa.Column('hari', sa.Date(), nullable=False),
-        sa.Column('diterima', sa.Integer(), nullable=False),
-        sa.Column('disetujui', sa.Integer(), nullable=False),
-        sa.Column('ditolak', sa.Integer(), nullable=False),
-        *(sa.Column(name, sa.Integer(), nullable=False) for name in COLUMNS),
-        sa.Column('aduan_menunggu', sa.Integer(), nullable=False),
+        sa.Column('diterima', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('disetujui', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('ditolak', sa.Integer(), nullable=False, server_default='0'),
+        *(sa.Column(name, sa.Integer(), nullable=False, server_default='0') for name in COLUMNS),
+        sa.Column('aduan_menunggu', sa.Integer(), nullable=False, server_default='0'),
         sa.PrimaryKeyConstraint('kabupaten_kode', 'hari', name=op.f('pk_day_count')),
     )
     op.create_index(op.f('ix_day_count_hari'), 'day_count', ['hari'], unique=False)
@@ -53,10 +53,10 @@ def upgrade():
         'week_count',
         sa.Column('kabupaten_kode', sa.String(length=5), nullable=False),
         sa.Column('senin', sa.Date(), nullable=False),
-        sa.Column('diterima', sa.Integer(), nullable=False),
-        sa.Column('disetujui', sa.Integer(), nullable=False),
-        sa.Column('ditolak', sa.Integer(), nullable=False),
-        *(sa.Column(name, sa.Integer(), nullable=False) for name in COLUMNS),
+        sa.Column('diterima', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('disetujui', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('ditolak', sa.Integer(), nullable=False, server_default='0'),
+        *(sa.Column(name, sa.Integer(), nullable=False, server_default='0') for name in COLUMNS),
         sa.PrimaryKeyConstraint('kabupaten_kode', 'senin', name=op.f('pk_week_count')),
     )
     op.create_index(op.f('ix_week_count_senin'), 'week_count', ['senin'], unique=False)
