@@ -344,6 +344,13 @@ class VerdictCount(db.Model):
     n: Mapped[int]
 
 
+def _tally_counts() -> list[Column]:
+    """The counts a day's row and a week's share: arrivals, approvals, rejections, the histogram of waits. Their
+    default is the server's (an upsert names only the counts it changes, kim_app/items/counts.py)."""
+    return [Column(name, Integer, nullable=False, server_default="0")
+            for name in ("diterima", "disetujui", "ditolak", *waits.COLUMNS)]
+
+
 class DayCount(db.Model):
     """Per kabupaten and WITA day, what the dashboard counts of the whole of a kabupaten: the items that arrived for
     the desk to judge (`diterima`, the moderated kinds, on their day of arrival), the approvals and rejections given
@@ -357,10 +364,7 @@ class DayCount(db.Model):
         "day_count",
         Column("kabupaten_kode", String(5), primary_key=True),
         Column("hari", Date, primary_key=True, index=True),
-        Column("diterima", Integer, nullable=False, server_default="0"),
-        Column("disetujui", Integer, nullable=False, server_default="0"),
-        Column("ditolak", Integer, nullable=False, server_default="0"),
-        *(Column(name, Integer, nullable=False, server_default="0") for name in waits.COLUMNS),
+        *_tally_counts(),
         Column("aduan_menunggu", Integer, nullable=False, server_default="0"),
         # The days that hold waiting complaints, a few of all: the dashboard sums those before a deadline from the
         # index alone.
@@ -378,8 +382,5 @@ class WeekCount(db.Model):
         "week_count",
         Column("kabupaten_kode", String(5), primary_key=True),
         Column("senin", Date, primary_key=True, index=True),
-        Column("diterima", Integer, nullable=False, server_default="0"),
-        Column("disetujui", Integer, nullable=False, server_default="0"),
-        Column("ditolak", Integer, nullable=False, server_default="0"),
-        *(Column(name, Integer, nullable=False, server_default="0") for name in waits.COLUMNS),
+        *_tally_counts(),
     )

@@ -34,15 +34,18 @@ COLUMNS = tuple(f"w{index:02d}" for index in range(len(BOUNDS) + 1))
 WAITING = "status = 'menunggu' AND aduan_status = 'diterima'"
 
 
+def counts():
+    """The counts a day's row and a week's share."""
+    return [sa.Column(name, sa.Integer(), nullable=False, server_default='0')
+            for name in ('diterima', 'disetujui', 'ditolak', *COLUMNS)]
+
+
 def upgrade():
     op.create_table(
         'day_count',
         sa.Column('kabupaten_kode', sa.String(length=5), nullable=False),
         sa.Column('hari', sa.Date(), nullable=False),
-        sa.Column('diterima', sa.Integer(), nullable=False, server_default='0'),
-        sa.Column('disetujui', sa.Integer(), nullable=False, server_default='0'),
-        sa.Column('ditolak', sa.Integer(), nullable=False, server_default='0'),
-        *(sa.Column(name, sa.Integer(), nullable=False, server_default='0') for name in COLUMNS),
+        *counts(),
         sa.Column('aduan_menunggu', sa.Integer(), nullable=False, server_default='0'),
         sa.PrimaryKeyConstraint('kabupaten_kode', 'hari', name=op.f('pk_day_count')),
     )
@@ -53,10 +56,7 @@ def upgrade():
         'week_count',
         sa.Column('kabupaten_kode', sa.String(length=5), nullable=False),
         sa.Column('senin', sa.Date(), nullable=False),
-        sa.Column('diterima', sa.Integer(), nullable=False, server_default='0'),
-        sa.Column('disetujui', sa.Integer(), nullable=False, server_default='0'),
-        sa.Column('ditolak', sa.Integer(), nullable=False, server_default='0'),
-        *(sa.Column(name, sa.Integer(), nullable=False, server_default='0') for name in COLUMNS),
+        *counts(),
         sa.PrimaryKeyConstraint('kabupaten_kode', 'senin', name=op.f('pk_week_count')),
     )
     op.create_index(op.f('ix_week_count_senin'), 'week_count', ['senin'], unique=False)
