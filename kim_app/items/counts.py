@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from kim_app.extensions import db
 from kim_app.items import kinds, waits
 from kim_app.items.models import (
+    TALLY_COUNTS,
     DayCount,
     Item,
     ItemEvent,
@@ -228,8 +229,8 @@ _KEYS = {
     WeekCount.__table__: ("kabupaten_kode", "senin"),
 }
 _VALUES = dict.fromkeys(_KEYS, ("n",)) | {
-    DayCount.__table__: ("diterima", "disetujui", "ditolak", *waits.COLUMNS, "aduan_menunggu"),
-    WeekCount.__table__: ("diterima", "disetujui", "ditolak", *waits.COLUMNS)}
+    DayCount.__table__: (*TALLY_COUNTS, "aduan_menunggu"),
+    WeekCount.__table__: TALLY_COUNTS}
 # The tables of kept counts, by name: derived from the rows, so never backed up (kim_app/backup.py) but recounted.
 KEPT_TABLES = tuple(table.name for table in _KEYS)
 # The row an upsert proposed, as ON CONFLICT DO UPDATE names it: made once per table. `statement.excluded` makes it

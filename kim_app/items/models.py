@@ -344,11 +344,14 @@ class VerdictCount(db.Model):
     n: Mapped[int]
 
 
+# The counts a day's row and a week's share: arrivals, approvals, rejections, the histogram of waits.
+TALLY_COUNTS = ("diterima", "disetujui", "ditolak", *waits.COLUMNS)
+
+
 def _tally_counts() -> list[Column]:
-    """The counts a day's row and a week's share: arrivals, approvals, rejections, the histogram of waits. Their
-    default is the server's (an upsert names only the counts it changes, kim_app/items/counts.py)."""
-    return [Column(name, Integer, nullable=False, server_default="0")
-            for name in ("diterima", "disetujui", "ditolak", *waits.COLUMNS)]
+    """TALLY_COUNTS as columns. Their default is the server's (an upsert names only the counts it changes,
+    kim_app/items/counts.py)."""
+    return [Column(name, Integer, nullable=False, server_default="0") for name in TALLY_COUNTS]
 
 
 class DayCount(db.Model):

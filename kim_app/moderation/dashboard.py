@@ -7,11 +7,12 @@ from an item's arrival to its first verdict (approve, reject or ask for a revisi
 (kim_app/items/waits.py).
 
 What a page reads does not grow with the items: the totals, the kabupaten and the weeks come from the counts kept
-per kabupaten and WITA day as items change (`day_count`, kim_app/items/counts.py) — a nation's eight weeks are
-28,000 rows, not 300,000 items. The table per KIM group is shown for one kabupaten at a time (a moderator's, or the
-one an admin chose): its arrivals and waits from that kabupaten's items of the period, its verdicts from
-`verdict_count`. A table of a nation's 3,600 groups would help nobody find one. Scope comes from accounts/policy.py:
-a moderator sees their kabupaten, an admin all of them or the one chosen.
+per kabupaten and week, and per day for the days at a period's ends, as items change (`week_count`, `day_count`,
+kim_app/items/counts.py) — a nation's eight weeks are 4,000 rows, not 300,000 items. The table per KIM group is
+shown for one kabupaten at a time (a moderator's, or the one an admin chose): its arrivals and waits from that
+kabupaten's items of the period, its verdicts from `verdict_count`. A table of a nation's 3,600 groups would help
+nobody find one. Scope comes from accounts/policy.py: a moderator sees their kabupaten, an admin all of them or the
+one chosen.
 """
 from __future__ import annotations
 
@@ -29,13 +30,13 @@ from kim_app.accounts import policy
 from kim_app.accounts.models import User
 from kim_app.extensions import db
 from kim_app.items import kinds, waits
-from kim_app.items.counts import DAY_COUNT_VERDICTS, NO_KIM
-from kim_app.items.models import DayCount, Item, VerdictCount, WeekCount
+from kim_app.items.counts import DAY_COUNT_VERDICTS, NO_KIM, monday, wait_bucket, wita_day
+from kim_app.items.models import TALLY_COUNTS, DayCount, Item, VerdictCount, WeekCount
 from kim_app.items.statuses import AduanStatus
 from kim_app.moderation.charts import Series, bar_chart
 from kim_app.moderation.deadlines import overdue_before, working_seconds
 from kim_app.moderation.queue import in_queue
-from kim_app.timeutil import BULAN, WITA, as_utc, utcnow
+from kim_app.timeutil import BULAN, WITA, utcnow
 from kim_app.wilayah.models import Desa, Kabupaten, KimGroup
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderasi")
@@ -102,12 +103,11 @@ def parse_period(args) -> Period:
 def parse_kabupaten(user: User, args) -> str | None:
     """The one kabupaten the page is about: a moderator's own; for an admin the one chosen (`kabupaten`), or None for
     all. A code that names no kabupaten is a PeriodError (said on the page); one outside the user's scope is 403."""
+    chosen = (args.get("kabupaten") or "").strip()
     if not policy.sees_every_kabupaten(user):
-        chosen = (args.get("kabupaten") or "").strip()
         if chosen and chosen != user.kabupaten_kode:
             abort(403)
         return user.kabupaten_kode
-    chosen = (args.get("kabupaten") or "").strip()
     if not chosen:
         return None
     if len(chosen) > 5 or db.session.get(Kabupaten, chosen) is None:
@@ -183,7 +183,7 @@ def report(user: User, period: Period, kabupaten: str | None = None) -> Report:
     for day, diterima, disetujui, ditolak, *histogram in per_week:
         if isinstance(day, str):  # SQLite answers a day of an aggregate as text
             day = date.fromisoformat(day)
-        by_week[day - timedelta(days=day.weekday())].add_day(diterima, disetujui, ditolak, histogram)
+        by_week[monday(day)].add_day(diterima, disetujui, ditolak, histogram)
     for kab, n in late.per_kabupaten.items():  # as of now, whatever the period
         by_kab.setdefault(kab, Tally(kab, kab))
         for tally in (total, by_kab[kab]):
@@ -205,11 +205,8 @@ def report(user: User, period: Period, kabupaten: str | None = None) -> Report:
     )
 
 
-VALUES = ("diterima", "disetujui", "ditolak", *waits.COLUMNS)
-
-
 def _kept_numbers(user: User, period: Period, kabupaten: str | None) -> tuple[list, list]:
-    """The period's kept numbers (VALUES) summed per kabupaten, and per day or week (a row's day is in its week):
+    """The period's kept numbers (TALLY_COUNTS) summed per kabupaten, and per day or week (a row's day is in its week):
     the whole weeks from `week_count`, the days before the first Monday and after the last Sunday from `day_count`.
     A kabupaten or week met in both parts comes twice; the caller adds them up."""
     first_monday = period.start + timedelta(days=-period.start.weekday() % 7)
@@ -228,7 +225,7 @@ def _kept_numbers(user: User, period: Period, kabupaten: str | None) -> tuple[li
     for table, day, in_period in parts:
         conditions = (policy.moderation_scope(user, table.c.kabupaten_kode), *in_period,
                       *(() if kabupaten is None else (table.c.kabupaten_kode == kabupaten,)))
-        sums = [func.sum(table.c[name]) for name in VALUES]
+        sums = [func.sum(table.c[name]) for name in TALLY_COUNTS]
         per_kabupaten += db.session.execute(
             select(table.c.kabupaten_kode, *sums).where(*conditions).group_by(table.c.kabupaten_kode)).all()
         per_week += db.session.execute(select(day, *sums).where(*conditions).group_by(day)).all()
@@ -260,8 +257,9 @@ def _per_kim(kabupaten: str, period: Period, late: OverdueComplaints) -> list[Ta
     for kim, received_at, decided_at in received:
         tally = row(kim)
         tally.diterima += 1
-        if decided_at is not None:
-            tally.histogram[waits.bucket_of((as_utc(decided_at) - as_utc(received_at)).total_seconds())] += 1
+        bucket = wait_bucket(received_at, decided_at)
+        if bucket is not None:
+            tally.histogram[bucket] += 1
     for kim, action, n in verdicts:
         if n:
             if action == APPROVE:
@@ -310,7 +308,7 @@ def overdue_complaints(user: User, shown: int, now: datetime | None = None,
             select(Item.kim_id, func.count()).where(*waiting, Item.received_at < before).group_by(Item.kim_id)).all())
         per_kabupaten = {kabupaten: sum(per_kim.values())} if per_kim else {}
     else:
-        day = as_utc(before).astimezone(WITA).date()
+        day = wita_day(before)
         day_start = datetime.combine(day, time(), WITA).astimezone(timezone.utc)
         kept = select(DAYS.c.kabupaten_kode, func.sum(DAYS.c.aduan_menunggu)).where(
             policy.moderation_scope(user, DAYS.c.kabupaten_kode), DAYS.c.aduan_menunggu != 0, DAYS.c.hari < day,
